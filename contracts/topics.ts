@@ -1,0 +1,72 @@
+import { NodeIds, type NodeId } from './nodes';
+
+/**
+ * The topic catalogue: names are the contract (ARCHITECTURE.md, "Topics"). Services import names from here and
+ * never spell a topic themselves.
+ */
+export const Topic = {
+  inpsPercettori: 'inps.percettori',
+  coRapporti: 'co.rapporti',
+  intermediari: 'ncn.intermediari',
+  candidature: 'ncn.candidature',
+  vacancies: 'ncn.vacancies',
+  percettori: 'ncn.percettori',
+  scheduler: 'ncn.scheduler',
+  expired: 'ncn.expired',
+  euresOut: 'eures.out',
+  public: 'ncn.public',
+  audit: 'ncn.audit',
+  dlq: 'ncn.dlq',
+} as const;
+
+export type TopicName = (typeof Topic)[keyof typeof Topic];
+
+/** A regional node's own topics: what it sends (`in`), its receipts, and its deliveries (`out`). */
+export const nodeTopic = {
+  in: (node: NodeId): string => `nr.${node}.in`,
+  receipts: (node: NodeId): string => `nr.${node}.receipts`,
+  out: (node: NodeId): string => `nr.${node}.out`,
+} as const;
+
+/** Matches every node's inbound topic and captures the node id (the sender is the node of the topic). */
+export const NodeInTopicPattern = /^nr\.(\d{2})\.in$/;
+
+/** How a topic is stored and what it carries. */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  /** Log compaction (`cleanup.policy=compact`): the latest value per key is the state. */
+  readonly compacted: boolean;
+  /** Who writes it. */
+  readonly writer: string;
+  /** What the value holds. */
+  readonly value: string;
+  /** What the key is. */
+  readonly key: string;
+}
+
+const central: readonly TopicSpec[] = [
+  { name: Topic.inpsPercettori, partitions: 6, compacted: false, writer: 'INPS producer', value: 'Avro Percettore', key: 'codice fiscale' },
+  { name: Topic.coRapporti, partitions: 6, compacted: false, writer: 'CO producer', value: 'Avro RapportoLavoro', key: 'codice fiscale' },
+  { name: Topic.intermediari, partitions: 3, compacted: true, writer: 'registry admin', value: 'Avro Intermediario', key: 'codice fiscale' },
+  { name: Topic.candidature, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root' },
+  { name: Topic.vacancies, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root' },
+  { name: Topic.percettori, partitions: 6, compacted: false, writer: 'enricher', value: 'Avro enriched Percettore', key: 'codice fiscale' },
+  { name: Topic.scheduler, partitions: 6, compacted: true, writer: 'ingest/dispatcher', value: 'Avro ExpirySchedule, tombstone on cancel', key: 'item root' },
+  { name: Topic.expired, partitions: 6, compacted: false, writer: 'scheduler', value: 'Avro ItemExpired', key: 'item root' },
+  { name: Topic.euresOut, partitions: 3, compacted: false, writer: 'dispatcher', value: 'Avro EuresDelivery', key: 'item root' },
+  { name: Topic.public, partitions: 6, compacted: false, writer: 'dispatcher', value: 'Avro anonymous projection', key: 'item root' },
+  { name: Topic.audit, partitions: 6, compacted: false, writer: 'every router', value: 'Avro AuditEvent', key: 'item root' },
+  { name: Topic.dlq, partitions: 3, compacted: false, writer: 'any consumer', value: 'original bytes + error headers', key: 'original key' },
+]; // prettier-ignore
+
+function nodeSpecs(node: NodeId): TopicSpec[] {
+  return [
+    { name: nodeTopic.in(node), partitions: 3, compacted: false, writer: `node ${node}`, value: 'ClicLavoro XML', key: 'item code' },
+    { name: nodeTopic.receipts(node), partitions: 3, compacted: false, writer: 'ingest', value: 'Avro Receipt', key: 'item code' },
+    { name: nodeTopic.out(node), partitions: 3, compacted: false, writer: 'dispatcher', value: 'Avro NodeDelivery', key: 'item root' },
+  ]; // prettier-ignore
+}
+
+/** Every topic the node needs: the central ones, then each node's three. */
+export const topicCatalogue: readonly TopicSpec[] = Object.freeze([...central, ...NodeIds.flatMap(nodeSpecs)]);

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { javaExecutable, maven } from './java';
+import { run, runningPid, startDetached, tail, waitFor, type Managed } from './processes';
+import { Versions, type StackSettings } from './settings';
+
+const pom = resolve(__dirname, 'kafka-pom.xml');
+
+export const kafkaLibs = (s: StackSettings): string => join(s.cacheDir, `kafka-${Versions.kafka}`, 'libs');
+const kafkaDir = (s: StackSettings): string => join(s.stateDir, 'kafka');
+
+export const kafkaProcess = (s: StackSettings): Managed => ({
+  name: 'kafka',
+  pidFile: join(kafkaDir(s), 'kafka.pid'),
+  marker: `-Dncn.stack=${join(s.stateDir, 'kafka')}`,
+});
+
+/** Resolves kafka_2.13 and its dependencies (plus reload4j) into the cache with Maven; once per version. */
+export function resolveKafka(s: StackSettings): { resolved: boolean } {
+  const libs = kafkaLibs(s);
+  const done = join(libs, '.complete');
+  if (existsSync(done)) return { resolved: false };
+  mkdirSync(libs, { recursive: true });
+  maven(
+    [
+      '-f',
+      pom,
+      `-Dkafka.version=${Versions.kafka}`,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libs}`,
+      '-DincludeScope=runtime',
+    ],
+    libs,
+  );
+  if (!readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'))) throw new Error(`No kafka_2.13 jar in ${libs}`);
+  writeFileSync(done, new Date().toISOString());
+  return { resolved: true };
+}
+
+/**
+ * A single combined broker+controller in KRaft mode: auto-creation off, replication 1 for the internal
+ * topics (offsets, transactions) so that consumer groups and transactions work on one node.
+ */
+export function serverProperties(s: StackSettings): string {
+  const { host, port, controllerPort } = s.kafka;
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@${host}:${controllerPort}`,
+    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${host}:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${join(kafkaDir(s), 'data')}`,
+    'auto.create.topics.enable=false',
+    'num.partitions=1',
+    'default.replication.factor=1',
+    'min.insync.replicas=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=10',
+    'group.initial.rebalance.delay.ms=0',
+    'log.retention.hours=168',
+    'log.segment.bytes=67108864',
+    '',
+  ].join('\n');
+}
+
+function log4jProperties(file: string): string {
+  return [
+    'log4j.rootLogger=INFO, file',
+    'log4j.logger.kafka.request.logger=WARN',
+    'log4j.logger.state.change.logger=WARN',
+    'log4j.appender.file=org.apache.log4j.FileAppender',
+    `log4j.appender.file.File=${file}`,
+    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    '',
+  ].join('\n');
+}
+
+/** Formats storage on first start (a fresh cluster id), then starts kafka.Kafka detached. */
+export function startKafka(s: StackSettings): number {
+  const dir = kafkaDir(s);
+  mkdirSync(dir, { recursive: true });
+  const properties = join(dir, 'server.properties');
+  const log4j = join(dir, 'log4j.properties');
+  writeFileSync(properties, serverProperties(s));
+  writeFileSync(log4j, log4jProperties(join(dir, 'server.log')));
+  const java = javaExecutable();
+  const classpath = `${kafkaLibs(s)}/*`;
+  const common = [`-Dlog4j.configuration=file:${log4j}`, '-cp', classpath];
+  if (!existsSync(join(dir, 'data', 'meta.properties'))) {
+    const clusterId = randomBytes(16).toString('base64url');
+    const format = run(java, [...common, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
+    if (format.status !== 0) throw new Error(`Formatting Kafka storage failed:\n${format.output}`);
+  }
+  return startDetached(
+    kafkaProcess(s),
+    java,
+    ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', kafkaProcess(s).marker, ...common, 'kafka.Kafka', properties],
+    { cwd: dir, logFile: join(dir, 'stdout.log') },
+  );
+}
+
+/** True when the broker answers a metadata request. */
+export async function kafkaHealthy(s: StackSettings): Promise<boolean> {
+  const kafka = new Kafka({
+    clientId: 'ncn-infra-probe',
+    brokers: [...s.config.kafka.brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export async function waitForKafka(s: StackSettings, timeoutMs: number): Promise<void> {
+  const proc = kafkaProcess(s);
+  await waitFor('Kafka', () => kafkaHealthy(s), {
+    timeoutMs,
+    failFast: () =>
+      runningPid(proc) === undefined
+        ? `the broker exited; its log ends:\n${tail(join(kafkaDir(s), 'server.log'))}`
+        : undefined,
+  });
+}

@@ -1,0 +1,51 @@
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config, type Env } from '../../services/runtime/config';
+
+/** Pinned versions of what the local stack runs (see README, "The local stack"). */
+export const Versions = {
+  /** Apache Kafka: the 3.9 line still serves every protocol version kafkajs 2.2.4 speaks. */
+  kafka: '3.9.1',
+  /** Apicurio Registry: 3.0.x is the newest line whose distribution runs on Java 17. */
+  apicurio: '3.0.9',
+} as const;
+
+/** The same versions as container images, for docker-compose.yml and testcontainers. */
+export const Images = {
+  kafka: `apache/kafka:${Versions.kafka}`,
+  registry: `apicurio/apicurio-registry:${Versions.apicurio}`,
+  redis: 'redis:7.4-alpine',
+} as const;
+
+/** Where the local stack keeps things, and on which ports it listens. Derived from the shared variables. */
+export interface StackSettings {
+  readonly config: Config;
+  /** NCN_CACHE_DIR, default `~/.cache/ncn`: resolved jars and distributions (outside git, kept across runs). */
+  readonly cacheDir: string;
+  /** NCN_STATE_DIR, default `$TMPDIR/ncn-local`: pid files, logs and Kafka's data (removed by `down`). */
+  readonly stateDir: string;
+  readonly kafka: { readonly host: string; readonly port: number; readonly controllerPort: number };
+  readonly registry: { readonly host: string; readonly port: number };
+  readonly redis: { readonly host: string; readonly port: number };
+}
+
+/**
+ * The local stack listens where the shared variables point: the first of NCN_KAFKA_BROKERS, the host and port
+ * of NCN_SCHEMA_REGISTRY_URL and NCN_REDIS_URL. NCN_KAFKA_CONTROLLER_PORT (default broker port + 1) is the
+ * KRaft controller's.
+ */
+export function stackSettings(env: Env = process.env): StackSettings {
+  const config = loadConfig(env);
+  const [kafkaHost = 'localhost', kafkaPort = '9092'] = (config.kafka.brokers[0] ?? '').split(':');
+  const registryUrl = new URL(config.registry.url);
+  const redisUrl = new URL(config.redis.url);
+  const controllerPort = Number(env.NCN_KAFKA_CONTROLLER_PORT ?? '') || Number(kafkaPort) + 1;
+  return {
+    config,
+    cacheDir: env.NCN_CACHE_DIR || join(homedir(), '.cache', 'ncn'),
+    stateDir: env.NCN_STATE_DIR || join(tmpdir(), 'ncn-local'),
+    kafka: { host: kafkaHost, port: Number(kafkaPort), controllerPort },
+    registry: { host: registryUrl.hostname, port: Number(registryUrl.port || 80) },
+    redis: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379) },
+  };
+}

@@ -1,0 +1,18 @@
+/** `ncn`: the node's command line. Each command lives in commands/ and is wired here. */
+import { Command } from 'commander';
+import { demoCommand } from './commands/demo';
+import { infraCommand } from './commands/infra';
+import { topicsCommand } from './commands/topics';
+
+const program = new Command('ncn')
+  .description('National coordination node of the labour exchange (ClicLavoro) on Apache Kafka')
+  .showHelpAfterError('(run `ncn --help` for the commands and examples)');
+
+demoCommand(program);
+infraCommand(program);
+topicsCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`ncn: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

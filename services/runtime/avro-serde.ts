@@ -1,0 +1,122 @@
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Schema as AvroSchema } from 'avsc';
+import { ErrorCode, NcnError } from './errors';
+
+/** Every subject is registered with BACKWARD compatibility (ARCHITECTURE.md, "Topics"). */
+export const SubjectCompatibility = COMPATIBILITY.BACKWARD;
+
+/** The Confluent wire format: magic byte 0, then the schema id as a 4-byte big-endian integer, then Avro. */
+export const WireFormat = { magicByte: 0, headerLength: 5 } as const;
+
+/** TopicNameStrategy: the value schema of topic T is registered under `T-value`. */
+export const valueSubject = (topic: string): string => `${topic}-value`;
+
+/**
+ * Avro values in the Confluent wire format, with schemas held by a Confluent-compatible registry.
+ * Schemas are fetched by id on decode and cached by the registry client.
+ */
+export class AvroSerde {
+  readonly #registry: SchemaRegistry;
+  readonly #url: string;
+
+  constructor(registryUrl: string) {
+    this.#url = registryUrl.replace(/\/+$/, '');
+    this.#registry = new SchemaRegistry({ host: this.#url });
+  }
+
+  /**
+   * Registers a schema under a subject with BACKWARD compatibility and returns its id. Registering the same
+   * schema again returns the same id; an incompatible one is refused with a permanent NCN_SCHEMA error.
+   */
+  async register(subject: string, schema: AvroSchema): Promise<number> {
+    await this.#alignCompatibility(subject);
+    try {
+      const { id } = await this.#registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+        { subject, compatibility: SubjectCompatibility },
+      );
+      return id;
+    } catch (error) {
+      const status = httpStatus(error);
+      if (status === 409 || status === 422) {
+        throw new NcnError(ErrorCode.Schema, `The registry refused the schema for ${subject}: ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
+      throw new NcnError(ErrorCode.Unavailable, `Could not register a schema for ${subject}: ${messageOf(error)}`, {
+        retriable: true,
+        cause: error,
+      });
+    }
+  }
+
+  /** Encodes a value with a registered schema id into the wire format. */
+  async encode(schemaId: number, value: unknown): Promise<Buffer> {
+    return this.#registry.encode(schemaId, value);
+  }
+
+  /** Decodes wire-format bytes, fetching the writer's schema by id. Bad bytes are a permanent NCN_DECODE error. */
+  async decode<T = unknown>(bytes: Buffer): Promise<T> {
+    if (bytes.length < WireFormat.headerLength || bytes[0] !== WireFormat.magicByte) {
+      throw new NcnError(ErrorCode.Decode, 'Not a Confluent wire-format value (missing magic byte 0 and schema id)');
+    }
+    try {
+      return (await this.#registry.decode(bytes)) as T;
+    } catch (error) {
+      const status = httpStatus(error);
+      throw new NcnError(ErrorCode.Decode, `Could not decode an Avro value: ${messageOf(error)}`, {
+        retriable: status !== undefined && status >= 500,
+        cause: error,
+      });
+    }
+  }
+
+  /** The schema (as JSON text) registered under an id. */
+  async schemaById(id: number): Promise<string> {
+    const response = await fetch(`${this.#url}/schemas/ids/${id}`);
+    if (!response.ok) throw new NcnError(ErrorCode.Schema, `No schema with id ${id} (HTTP ${response.status})`);
+    const body = (await response.json()) as { schema: string };
+    return body.schema;
+  }
+
+  /**
+   * The registry client compares the subject's compatibility with the one asked for and throws when they
+   * differ. Registries that answer a subject without its own rule with the global default (Apicurio answers
+   * NONE) would trip it, so an existing subject gets its own BACKWARD rule first. A new subject (404) is left
+   * to the client, which sets the rule right after the first registration.
+   */
+  async #alignCompatibility(subject: string): Promise<void> {
+    const configUrl = `${this.#url}/config/${encodeURIComponent(subject)}`;
+    const current = await fetch(configUrl);
+    if (current.status === 404) return;
+    if (!current.ok) {
+      throw new NcnError(ErrorCode.Unavailable, `Registry answered HTTP ${current.status} for ${configUrl}`, {
+        retriable: true,
+      });
+    }
+    const { compatibilityLevel } = (await current.json()) as { compatibilityLevel?: string };
+    if (compatibilityLevel?.toUpperCase() === SubjectCompatibility) return;
+    const updated = await fetch(configUrl, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ compatibility: SubjectCompatibility }),
+    });
+    if (!updated.ok) {
+      throw new NcnError(
+        ErrorCode.Schema,
+        `Could not set ${SubjectCompatibility} on ${subject}: HTTP ${updated.status}`,
+      );
+    }
+  }
+}
+
+function httpStatus(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number') {
+    return error.status;
+  }
+  return undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

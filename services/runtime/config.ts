@@ -1,0 +1,125 @@
+import { ConfigError } from './errors';
+
+/** Log levels pino understands, lowest first. */
+export const LogLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LogLevels)[number];
+
+/** The configuration every ncn process shares. Built once at the edge by loadConfig and passed down. */
+export interface Config {
+  readonly kafka: {
+    /** NCN_KAFKA_BROKERS, default `localhost:9092`: bootstrap brokers as host:port, comma separated. */
+    readonly brokers: readonly string[];
+    /** NCN_CLIENT_ID, default `ncn`: the Kafka client id prefix. */
+    readonly clientId: string;
+    /** NCN_REPLICATION_FACTOR, default 1: replication factor of the topics ncn creates. */
+    readonly replicationFactor: number;
+  };
+  readonly registry: {
+    /** NCN_SCHEMA_REGISTRY_URL, default `http://localhost:8081/apis/ccompat/v7`: a Confluent-compatible API. */
+    readonly url: string;
+  };
+  readonly redis: {
+    /** NCN_REDIS_URL, default `redis://127.0.0.1:6379`. */
+    readonly url: string;
+  };
+  /** NCN_LOG_LEVEL, default `info`. */
+  readonly logLevel: LogLevel;
+  /** NCN_SHUTDOWN_TIMEOUT_MS, default 10000: how long graceful shutdown may take before the process exits. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const defaults = {
+  NCN_KAFKA_BROKERS: 'localhost:9092',
+  NCN_CLIENT_ID: 'ncn',
+  NCN_REPLICATION_FACTOR: '1',
+  NCN_SCHEMA_REGISTRY_URL: 'http://localhost:8081/apis/ccompat/v7',
+  NCN_REDIS_URL: 'redis://127.0.0.1:6379',
+  NCN_LOG_LEVEL: 'info',
+  NCN_SHUTDOWN_TIMEOUT_MS: '10000',
+} as const satisfies Record<string, string>;
+
+/** A parser returns the value, or a sentence saying what the variable should be. */
+type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+type Parser<T> = (raw: string) => Parsed<T>;
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const problem = <T>(text: string): Parsed<T> => ({ ok: false, problem: text });
+
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** Parses `host:port,host:port`. */
+export const parseBrokers: Parser<string[]> = (raw) => {
+  const brokers = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  if (brokers.length === 0) return problem('expected at least one host:port');
+  const bad = brokers.filter((b) => {
+    const m = HOST_PORT.exec(b);
+    return m === null || Number(m[2]) < 1 || Number(m[2]) > 65535;
+  });
+  return bad.length > 0 ? problem(`expected host:port[,host:port…], got '${bad.join(',')}'`) : ok(brokers);
+};
+
+const url =
+  (protocols: readonly string[]): Parser<string> =>
+  (raw) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      return problem(`expected a ${protocols.join(' or ')} URL, got '${raw}'`);
+    }
+    if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+      return problem(`expected a ${protocols.join(' or ')} URL, got '${raw}'`);
+    }
+    return ok(raw.replace(/\/+$/, ''));
+  };
+
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    const n = Number(raw);
+    return /^\d+$/.test(raw.trim()) && n >= min && n <= max
+      ? ok(n)
+      : problem(`expected an integer from ${min} to ${max}, got '${raw}'`);
+  };
+
+const oneOf =
+  <T extends string>(values: readonly T[]): Parser<T> =>
+  (raw) =>
+    (values as readonly string[]).includes(raw)
+      ? ok(raw as T)
+      : problem(`expected one of ${values.join(', ')}, got '${raw}'`);
+
+const nonEmpty: Parser<string> = (raw) => (raw.trim() === '' ? problem('expected a non-empty value') : ok(raw.trim()));
+
+/**
+ * Reads and validates the configuration once. Every problem is reported together, each naming its variable
+ * and what it should be. Empty variables count as unset.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  function read<T>(name: keyof typeof defaults, parse: Parser<T>, fallback: T): T {
+    const given = env[name];
+    const parsed = parse(given === undefined || given === '' ? defaults[name] : given);
+    if (parsed.ok) return parsed.value;
+    problems.push(`${name}: ${parsed.problem}`);
+    return fallback;
+  }
+  const config: Config = {
+    kafka: {
+      brokers: read('NCN_KAFKA_BROKERS', parseBrokers, []),
+      clientId: read('NCN_CLIENT_ID', nonEmpty, ''),
+      replicationFactor: read('NCN_REPLICATION_FACTOR', integer(1, 16), 1),
+    },
+    registry: { url: read('NCN_SCHEMA_REGISTRY_URL', url(['http', 'https']), '') },
+    redis: { url: read('NCN_REDIS_URL', url(['redis', 'rediss']), '') },
+    logLevel: read('NCN_LOG_LEVEL', oneOf(LogLevels), 'info'),
+    shutdownTimeoutMs: read('NCN_SHUTDOWN_TIMEOUT_MS', integer(0, 600_000), 0),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,41 @@
+/**
+ * Errors that say what happened and whether a retry can help.
+ * A permanent error (retriable=false) goes straight to the dead-letter topic; a transient one is retried.
+ */
+export const ErrorCode = {
+  /** A configuration variable is missing or malformed. */
+  Config: 'NCN_CONFIG',
+  /** A dependency (Kafka, registry, Redis) did not answer. */
+  Unavailable: 'NCN_UNAVAILABLE',
+  /** The schema registry refused a schema (incompatible, malformed). */
+  Schema: 'NCN_SCHEMA',
+  /** A record's bytes could not be decoded. */
+  Decode: 'NCN_DECODE',
+  /** Shutdown did not finish within its deadline. */
+  ShutdownTimeout: 'NCN_SHUTDOWN_TIMEOUT',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class NcnError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'NcnError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Raised by loadConfig with every problem found, one per line. */
+export class ConfigError extends NcnError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(ErrorCode.Config, `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,38 @@
+import { serverProperties } from '../../../infra/local/kafka';
+import { stackSettings } from '../../../infra/local/settings';
+
+function properties(text: string): Map<string, string> {
+  return new Map(
+    text
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+describe('serverProperties', () => {
+  const props = properties(
+    serverProperties(stackSettings({ NCN_KAFKA_BROKERS: 'localhost:19092', NCN_STATE_DIR: '/tmp/x' })),
+  );
+
+  it('runs one combined broker and controller in KRaft mode on the configured ports', () => {
+    expect(props.get('process.roles')).toBe('broker,controller');
+    expect(props.get('listeners')).toBe('PLAINTEXT://localhost:19092,CONTROLLER://localhost:19093');
+    expect(props.get('advertised.listeners')).toBe('PLAINTEXT://localhost:19092');
+    expect(props.get('controller.quorum.voters')).toBe('1@localhost:19093');
+  });
+
+  it('turns topic auto-creation off', () => {
+    expect(props.get('auto.create.topics.enable')).toBe('false');
+  });
+
+  it('fits replication of the internal topics to one node so groups and transactions work', () => {
+    expect(props.get('offsets.topic.replication.factor')).toBe('1');
+    expect(props.get('transaction.state.log.replication.factor')).toBe('1');
+    expect(props.get('transaction.state.log.min.isr')).toBe('1');
+  });
+
+  it('keeps its data under the state folder', () => {
+    expect(props.get('log.dirs')).toBe('/tmp/x/kafka/data');
+  });
+});

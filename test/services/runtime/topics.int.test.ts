@@ -1,0 +1,42 @@
+import { ConfigResourceTypes } from 'kafkajs';
+import type { TopicSpec } from '../../../contracts/topics';
+import { ensureTopics } from '../../../services/runtime/topics';
+import { testKafka } from '../../support/clients';
+import { unique } from '../../support/unique';
+
+describe('ensureTopics on the real broker', () => {
+  it('creates missing topics with their partitions and compaction, and leaves existing ones alone', async () => {
+    const specs: TopicSpec[] = [
+      { name: unique('test.plain'), partitions: 3, compacted: false, writer: 'test', value: 'bytes', key: 'k' },
+      { name: unique('test.compacted'), partitions: 2, compacted: true, writer: 'test', value: 'bytes', key: 'k' },
+    ];
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const first = await ensureTopics(admin, specs, 1);
+      expect(first.created).toEqual(specs.map((s) => s.name));
+
+      const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
+      expect(topics.map((t) => t.partitions.length)).toEqual([3, 2]);
+
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: specs.map((s) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: s.name,
+          configNames: ['cleanup.policy'],
+        })),
+      });
+      const policy = (name: string): string | undefined =>
+        described.resources.find((r) => r.resourceName === name)?.configEntries[0]?.configValue;
+      expect(policy(specs[0]!.name)).toBe('delete');
+      expect(policy(specs[1]!.name)).toBe('compact');
+
+      const second = await ensureTopics(admin, specs, 1);
+      expect(second).toEqual({ created: [], existing: specs.map((s) => s.name) });
+    } finally {
+      await admin.deleteTopics({ topics: specs.map((s) => s.name) });
+      await admin.disconnect();
+    }
+  });
+});
