@@ -15,6 +15,7 @@ export const kafkaProcess = (s: StackSettings): Managed => ({
   name: 'kafka',
   pidFile: join(kafkaDir(s), 'kafka.pid'),
   marker: `-Dncn.stack=${join(s.stateDir, 'kafka')}`,
+  markerIsUnique: true,
 });
 
 /** Resolves kafka_2.13 and its dependencies (plus reload4j) into the cache with Maven; once per version. */

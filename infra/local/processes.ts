@@ -8,6 +8,12 @@ export interface Managed {
   readonly pidFile: string;
   /** A string the process' command line contains, so a recycled pid is never mistaken for ours. */
   readonly marker: string;
+  /**
+   * True when the marker names this stack alone (it holds the state folder), so a process found by it is ours
+   * even when its pid file was lost. False when another program could show the same command line (a Redis
+   * started by someone else on the same address): then only the pid file counts.
+   */
+  readonly markerIsUnique: boolean;
 }
 
 /** A process' command line, arguments joined by single spaces and followed by one. */

@@ -10,7 +10,10 @@ const bindHost = (s: StackSettings): string => (s.redis.host === 'localhost' ? '
 export const redisProcess = (s: StackSettings): Managed => ({
   name: 'redis',
   pidFile: join(redisDir(s), 'redis.pid'),
-  marker: `redis-server ${bindHost(s)}:${s.redis.port}`,
+  // Before Redis sets its process title the command line is `redis-server --bind …`, after it `redis-server
+  // host:port`: only the program name is common to both, and the pid file says which one is ours.
+  marker: 'redis-server',
+  markerIsUnique: false,
 });
 
 /** True when Redis answers PING. */

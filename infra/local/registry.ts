@@ -12,6 +12,7 @@ export const registryProcess = (s: StackSettings): Managed => ({
   name: 'schema registry',
   pidFile: join(registryDir(s), 'registry.pid'),
   marker: `-Dncn.stack=${join(s.stateDir, 'registry')}`,
+  markerIsUnique: true,
 });
 
 /** The runnable jar of the distribution: `quarkus-run.jar` (fast-jar) or `*-runner.jar` (uber-jar). */

@@ -119,7 +119,7 @@ export async function down(
   const chosen = parts.filter((p) => options.only === undefined || options.only.includes(p.name));
   for (const part of [...chosen].reverse()) {
     const proc = part.process(s);
-    const pids = new Set<number>(processesWith(proc.marker));
+    const pids = new Set<number>(proc.markerIsUnique ? processesWith(proc.marker) : []);
     const pid = runningPid(proc);
     if (pid !== undefined) pids.add(pid);
     for (const p of pids) {

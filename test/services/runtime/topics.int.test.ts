@@ -17,7 +17,8 @@ describe('ensureTopics on the real broker', () => {
       expect(first.created).toEqual(specs.map((s) => s.name));
 
       const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
-      expect(topics.map((t) => t.partitions.length)).toEqual([3, 2]);
+      const partitions = new Map(topics.map((t) => [t.name, t.partitions.length]));
+      expect(specs.map((s) => partitions.get(s.name))).toEqual([3, 2]);
 
       const described = await admin.describeConfigs({
         includeSynonyms: false,
