@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { javaExecutable, maven } from './java';
-import { run, runningPid, startDetached, tail, waitFor, type Managed } from './processes';
+import { run, runningProcess, startDetached, tail, waitFor, type Managed, type ProcessRef } from './processes';
 import { Versions, type StackSettings } from './settings';
 
 const pom = resolve(__dirname, 'kafka-pom.xml');
@@ -45,7 +45,8 @@ export function resolveKafka(s: StackSettings): { resolved: boolean } {
  * topics (offsets, transactions) so that consumer groups and transactions work on one node.
  */
 export function serverProperties(s: StackSettings): string {
-  const { host, port, controllerPort } = s.kafka;
+  const { port, controllerPort } = s.kafka;
+  const host = s.kafka.host.includes(':') ? `[${s.kafka.host}]` : s.kafka.host;
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -86,7 +87,7 @@ function log4jProperties(file: string): string {
 }
 
 /** Formats storage on first start (a fresh cluster id), then starts kafka.Kafka detached. */
-export function startKafka(s: StackSettings): number {
+export function startKafka(s: StackSettings): ProcessRef {
   const dir = kafkaDir(s);
   mkdirSync(dir, { recursive: true });
   const properties = join(dir, 'server.properties');
@@ -135,7 +136,7 @@ export async function waitForKafka(s: StackSettings, timeoutMs: number): Promise
   await waitFor('Kafka', () => kafkaHealthy(s), {
     timeoutMs,
     failFast: () =>
-      runningPid(proc) === undefined
+      runningProcess(proc) === undefined
         ? `the broker exited; its log ends:\n${tail(join(kafkaDir(s), 'server.log'))}`
         : undefined,
   });

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** A process of the stack, known by its pid file. */
 export interface Managed {
   readonly name: string;
   readonly pidFile: string;
-  /** A string the process' command line contains, so a recycled pid is never mistaken for ours. */
+  /** A string the process' command line contains. */
   readonly marker: string;
   /**
    * True when the marker names this stack alone (it holds the state folder), so a process found by it is ours
@@ -14,6 +14,12 @@ export interface Managed {
    * started by someone else on the same address): then only the pid file counts.
    */
   readonly markerIsUnique: boolean;
+}
+
+/** A process by pid and start time (in clock ticks since boot), so a recycled pid is never mistaken for it. */
+export interface ProcessRef {
+  readonly pid: number;
+  readonly startTime: string;
 }
 
 /** A process' command line, arguments joined by single spaces and followed by one. */
@@ -25,91 +31,105 @@ export function commandLine(pid: number): string | undefined {
   }
 }
 
-const hasMarker = (pid: number, marker: string): boolean => commandLine(pid)?.includes(`${marker} `) === true;
-
-/** The pid of a managed process when it is alive and still ours. */
-export function runningPid(proc: Managed): number | undefined {
-  if (!existsSync(proc.pidFile)) return undefined;
-  const pid = Number(readFileSync(proc.pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  return hasMarker(pid, proc.marker) ? pid : undefined;
+/** Field 22 of /proc/PID/stat; the fields after the command name, which may hold spaces and parentheses. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? undefined : fields[19];
+  } catch {
+    return undefined;
+  }
 }
 
-/** Starts a detached process writing to a log file; it outlives this one. */
+const hasMarker = (pid: number, marker: string): boolean => commandLine(pid)?.includes(`${marker} `) === true;
+
+/** True while the very process the reference names is alive (not a zombie, not a recycled pid). */
+export function isAlive(ref: ProcessRef): boolean {
+  return startTime(ref.pid) === ref.startTime;
+}
+
+/** The managed process when its pid file names a live process that is still the one started. */
+export function runningProcess(proc: Managed): ProcessRef | undefined {
+  if (!existsSync(proc.pidFile)) return undefined;
+  const [pidText, recorded] = readFileSync(proc.pidFile, 'utf8').trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || recorded === undefined) return undefined;
+  const ref = { pid, startTime: recorded };
+  return isAlive(ref) && hasMarker(pid, proc.marker) ? ref : undefined;
+}
+
+/** Starts a detached process writing to a log file; it outlives this one. Records pid and start time. */
 export function startDetached(
   proc: Managed,
   command: string,
   args: readonly string[],
   options: { cwd: string; logFile: string; env?: NodeJS.ProcessEnv },
-): number {
+): ProcessRef {
   mkdirSync(dirname(options.logFile), { recursive: true });
   mkdirSync(dirname(proc.pidFile), { recursive: true });
   const out = openSync(options.logFile, 'a');
-  const child = spawn(command, [...args], {
-    cwd: options.cwd,
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: options.env ?? process.env,
-  });
-  if (child.pid === undefined) throw new Error(`Could not start ${proc.name} (${command})`);
-  child.unref();
-  writeFileSync(proc.pidFile, `${child.pid}\n`);
-  return child.pid;
+  try {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: options.env ?? process.env,
+    });
+    child.on('error', () => undefined); // a failed start shows as a missing process and in the log
+    const started = child.pid === undefined ? undefined : startTime(child.pid);
+    if (child.pid === undefined || started === undefined) throw new Error(`Could not start ${proc.name} (${command})`);
+    child.unref();
+    writeFileSync(proc.pidFile, `${child.pid} ${started}\n`);
+    return { pid: child.pid, startTime: started };
+  } finally {
+    closeSync(out);
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function alive(pid: number): boolean {
+function signal(ref: ProcessRef, name: NodeJS.Signals): void {
+  if (!isAlive(ref)) return;
   try {
-    process.kill(pid, 0);
-    return commandLine(pid) !== undefined && !isZombie(pid);
-  } catch {
-    return false;
+    process.kill(ref.pid, name);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPERM') throw new Error(`Not allowed to stop pid ${ref.pid}: it belongs to another user.`);
+    if (code !== 'ESRCH') throw e;
   }
 }
 
-function isZombie(pid: number): boolean {
-  try {
-    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM, then SIGKILL after the grace period. Resolves when the process is gone. */
-export async function stopPid(pid: number, graceMs: number): Promise<'terminated' | 'killed'> {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return 'terminated';
-  }
+/** SIGTERM, then SIGKILL after the grace period; each signal only while the process is still the same one. */
+export async function stopProcess(ref: ProcessRef, graceMs: number): Promise<'terminated' | 'killed'> {
+  signal(ref, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!alive(pid)) return 'terminated';
+    if (!isAlive(ref)) return 'terminated';
     await sleep(200);
   }
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-  while (alive(pid)) await sleep(100);
+  signal(ref, 'SIGKILL');
+  while (isAlive(ref)) await sleep(100);
   return 'killed';
 }
 
-/** Every live process whose command line contains the marker (orphans whose pid file was lost included). */
-export function processesWith(marker: string): number[] {
+/** Every live process whose command line carries the marker (orphans whose pid file was lost included). */
+export function processesWith(marker: string): ProcessRef[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
-    .filter((pid) => pid !== process.pid && hasMarker(pid, marker) && !isZombie(pid));
+    .filter((pid) => pid !== process.pid && hasMarker(pid, marker))
+    .flatMap((pid) => {
+      const started = startTime(pid);
+      return started === undefined ? [] : [{ pid, startTime: started }];
+    });
 }
 
 export function removeFile(path: string): void {
   rmSync(path, { force: true });
 }
 
-/** Runs a command to completion, streaming nothing; returns its exit status and combined output. */
+/** Runs a command to completion; returns its exit status and combined output. */
 export function run(command: string, args: readonly string[], cwd?: string): { status: number; output: string } {
   const result = spawnSync(command, [...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.error) return { status: 127, output: result.error.message };

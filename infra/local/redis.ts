@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { run, runningPid, startDetached, tail, waitFor, type Managed } from './processes';
+import { run, runningProcess, startDetached, tail, waitFor, type Managed, type ProcessRef } from './processes';
 import type { StackSettings } from './settings';
 
 const redisDir = (s: StackSettings): string => join(s.stateDir, 'redis');
@@ -52,7 +52,7 @@ function redisServer(): string {
 }
 
 /** Starts a throwaway redis-server (no persistence) on the configured host and port. */
-export function startRedis(s: StackSettings): number {
+export function startRedis(s: StackSettings): ProcessRef {
   const dir = redisDir(s);
   mkdirSync(dir, { recursive: true });
   return startDetached(
@@ -67,7 +67,7 @@ export async function waitForRedis(s: StackSettings, timeoutMs: number): Promise
   await waitFor('Redis', () => redisHealthy(s), {
     timeoutMs,
     failFast: () =>
-      runningPid(redisProcess(s)) === undefined
+      runningProcess(redisProcess(s)) === undefined
         ? `redis-server exited:\n${tail(join(redisDir(s), 'redis.log'))}`
         : undefined,
   });

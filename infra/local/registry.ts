@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { javaExecutable, maven } from './java';
-import { run, runningPid, startDetached, tail, waitFor, type Managed } from './processes';
+import { run, runningProcess, startDetached, tail, waitFor, type Managed, type ProcessRef } from './processes';
 import { Versions, type StackSettings } from './settings';
 
 const artifact = `io.apicurio:apicurio-registry-app:${Versions.apicurio}:tar.gz:all`;
@@ -43,7 +43,7 @@ export function resolveRegistry(s: StackSettings): { resolved: boolean } {
 }
 
 /** Starts the registry in memory (its default H2 in-memory storage): nothing survives a restart. */
-export function startRegistry(s: StackSettings): number {
+export function startRegistry(s: StackSettings): ProcessRef {
   const dir = registryDir(s);
   mkdirSync(dir, { recursive: true });
   const jar = runnableJar(distDir(s));
@@ -81,7 +81,7 @@ export async function waitForRegistry(s: StackSettings, timeoutMs: number): Prom
   await waitFor('Schema registry', () => registryHealthy(s), {
     timeoutMs,
     failFast: () =>
-      runningPid(proc) === undefined
+      runningProcess(proc) === undefined
         ? `the registry exited; its log ends:\n${tail(join(registryDir(s), 'registry.log'))}`
         : undefined,
   });

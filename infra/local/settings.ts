@@ -1,6 +1,7 @@
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config, type Env } from '../../services/runtime/config';
+import { ConfigError } from '../../services/runtime/errors';
 
 /** Pinned versions of what the local stack runs (see README, "The local stack"). */
 export const Versions = {
@@ -22,7 +23,7 @@ export interface StackSettings {
   readonly config: Config;
   /** NCN_CACHE_DIR, default `~/.cache/ncn`: resolved jars and distributions (outside git, kept across runs). */
   readonly cacheDir: string;
-  /** NCN_STATE_DIR, default `$TMPDIR/ncn-local`: pid files, logs and Kafka's data (removed by `down`). */
+  /** NCN_STATE_DIR, default `$TMPDIR/ncn-local-<uid>`: pid files, logs and Kafka's data (removed by `down`). */
   readonly stateDir: string;
   readonly kafka: { readonly host: string; readonly port: number; readonly controllerPort: number };
   readonly registry: { readonly host: string; readonly port: number };
@@ -36,16 +37,32 @@ export interface StackSettings {
  */
 export function stackSettings(env: Env = process.env): StackSettings {
   const config = loadConfig(env);
-  const [kafkaHost = 'localhost', kafkaPort = '9092'] = (config.kafka.brokers[0] ?? '').split(':');
+  const broker = config.kafka.brokers[0] ?? 'localhost:9092';
+  const colon = broker.lastIndexOf(':');
+  const kafkaHost = broker.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  const kafkaPort = Number(broker.slice(colon + 1));
   const registryUrl = new URL(config.registry.url);
   const redisUrl = new URL(config.redis.url);
-  const controllerPort = Number(env.NCN_KAFKA_CONTROLLER_PORT ?? '') || Number(kafkaPort) + 1;
+  const controllerRaw = env.NCN_KAFKA_CONTROLLER_PORT;
+  let controllerPort = kafkaPort + 1;
+  if (controllerRaw !== undefined && controllerRaw !== '') {
+    controllerPort = Number(controllerRaw);
+    if (!/^\d+$/.test(controllerRaw) || controllerPort < 1 || controllerPort > 65535 || controllerPort === kafkaPort) {
+      throw new ConfigError([
+        `NCN_KAFKA_CONTROLLER_PORT: expected a port from 1 to 65535 other than the broker's, got '${controllerRaw}'`,
+      ]);
+    }
+  }
+  const uid = process.getuid?.() ?? 0;
   return {
     config,
     cacheDir: env.NCN_CACHE_DIR || join(homedir(), '.cache', 'ncn'),
-    stateDir: env.NCN_STATE_DIR || join(tmpdir(), 'ncn-local'),
-    kafka: { host: kafkaHost, port: Number(kafkaPort), controllerPort },
-    registry: { host: registryUrl.hostname, port: Number(registryUrl.port || 80) },
+    stateDir: env.NCN_STATE_DIR || join(tmpdir(), `ncn-local-${uid}`),
+    kafka: { host: kafkaHost, port: kafkaPort, controllerPort },
+    registry: {
+      host: registryUrl.hostname,
+      port: Number(registryUrl.port || (registryUrl.protocol === 'https:' ? 443 : 80)),
+    },
     redis: { host: redisUrl.hostname, port: Number(redisUrl.port || 6379) },
   };
 }

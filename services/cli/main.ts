@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /** `ncn`: the node's command line. Each command lives in commands/ and is wired here. */
 import { Command } from 'commander';
 import { demoCommand } from './commands/demo';

@@ -8,6 +8,9 @@ export const SubjectCompatibility = COMPATIBILITY.BACKWARD;
 /** The Confluent wire format: magic byte 0, then the schema id as a 4-byte big-endian integer, then Avro. */
 export const WireFormat = { magicByte: 0, headerLength: 5 } as const;
 
+/** How long one registry request may take. */
+const RegistryTimeoutMs = 10_000;
+
 /** TopicNameStrategy: the value schema of topic T is registered under `T-value`. */
 export const valueSubject = (topic: string): string => `${topic}-value`;
 
@@ -21,7 +24,7 @@ export class AvroSerde {
 
   constructor(registryUrl: string) {
     this.#url = registryUrl.replace(/\/+$/, '');
-    this.#registry = new SchemaRegistry({ host: this.#url });
+    this.#registry = new SchemaRegistry({ host: this.#url, clientId: 'ncn', retry: { retries: 2 } });
   }
 
   /**
@@ -55,7 +58,12 @@ export class AvroSerde {
     return this.#registry.encode(schemaId, value);
   }
 
-  /** Decodes wire-format bytes, fetching the writer's schema by id. Bad bytes are a permanent NCN_DECODE error. */
+  /**
+   * Decodes wire-format bytes, fetching the writer's schema by id. Bytes that are not Avro of that schema, or
+   * name a schema id the registry does not have (404), are a permanent NCN_DECODE error; a registry that does
+   * not answer is a retriable NCN_UNAVAILABLE (the registry client reports network failures with an HTTP-like
+   * status too, so only 404 counts as permanent).
+   */
   async decode<T = unknown>(bytes: Buffer): Promise<T> {
     if (bytes.length < WireFormat.headerLength || bytes[0] !== WireFormat.magicByte) {
       throw new NcnError(ErrorCode.Decode, 'Not a Confluent wire-format value (missing magic byte 0 and schema id)');
@@ -64,8 +72,11 @@ export class AvroSerde {
       return (await this.#registry.decode(bytes)) as T;
     } catch (error) {
       const status = httpStatus(error);
-      throw new NcnError(ErrorCode.Decode, `Could not decode an Avro value: ${messageOf(error)}`, {
-        retriable: status !== undefined && status >= 500,
+      if (status === undefined || status === 404) {
+        throw new NcnError(ErrorCode.Decode, `Could not decode an Avro value: ${messageOf(error)}`, { cause: error });
+      }
+      throw new NcnError(ErrorCode.Unavailable, `The schema registry did not serve the schema: ${messageOf(error)}`, {
+        retriable: true,
         cause: error,
       });
     }
@@ -73,10 +84,31 @@ export class AvroSerde {
 
   /** The schema (as JSON text) registered under an id. */
   async schemaById(id: number): Promise<string> {
-    const response = await fetch(`${this.#url}/schemas/ids/${id}`);
-    if (!response.ok) throw new NcnError(ErrorCode.Schema, `No schema with id ${id} (HTTP ${response.status})`);
+    const response = await this.#fetch(`${this.#url}/schemas/ids/${id}`);
+    if (response.status === 404) throw new NcnError(ErrorCode.Schema, `No schema with id ${id}`);
+    if (!response.ok) {
+      throw new NcnError(ErrorCode.Unavailable, `Registry answered HTTP ${response.status} for schema ${id}`, {
+        retriable: true,
+      });
+    }
     const body = (await response.json()) as { schema: string };
     return body.schema;
+  }
+
+  /** fetch with a time limit; a network failure is a retriable NCN_UNAVAILABLE. */
+  async #fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(RegistryTimeoutMs) });
+    } catch (error) {
+      throw new NcnError(
+        ErrorCode.Unavailable,
+        `The schema registry at ${this.#url} did not answer: ${messageOf(error)}`,
+        {
+          retriable: true,
+          cause: error,
+        },
+      );
+    }
   }
 
   /**
@@ -87,7 +119,7 @@ export class AvroSerde {
    */
   async #alignCompatibility(subject: string): Promise<void> {
     const configUrl = `${this.#url}/config/${encodeURIComponent(subject)}`;
-    const current = await fetch(configUrl);
+    const current = await this.#fetch(configUrl);
     if (current.status === 404) return;
     if (!current.ok) {
       throw new NcnError(ErrorCode.Unavailable, `Registry answered HTTP ${current.status} for ${configUrl}`, {
@@ -96,7 +128,7 @@ export class AvroSerde {
     }
     const { compatibilityLevel } = (await current.json()) as { compatibilityLevel?: string };
     if (compatibilityLevel?.toUpperCase() === SubjectCompatibility) return;
-    const updated = await fetch(configUrl, {
+    const updated = await this.#fetch(configUrl, {
       method: 'PUT',
       headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
       body: JSON.stringify({ compatibility: SubjectCompatibility }),

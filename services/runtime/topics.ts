@@ -1,10 +1,37 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, ITopicConfig } from 'kafkajs';
 import type { TopicSpec } from '../../contracts/topics';
 
 /** What ensureTopics did. */
 export interface EnsureTopicsResult {
   readonly created: readonly string[];
   readonly existing: readonly string[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates topics and waits until every partition has a leader. kafkajs' own `waitForLeaders` gives up when a
+ * KRaft broker answers metadata for a just-created topic with UNKNOWN_TOPIC_OR_PARTITION (its metadata cache
+ * lags the controller by a moment), so the wait is done here: poll until the leaders show, up to `timeoutMs`.
+ */
+export async function createTopics(admin: Admin, topics: readonly ITopicConfig[], timeoutMs = 30_000): Promise<void> {
+  if (topics.length === 0) return;
+  await admin.createTopics({ topics: [...topics], waitForLeaders: false });
+  const names = topics.map((t) => t.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: names });
+      const ready = metadata.every(
+        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader !== undefined && p.leader >= 0),
+      );
+      if (ready && metadata.length === names.length) return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`Topics without leaders after ${timeoutMs} ms: ${names.join(', ')}`);
+    await sleep(100);
+  }
 }
 
 /**
@@ -18,17 +45,15 @@ export async function ensureTopics(
 ): Promise<EnsureTopicsResult> {
   const present = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !present.has(s.name));
-  if (missing.length > 0) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((s) => ({
-        topic: s.name,
-        numPartitions: s.partitions,
-        replicationFactor,
-        configEntries: s.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-      })),
-    });
-  }
+  await createTopics(
+    admin,
+    missing.map((s) => ({
+      topic: s.name,
+      numPartitions: s.partitions,
+      replicationFactor,
+      configEntries: s.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+    })),
+  );
   return {
     created: missing.map((s) => s.name),
     existing: specs.filter((s) => present.has(s.name)).map((s) => s.name),

@@ -32,7 +32,12 @@ export default async function globalSetup(): Promise<void> {
   }
   console.log('\nstarting the local stack (infra/local) for the integration tests…');
   const started = parts.filter((p) => !p.healthy).map((p) => p.name);
-  await up(settings, (line) => console.log(`  ${line}`));
-  globalThis.ncnTeardown = () =>
-    down(settings, () => undefined, { only: started, keepData: started.length < parts.length });
+  const stop = (): Promise<void> => down(settings, () => undefined, { only: started });
+  try {
+    await up(settings, (line) => console.log(`  ${line}`));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  globalThis.ncnTeardown = stop;
 }

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { processesWith } from '../../../infra/local/processes';
-import { stackSettings } from '../../../infra/local/settings';
-import { down, status, up } from '../../../infra/local/stack';
+import { stackSettings, type StackSettings } from '../../../infra/local/settings';
+import { down, status, up, type PartStatus } from '../../../infra/local/stack';
 import { unique } from '../../support/unique';
 
 async function freePort(): Promise<number> {
@@ -18,7 +17,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Settings for a stack of its own: the shared Kafka and registry, Redis on a port of its own, its own state. */
-async function isolatedSettings() {
+async function isolatedSettings(): Promise<StackSettings> {
   const port = await freePort();
   return stackSettings({
     ...process.env,
@@ -28,6 +27,20 @@ async function isolatedSettings() {
 }
 
 const quiet = (): void => undefined;
+const redisOf = async (s: StackSettings): Promise<PartStatus | undefined> =>
+  (await status(s)).find((p) => p.name === 'redis');
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** These tests start and stop Redis servers of their own: they need the redis-server program. */
+const haveRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+const withRedisServer = haveRedisServer ? describe : describe.skip;
 
 describe('the local stack', () => {
   it('reports Kafka, the schema registry and Redis healthy at the configured endpoints', async () => {
@@ -39,48 +52,45 @@ describe('the local stack', () => {
     ]);
   });
 
-  it('starts what does not answer, reports it as its own, and down stops it', async () => {
-    const settings = await isolatedSettings();
-    const before = await status(settings);
-    expect(before.find((p) => p.name === 'redis')).toMatchObject({ healthy: false, owner: 'none' });
+  withRedisServer('with redis-server at hand', () => {
+    it('starts what does not answer, reports it as its own, and down stops it', async () => {
+      const settings = await isolatedSettings();
+      try {
+        expect(await redisOf(settings)).toMatchObject({ healthy: false, owner: 'none' });
 
-    const after = await up(settings, quiet);
-    const redis = after.find((p) => p.name === 'redis');
-    expect(redis).toMatchObject({ healthy: true, owner: 'ncn' });
-    // Kafka and the registry already answered: up used them and started no second copy.
-    expect(after.filter((p) => p.name !== 'redis').map((p) => p.owner)).not.toContain('ncn');
+        const after = await up(settings, quiet);
+        const redis = after.find((p) => p.name === 'redis');
+        expect(redis).toMatchObject({ healthy: true, owner: 'ncn' });
+        // Kafka and the registry already answered: up used them and started no second copy.
+        expect(after.filter((p) => p.name !== 'redis').map((p) => p.owner)).not.toContain('ncn');
 
-    await down(settings, quiet, { only: ['redis'] });
-    expect((await status(settings)).find((p) => p.name === 'redis')).toMatchObject({ healthy: false, owner: 'none' });
-    expect(processesWith(`redis-server 127.0.0.1:${settings.redis.port}`)).toEqual([]);
-  });
-
-  describe('with a Redis someone else started', () => {
-    let external: ChildProcess;
-    let settings: Awaited<ReturnType<typeof isolatedSettings>>;
-
-    beforeAll(async () => {
-      settings = await isolatedSettings();
-      external = spawn('redis-server', ['--port', String(settings.redis.port), '--bind', '127.0.0.1', '--save', ''], {
-        stdio: 'ignore',
-      });
-      for (let i = 0; i < 50 && !(await status(settings)).find((p) => p.name === 'redis')?.healthy; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await down(settings, quiet, { only: ['redis'] });
+        expect(await redisOf(settings)).toMatchObject({ healthy: false, owner: 'none' });
+        expect(alive(redis!.pid!)).toBe(false);
+      } finally {
+        await down(settings, quiet, { only: ['redis'] });
       }
     });
 
-    afterAll(() => {
-      external.kill('SIGKILL');
-    });
-
-    it('calls it external and down leaves it running', async () => {
-      expect((await status(settings)).find((p) => p.name === 'redis')).toMatchObject({
-        healthy: true,
-        owner: 'external',
-      });
-      await down(settings, quiet, { only: ['redis'] });
-      expect((await status(settings)).find((p) => p.name === 'redis')?.healthy).toBe(true);
-      expect(external.exitCode).toBeNull();
+    it('calls a Redis someone else started external, and down leaves it running', async () => {
+      const settings = await isolatedSettings();
+      const external: ChildProcess = spawn(
+        'redis-server',
+        ['--port', String(settings.redis.port), '--bind', '127.0.0.1', '--save', ''],
+        { stdio: 'ignore' },
+      );
+      external.on('error', () => undefined);
+      try {
+        for (let i = 0; i < 50 && !(await redisOf(settings))?.healthy; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(await redisOf(settings)).toMatchObject({ healthy: true, owner: 'external' });
+        await down(settings, quiet, { only: ['redis'] });
+        expect((await redisOf(settings))?.healthy).toBe(true);
+        expect(external.exitCode).toBeNull();
+      } finally {
+        external.kill('SIGKILL');
+      }
     });
   });
 });

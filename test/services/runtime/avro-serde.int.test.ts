@@ -1,7 +1,9 @@
 import type { Schema } from 'avsc';
 import { Partitioners } from 'kafkajs';
 import { AvroSerde, valueSubject } from '../../../services/runtime/avro-serde';
+import { createTopics } from '../../../services/runtime/topics';
 import { testConfig, testKafka } from '../../support/clients';
+import { consumeUntil } from '../../support/consume';
 import { unique } from '../../support/unique';
 
 const receiptV1: Schema = {
@@ -80,7 +82,7 @@ describe('AvroSerde against the real schema registry', () => {
     const kafka = testKafka();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopics(admin, [{ topic, numPartitions: 1 }]);
     await admin.disconnect();
 
     const id = await serde.register(valueSubject(topic), receiptV1);
@@ -91,16 +93,14 @@ describe('AvroSerde against the real schema registry', () => {
 
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    await producer.send({ topic, messages: [{ key: value.code, value: bytes }] });
-    await producer.disconnect();
+    try {
+      await producer.send({ topic, messages: [{ key: value.code, value: bytes }] });
+    } finally {
+      await producer.disconnect();
+    }
 
-    const consumer = kafka.consumer({ groupId: unique('test.wire.group') });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const received = await new Promise<Buffer>((resolve) => {
-      void consumer.run({ eachMessage: async ({ message }) => resolve(message.value ?? Buffer.alloc(0)) });
-    });
-    await consumer.disconnect();
+    const [message] = await consumeUntil(kafka, topic, (messages) => messages.length === 1);
+    const received = message?.value ?? Buffer.alloc(0);
 
     expect(received.equals(bytes)).toBe(true);
     expect(await serde.decode(received)).toEqual(value);

@@ -7,9 +7,12 @@ describe('createRedis against the real Redis', () => {
   const prefix = unique('ncn-test');
 
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    try {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('writes and reads back strings, hashes and sorted sets', async () => {
