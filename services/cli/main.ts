@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { demoCommand } from './commands/demo';
 import { infraCommand } from './commands/infra';
 import { topicsCommand } from './commands/topics';
+import { validateCommand } from './commands/validate';
 
 const program = new Command('ncn')
   .description('National coordination node of the labour exchange (ClicLavoro) on Apache Kafka')
@@ -12,6 +13,7 @@ const program = new Command('ncn')
 demoCommand(program);
 infraCommand(program);
 topicsCommand(program);
+validateCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`ncn: ${error instanceof Error ? error.message : String(error)}`);

@@ -87,7 +87,10 @@ function checkSequence(element: XmlElement, content: SequenceContent, model: Sch
         break;
       }
       if (count < particle.minOccurs) {
-        issues.push(unexpected(child, element, model, particle));
+        // The child belongs later in the sequence: what is missing is this particle. Otherwise the child is
+        // what does not belong.
+        const later = particles.slice(index + 1).some((p) => p.name === child.name);
+        issues.push(unexpected(child, element, model, later ? particle : undefined, particle));
         return;
       }
       index++;
@@ -109,7 +112,13 @@ function checkSequence(element: XmlElement, content: SequenceContent, model: Sch
   }
 }
 
-function unexpected(child: XmlElement, parent: XmlElement, model: SchemaModel, expected: Particle | undefined): Issue {
+function unexpected(
+  child: XmlElement,
+  parent: XmlElement,
+  model: SchemaModel,
+  missing: Particle | undefined,
+  expected?: Particle,
+): Issue {
   if (child.ns !== model.targetNamespace) {
     return error(
       IssueCode.UnexpectedElement,
@@ -117,11 +126,18 @@ function unexpected(child: XmlElement, parent: XmlElement, model: SchemaModel, e
       `${child.name} is in namespace ${child.ns ?? '(none)'}; the elements of ${parent.name} are in ${model.targetNamespace}.`,
     );
   }
-  if (expected !== undefined) {
+  if (missing !== undefined) {
     return error(
       IssueCode.MissingElement,
-      `${parent.path}/${expected.name}`,
-      `${parent.name} is missing ${expected.name} before ${child.name} (required, in this order).`,
+      `${parent.path}/${missing.name}`,
+      `${parent.name} is missing ${missing.name} before ${child.name} (required, in this order).`,
+    );
+  }
+  if (expected !== undefined) {
+    return error(
+      IssueCode.UnexpectedElement,
+      child.path,
+      `${child.name} is not expected here: ${parent.name} needs ${expected.name}.`,
     );
   }
   return error(
