@@ -1,3 +1,4 @@
+import type { AvroRecordName } from './avro/schemas';
 import { NodeIds, type NodeId } from './nodes';
 
 /**
@@ -43,28 +44,30 @@ export interface TopicSpec {
   readonly value: string;
   /** What the key is. */
   readonly key: string;
+  /** The Avro record of the value (contracts/avro), registered under `<topic>-value`; none for XML or raw bytes. */
+  readonly avro?: AvroRecordName;
 }
 
 const central: readonly TopicSpec[] = [
-  { name: Topic.inpsPercettori, partitions: 6, compacted: false, writer: 'INPS producer', value: 'Avro Percettore', key: 'codice fiscale' },
-  { name: Topic.coRapporti, partitions: 6, compacted: false, writer: 'CO producer', value: 'Avro RapportoLavoro', key: 'codice fiscale' },
-  { name: Topic.intermediari, partitions: 3, compacted: true, writer: 'registry admin', value: 'Avro Intermediario', key: 'codice fiscale' },
-  { name: Topic.candidature, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root' },
-  { name: Topic.vacancies, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root' },
-  { name: Topic.percettori, partitions: 6, compacted: false, writer: 'enricher', value: 'Avro enriched Percettore', key: 'codice fiscale' },
-  { name: Topic.scheduler, partitions: 6, compacted: true, writer: 'ingest/dispatcher', value: 'Avro ExpirySchedule, tombstone on cancel', key: 'item root' },
-  { name: Topic.expired, partitions: 6, compacted: false, writer: 'scheduler', value: 'Avro ItemExpired', key: 'item root' },
-  { name: Topic.euresOut, partitions: 3, compacted: false, writer: 'dispatcher', value: 'Avro EuresDelivery', key: 'item root' },
-  { name: Topic.public, partitions: 6, compacted: false, writer: 'dispatcher', value: 'Avro anonymous projection', key: 'item root' },
-  { name: Topic.audit, partitions: 6, compacted: false, writer: 'every router', value: 'Avro AuditEvent', key: 'item root' },
+  { name: Topic.inpsPercettori, partitions: 6, compacted: false, writer: 'INPS producer', value: 'Avro Percettore', key: 'codice fiscale', avro: 'it.ncn.Percettore' },
+  { name: Topic.coRapporti, partitions: 6, compacted: false, writer: 'CO producer', value: 'Avro RapportoLavoro', key: 'codice fiscale', avro: 'it.ncn.RapportoLavoro' },
+  { name: Topic.intermediari, partitions: 3, compacted: true, writer: 'registry admin', value: 'Avro Intermediario', key: 'codice fiscale', avro: 'it.ncn.Intermediario' },
+  { name: Topic.candidature, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root', avro: 'it.ncn.CandidaturaItem' },
+  { name: Topic.vacancies, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root', avro: 'it.ncn.VacancyItem' },
+  { name: Topic.percettori, partitions: 6, compacted: false, writer: 'enricher', value: 'Avro enriched Percettore', key: 'codice fiscale', avro: 'it.ncn.PercettoreArricchito' },
+  { name: Topic.scheduler, partitions: 6, compacted: true, writer: 'ingest/dispatcher', value: 'Avro ExpirySchedule, tombstone on cancel', key: 'item root', avro: 'it.ncn.ExpirySchedule' },
+  { name: Topic.expired, partitions: 6, compacted: false, writer: 'scheduler', value: 'Avro ItemExpired', key: 'item root', avro: 'it.ncn.ItemExpired' },
+  { name: Topic.euresOut, partitions: 3, compacted: false, writer: 'dispatcher', value: 'Avro EuresDelivery', key: 'item root', avro: 'it.ncn.EuresDelivery' },
+  { name: Topic.public, partitions: 6, compacted: false, writer: 'dispatcher', value: 'Avro anonymous projection', key: 'item root', avro: 'it.ncn.PublicItem' },
+  { name: Topic.audit, partitions: 6, compacted: false, writer: 'every router', value: 'Avro AuditEvent', key: 'item root', avro: 'it.ncn.AuditEvent' },
   { name: Topic.dlq, partitions: 3, compacted: false, writer: 'any consumer', value: 'original bytes + error headers', key: 'original key' },
 ]; // prettier-ignore
 
 function nodeSpecs(node: NodeId): TopicSpec[] {
   return [
     { name: nodeTopic.in(node), partitions: 3, compacted: false, writer: `node ${node}`, value: 'ClicLavoro XML', key: 'item code' },
-    { name: nodeTopic.receipts(node), partitions: 3, compacted: false, writer: 'ingest', value: 'Avro Receipt', key: 'item code' },
-    { name: nodeTopic.out(node), partitions: 3, compacted: false, writer: 'dispatcher', value: 'Avro NodeDelivery', key: 'item root' },
+    { name: nodeTopic.receipts(node), partitions: 3, compacted: false, writer: 'ingest', value: 'Avro Receipt', key: 'item code', avro: 'it.ncn.Receipt' },
+    { name: nodeTopic.out(node), partitions: 3, compacted: false, writer: 'dispatcher', value: 'Avro NodeDelivery', key: 'item root', avro: 'it.ncn.NodeDelivery' },
   ]; // prettier-ignore
 }
 
