@@ -2,6 +2,7 @@
 /** `ncn`: the node's command line. Each command lives in commands/ and is wired here. */
 import { Command } from 'commander';
 import { demoCommand } from './commands/demo';
+import { genCommand } from './commands/gen';
 import { infraCommand } from './commands/infra';
 import { topicsCommand } from './commands/topics';
 import { validateCommand } from './commands/validate';
@@ -11,6 +12,7 @@ const program = new Command('ncn')
   .showHelpAfterError('(run `ncn --help` for the commands and examples)');
 
 demoCommand(program);
+genCommand(program);
 infraCommand(program);
 topicsCommand(program);
 validateCommand(program);

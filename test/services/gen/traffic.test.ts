@@ -1,0 +1,52 @@
+import { generateTraffic, type TrafficRecord } from '../../../services/gen/traffic';
+import { hasValidCheck } from '../../../services/xml/codice-fiscale';
+import { validateDocument } from '../../../services/xml/validate';
+
+const take = (seed: number, invalid = 0): TrafficRecord[] => [
+  ...generateTraffic({ seed, candidature: 300, vacancies: 150, inps: 40, co: 60, invalid }),
+];
+
+describe('generateTraffic', () => {
+  it('gives the same records for the same seed and others for another', () => {
+    expect(take(1)).toEqual(take(1));
+    expect(take(2)).not.toEqual(take(1));
+  });
+
+  it('produces exactly the mix asked for, with updates and closes', () => {
+    const records = take(3);
+    const count = (kind: string): number => records.filter((r) => r.kind === kind).length;
+    expect([count('candidatura'), count('vacancy'), count('inps'), count('co')]).toEqual([300, 150, 40, 60]);
+    const notes = new Set(records.map((r) => r.note));
+    expect(notes).toEqual(new Set(['new', 'update', 'close', 'percettore', 'rapporto']));
+  });
+
+  it('writes every submission valid against the standard and the rules, unless broken on purpose', () => {
+    for (const r of take(4, 0.1)) {
+      if (!('xml' in r)) continue;
+      const verdict = validateDocument(Buffer.from(r.xml));
+      expect({ note: r.note, valid: verdict.valid }).toEqual({ note: r.note, valid: r.note !== 'invalid' });
+    }
+  });
+
+  it('chains updates and closes to earlier items of the same node', () => {
+    const records = take(5);
+    const codes = new Set<string>();
+    for (const r of records) {
+      if (!('xml' in r)) continue;
+      const previous = /<codice(?:candidatura|offerta)precedente>([^<]+)</.exec(r.xml)?.[1];
+      if (r.note === 'update' || r.note === 'close') {
+        expect(previous !== undefined && codes.has(previous)).toBe(true);
+        expect(previous?.slice(0, 2)).toBe(r.topic.slice(3, 5));
+      }
+      codes.add(r.key);
+    }
+  });
+
+  it('gives INPS and CO records valid codici fiscali, partly of people who sent a CV', () => {
+    const records = take(6);
+    const cvWorkers = new Set(records.flatMap((r) => ('xml' in r ? [/<codicefiscale>([^<]+)</.exec(r.xml)?.[1]] : [])));
+    const people = records.filter((r) => r.kind === 'inps' || r.kind === 'co');
+    expect(people.every((r) => hasValidCheck(r.key))).toBe(true);
+    expect(people.filter((r) => cvWorkers.has(r.key)).length).toBeGreaterThan(10);
+  });
+});
