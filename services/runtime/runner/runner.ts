@@ -1,0 +1,255 @@
+import type { Server } from 'node:http';
+import {
+  Partitioners,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
+import { avroSchema } from '../../../contracts/avro/schemas';
+import { valueSubject, type AvroSerde } from '../avro-serde';
+import { NcnError } from '../errors';
+import type { Logger } from '../logger';
+import { deadLetter, describeError } from './dead-letter';
+import { startHttp } from './http';
+import { createRunnerMetrics, type RunnerMetrics } from './metrics';
+import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry';
+import type { Handler, InputRecord, OutputRecord, TransactionHooks } from './types';
+
+/** What a runner needs; defaults in brackets. */
+export interface RunnerOptions {
+  /** The service's name: its consumer group, client id prefix and metrics label. */
+  readonly service: string;
+  readonly kafka: Kafka;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  /** Topic names or patterns to consume. */
+  readonly topics: readonly (string | RegExp)[];
+  readonly handler: Handler;
+  readonly hooks?: TransactionHooks;
+  /** Consumer group [the service name]. */
+  readonly groupId?: string;
+  /** Retries of transient failures [5 attempts, 100 ms doubling, up to 5 s]. */
+  readonly retry?: RetryPolicy;
+  /** Most records in one transaction [500]. */
+  readonly maxRecordsPerTransaction?: number;
+  /** Port of /metrics and /health; 0 picks a free one; undefined serves none. */
+  readonly httpPort?: number;
+  /** Start from the earliest offset when the group has none [true]. */
+  readonly fromBeginning?: boolean;
+  /** The clock, for dead-letter timestamps [Date.now]. */
+  readonly now?: () => Date;
+}
+
+/** A running service. `close()` is idempotent: it finishes the batch in flight, commits, leaves the group. */
+export interface Runner {
+  readonly metrics: RunnerMetrics;
+  /** The port of /metrics and /health, when served. */
+  readonly httpPort: number | undefined;
+  close(): Promise<void>;
+}
+
+const isTransient = (error: unknown): boolean => error instanceof NcnError && error.retriable;
+
+function toInput(topic: string, partition: number, message: KafkaMessage): InputRecord {
+  const headers: Record<string, Buffer | undefined> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    headers[name] = Array.isArray(value)
+      ? Buffer.from(String(value[0] ?? ''))
+      : value === undefined
+        ? undefined
+        : Buffer.from(value);
+  }
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers,
+    timestamp: message.timestamp,
+  };
+}
+
+/**
+ * The shared runner: consumes in batches, calls the handler for each record, and for each chunk of a batch
+ * produces the handler's records and commits the input offsets in one Kafka transaction (one transactional id
+ * per input partition, as fencing requires). Transient failures are retried with backoff; a record whose
+ * handler fails permanently goes to ncn.dlq with its original bytes and the reason in named headers, in the
+ * same transaction, and the partition moves on. Retries exhausted on a transient failure abort the
+ * transaction and let kafkajs restart the consumer from the committed offset: nothing is skipped.
+ */
+export async function startRunner(options: RunnerOptions): Promise<Runner> {
+  const { service, kafka, serde, logger, handler } = options;
+  const groupId = options.groupId ?? service;
+  const policy = options.retry ?? defaultRetryPolicy;
+  const chunkSize = options.maxRecordsPerTransaction ?? 500;
+  const now = options.now ?? (() => new Date());
+  const metrics = createRunnerMetrics(service);
+  const producers = new Map<string, Promise<Producer>>();
+  const schemaIds = new Map<string, Promise<number>>();
+  let running = false;
+  let crashed: Error | undefined;
+
+  const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  consumer.on(consumer.events.CRASH, (event) => {
+    crashed = event.payload.error;
+    logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+  });
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    crashed = undefined;
+    logger.info({ assignment: event.payload.memberAssignment }, 'joined the group');
+  });
+
+  /** The transactional producer of one input partition: its id is stable, so a restarted instance fences the old one. */
+  function producerFor(topic: string, partition: number): Promise<Producer> {
+    const transactionalId = `${groupId}.${topic}.${partition}`;
+    let producer = producers.get(transactionalId);
+    if (producer === undefined) {
+      const created = kafka.producer({
+        transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      producer = created.connect().then(() => created);
+      producer.catch(() => producers.delete(transactionalId));
+      producers.set(transactionalId, producer);
+    }
+    return producer;
+  }
+
+  function schemaId(topic: string, record: Parameters<typeof avroSchema>[0]): Promise<number> {
+    const cacheKey = `${topic}/${record}`;
+    let id = schemaIds.get(cacheKey);
+    if (id === undefined) {
+      id = serde.register(valueSubject(topic), avroSchema(record));
+      id.catch(() => schemaIds.delete(cacheKey));
+      schemaIds.set(cacheKey, id);
+    }
+    return id;
+  }
+
+  async function encode(
+    output: OutputRecord,
+  ): Promise<{ key: string | Buffer | null; value: Buffer | null; headers?: Record<string, string | Buffer> }> {
+    let value: Buffer | null;
+    if (output.value === null || Buffer.isBuffer(output.value)) value = output.value;
+    else value = await serde.encode(await schemaId(output.topic, output.value.avro), output.value.data);
+    return { key: output.key, value, ...(output.headers ? { headers: { ...output.headers } } : {}) };
+  }
+
+  /** Handles one record: the handler's outputs encoded, or its dead letter when it fails permanently. */
+  async function handle(
+    record: InputRecord,
+  ): Promise<{ topic: string; message: Awaited<ReturnType<typeof encode>> }[]> {
+    const stop = metrics.processing.startTimer();
+    try {
+      return await withRetry(
+        async () => {
+          const outputs = await handler(record);
+          return Promise.all(outputs.map(async (o) => ({ topic: o.topic, message: await encode(o) })));
+        },
+        {
+          policy,
+          isTransient,
+          onRetry: (error, attempt, delayMs) => {
+            metrics.failures.inc({ kind: 'retried' });
+            logger.warn(
+              { err: error, attempt, delayMs, topic: record.topic, offset: record.offset },
+              'transient failure, retrying',
+            );
+          },
+        },
+      );
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      metrics.failures.inc({ kind: 'dead_lettered' });
+      const failure = describeError(error);
+      logger.warn(
+        { code: failure.code, topic: record.topic, partition: record.partition, offset: record.offset },
+        `dead-lettered: ${failure.message}`,
+      );
+      const letter = deadLetter(record, failure, service, now());
+      return [{ topic: letter.topic, message: await encode(letter) }];
+    } finally {
+      stop();
+    }
+  }
+
+  async function processChunk(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<void> {
+    const last = messages[messages.length - 1];
+    if (last === undefined) return;
+    const outputs: { topic: string; message: Awaited<ReturnType<typeof encode>> }[] = [];
+    for (const message of messages) {
+      metrics.recordsIn.inc({ topic });
+      outputs.push(...(await handle(toInput(topic, partition, message))));
+    }
+    const producer = await producerFor(topic, partition);
+    const transaction = await producer.transaction();
+    try {
+      const byTopic = new Map<string, (typeof outputs)[number]['message'][]>();
+      for (const o of outputs) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o.message]);
+      if (byTopic.size > 0) {
+        await transaction.sendBatch({ topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })) });
+      }
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      metrics.failures.inc({ kind: 'transaction' });
+      metrics.transactions.inc({ outcome: 'aborted' });
+      await transaction.abort().catch(() => undefined);
+      options.hooks?.aborted?.();
+      throw error;
+    }
+    metrics.transactions.inc({ outcome: 'committed' });
+    for (const o of outputs) metrics.recordsOut.inc({ topic: o.topic });
+    options.hooks?.committed?.();
+  }
+
+  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    for (let i = 0; i < batch.messages.length; i += chunkSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(i, i + chunkSize);
+      await processChunk(batch.topic, batch.partition, chunk);
+      const last = chunk[chunk.length - 1];
+      if (last !== undefined) resolveOffset(last.offset);
+      await heartbeat();
+    }
+  }
+
+  await consumer.connect();
+  for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  running = true;
+
+  let http: { server: Server; port: number } | undefined;
+  if (options.httpPort !== undefined) {
+    http = await startHttp(options.httpPort, metrics.registry, () => ({
+      healthy: running && crashed === undefined,
+      detail: { service, groupId, ...(crashed ? { error: crashed.message } : {}) },
+    }));
+    logger.info({ port: http.port }, 'serving /metrics and /health');
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    metrics,
+    httpPort: http?.port,
+    close() {
+      closing ??= (async () => {
+        running = false;
+        await consumer.stop();
+        await consumer.disconnect();
+        for (const producer of producers.values()) await (await producer.catch(() => undefined))?.disconnect();
+        await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
+      })();
+      return closing;
+    },
+  };
+}

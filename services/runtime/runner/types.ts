@@ -1,0 +1,38 @@
+import type { AvroRecordName } from '../../../contracts/avro/schemas';
+
+/** A record as the runner hands it to a handler. */
+export interface InputRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer | undefined>>;
+  readonly timestamp: string;
+}
+
+/** A value to produce: Avro of a contracts record (encoded by the runner), raw bytes, or a tombstone (null). */
+export type OutputValue = { readonly avro: AvroRecordName; readonly data: unknown } | Buffer | null;
+
+/** A record a handler wants produced, atomically with the commit of its input. */
+export interface OutputRecord {
+  readonly topic: string;
+  readonly key: string | Buffer | null;
+  readonly value: OutputValue;
+  readonly headers?: Readonly<Record<string, string | Buffer>>;
+}
+
+/**
+ * A service's logic: one input record in, the records to produce out. It never produces, commits or sleeps
+ * itself; the runner does all of that. A handler may read state through ports it was given; state it changes
+ * is staged and made final by the runner's transaction hooks.
+ */
+export type Handler = (record: InputRecord) => Promise<readonly OutputRecord[]> | readonly OutputRecord[];
+
+/** Called around each transaction, so a handler's staged state follows the fate of the Kafka transaction. */
+export interface TransactionHooks {
+  /** The transaction committed: make staged state final. */
+  readonly committed?: () => void;
+  /** The transaction aborted (its records will be processed again): drop staged state. */
+  readonly aborted?: () => void;
+}

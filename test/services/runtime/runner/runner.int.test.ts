@@ -1,0 +1,179 @@
+import { Partitioners, type Kafka } from 'kafkajs';
+import { DeadLetterHeader } from '../../../../contracts/headers';
+import { Topic } from '../../../../contracts/topics';
+import { AvroSerde } from '../../../../services/runtime/avro-serde';
+import { ErrorCode, NcnError } from '../../../../services/runtime/errors';
+import { startRunner, type Runner } from '../../../../services/runtime/runner/runner';
+import type { Handler } from '../../../../services/runtime/runner/types';
+import { createTopics } from '../../../../services/runtime/topics';
+import { silentLogger, testConfig, testKafka } from '../../../support/clients';
+import { consumeUntil } from '../../../support/consume';
+import { unique } from '../../../support/unique';
+
+async function topicsWith(kafka: Kafka, names: string[], partitions = 1): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    await createTopics(
+      admin,
+      names.filter((n) => !existing.has(n)).map((topic) => ({ topic, numPartitions: partitions })),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function produce(kafka: Kafka, topic: string, values: string[]): Promise<void> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: values.map((value, i) => ({ key: `k${i}`, value })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+describe('the runner on the real broker', () => {
+  const kafka = testKafka();
+  const serde = new AvroSerde(testConfig.registry.url);
+  let runner: Runner | undefined;
+
+  afterEach(async () => {
+    await runner?.close();
+    runner = undefined;
+  });
+
+  it('produces outputs and commits offsets in one transaction, dead-letters a poison record and moves on', async () => {
+    const input = unique('test.runner.in');
+    const output = unique('test.runner.out');
+    await topicsWith(kafka, [input, output, Topic.dlq]);
+    const values = Array.from({ length: 30 }, (_, i) => (i === 10 ? 'poison' : `value-${i}`));
+    await produce(kafka, input, values);
+
+    let committed = 0;
+    const handler: Handler = (record) => {
+      const text = record.value?.toString() ?? '';
+      if (text === 'poison') throw new NcnError(ErrorCode.Decode, 'cannot read this one');
+      return [{ topic: output, key: record.key, value: Buffer.from(text.toUpperCase()) }];
+    };
+    const groupId = unique('test.runner.group');
+    runner = await startRunner({
+      service: 'test-runner',
+      groupId,
+      kafka,
+      serde,
+      logger: silentLogger,
+      topics: [input],
+      handler,
+      hooks: { committed: () => committed++ },
+      maxRecordsPerTransaction: 7,
+      httpPort: 0,
+    });
+
+    const outs = await consumeUntil(kafka, output, (m) => m.length >= 29);
+    expect(outs.map((m) => m.value?.toString())).toEqual(
+      values.filter((v) => v !== 'poison').map((v) => v.toUpperCase()),
+    );
+
+    const letters = await consumeUntil(kafka, Topic.dlq, (m) =>
+      m.some((x) => x.headers?.[DeadLetterHeader.sourceTopic]?.toString() === input),
+    );
+    const letter = letters.find((x) => x.headers?.[DeadLetterHeader.sourceTopic]?.toString() === input);
+    expect(letter?.value?.toString()).toBe('poison');
+    expect(letter?.key?.toString()).toBe('k10');
+    expect(letter?.headers?.[DeadLetterHeader.errorCode]?.toString()).toBe('NCN_DECODE');
+    expect(letter?.headers?.[DeadLetterHeader.sourceOffset]?.toString()).toBe('10');
+
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (let i = 0; i < 50; i++) {
+        const [offsets] = await admin.fetchOffsets({ groupId, topics: [input] });
+        if (offsets?.partitions[0]?.offset === '30') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [input] });
+      expect(offsets?.partitions[0]?.offset).toBe('30');
+    } finally {
+      await admin.disconnect();
+    }
+    expect(committed).toBeGreaterThanOrEqual(5);
+
+    const health = await fetch(`http://127.0.0.1:${runner.httpPort}/health`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${runner.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(`ncn_records_in_total\\{topic="${input.replace(/\./g, '\\.')}",service="test-runner"\\} 30`),
+    );
+    expect(metrics).toMatch(/ncn_failures_total\{kind="dead_lettered",service="test-runner"\} 1/);
+  });
+
+  it('retries a transient failure and produces the output once, encoded in Avro through the registry', async () => {
+    const input = unique('test.runner.in');
+    const output = unique('test.runner.audit');
+    await topicsWith(kafka, [input, output]);
+    await produce(kafka, input, ['only']);
+    let attempts = 0;
+    runner = await startRunner({
+      service: 'test-runner',
+      groupId: unique('test.runner.group'),
+      kafka,
+      serde,
+      logger: silentLogger,
+      topics: [input],
+      retry: { attempts: 5, initialDelayMs: 10, maxDelayMs: 50 },
+      handler: () => {
+        if (++attempts < 3) throw new NcnError(ErrorCode.Unavailable, 'registry busy', { retriable: true });
+        const data = {
+          at: 0,
+          service: 'test',
+          event: 'ACCEPTED',
+          kind: 'CANDIDATURA',
+          root: 'r1',
+          version: 1,
+          fromNode: '12',
+          toNode: null,
+          rule: null,
+          subjectHash: null,
+        };
+        return [{ topic: output, key: 'r1', value: { avro: 'it.ncn.AuditEvent', data } }];
+      },
+    });
+    const [message] = await consumeUntil(kafka, output, (m) => m.length >= 1);
+    expect(attempts).toBe(3);
+    expect(await serde.decode(message?.value ?? Buffer.alloc(0))).toMatchObject({
+      event: 'ACCEPTED',
+      root: 'r1',
+      version: 1,
+    });
+    // Exactly one: waiting for a second one times out.
+    await expect(consumeUntil(kafka, output, (m) => m.length >= 2, { timeoutMs: 2_000 })).rejects.toThrow(/only 1 messages/);
+  });
+
+  it('closes once, leaving the consumer group empty', async () => {
+    const input = unique('test.runner.in');
+    await topicsWith(kafka, [input]);
+    const groupId = unique('test.runner.group');
+    runner = await startRunner({
+      service: 'test-runner',
+      groupId,
+      kafka,
+      serde,
+      logger: silentLogger,
+      topics: [input],
+      handler: () => [],
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const first = runner.close();
+      expect(runner.close()).toBe(first);
+      await first;
+      const { groups } = await admin.describeGroups([groupId]);
+      expect(groups[0]?.members).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
