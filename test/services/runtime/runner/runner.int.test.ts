@@ -148,7 +148,9 @@ describe('the runner on the real broker', () => {
       version: 1,
     });
     // Exactly one: waiting for a second one times out.
-    await expect(consumeUntil(kafka, output, (m) => m.length >= 2, { timeoutMs: 2_000 })).rejects.toThrow(/only 1 messages/);
+    await expect(consumeUntil(kafka, output, (m) => m.length >= 2, { timeoutMs: 2_000 })).rejects.toThrow(
+      /only 1 messages/,
+    );
   });
 
   it('closes once, leaving the consumer group empty', async () => {
