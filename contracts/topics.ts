@@ -18,6 +18,8 @@ export const Topic = {
   public: 'ncn.public',
   audit: 'ncn.audit',
   dlq: 'ncn.dlq',
+  /** Ingest's own state: the item chains (compacted changelog, written in the same transactions as its outputs). */
+  ingestItems: 'ncn.ingest.items',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -46,7 +48,13 @@ export interface TopicSpec {
   readonly key: string;
   /** The Avro record of the value (contracts/avro), registered under `<topic>-value`; none for XML or raw bytes. */
   readonly avro?: AvroRecordName;
+  /** Largest record the topic takes (`max.message.bytes`), when above the broker's 1 MiB default. */
+  readonly maxMessageBytes?: number;
 }
+
+/** Submissions are refused above 512 KiB by the node, but must still arrive to be refused: their topics and the
+ * dead-letter topic (which keeps the original bytes) take records up to 16 MiB. */
+export const LargeMessageBytes = 16 * 1024 * 1024;
 
 const central: readonly TopicSpec[] = [
   { name: Topic.inpsPercettori, partitions: 6, compacted: false, writer: 'INPS producer', value: 'Avro Percettore', key: 'codice fiscale', avro: 'it.ncn.Percettore' },
@@ -60,12 +68,13 @@ const central: readonly TopicSpec[] = [
   { name: Topic.euresOut, partitions: 3, compacted: false, writer: 'dispatcher', value: 'Avro EuresDelivery', key: 'item root', avro: 'it.ncn.EuresDelivery' },
   { name: Topic.public, partitions: 6, compacted: false, writer: 'dispatcher', value: 'Avro anonymous projection', key: 'item root', avro: 'it.ncn.PublicItem' },
   { name: Topic.audit, partitions: 6, compacted: false, writer: 'every router', value: 'Avro AuditEvent', key: 'item root', avro: 'it.ncn.AuditEvent' },
-  { name: Topic.dlq, partitions: 3, compacted: false, writer: 'any consumer', value: 'original bytes + error headers', key: 'original key' },
+  { name: Topic.dlq, partitions: 3, compacted: false, writer: 'any consumer', value: 'original bytes + error headers', key: 'original key', maxMessageBytes: LargeMessageBytes },
+  { name: Topic.ingestItems, partitions: 6, compacted: true, writer: 'ingest', value: 'JSON item-chain state', key: 'item code' },
 ]; // prettier-ignore
 
 function nodeSpecs(node: NodeId): TopicSpec[] {
   return [
-    { name: nodeTopic.in(node), partitions: 3, compacted: false, writer: `node ${node}`, value: 'ClicLavoro XML', key: 'item code' },
+    { name: nodeTopic.in(node), partitions: 3, compacted: false, writer: `node ${node}`, value: 'ClicLavoro XML', key: 'item code', maxMessageBytes: LargeMessageBytes },
     { name: nodeTopic.receipts(node), partitions: 3, compacted: false, writer: 'ingest', value: 'Avro Receipt', key: 'item code', avro: 'it.ncn.Receipt' },
     { name: nodeTopic.out(node), partitions: 3, compacted: false, writer: 'dispatcher', value: 'Avro NodeDelivery', key: 'item root', avro: 'it.ncn.NodeDelivery' },
   ]; // prettier-ignore

@@ -69,6 +69,9 @@ export function serverProperties(s: StackSettings): string {
     'group.initial.rebalance.delay.ms=0',
     'log.retention.hours=168',
     'log.segment.bytes=67108864',
+    // Submissions up to 16 MiB must arrive to be refused (contracts/topics.ts, LargeMessageBytes).
+    'message.max.bytes=16777216',
+    'replica.fetch.max.bytes=16777216',
     '',
   ].join('\n');
 }

@@ -51,7 +51,10 @@ export async function ensureTopics(
       topic: s.name,
       numPartitions: s.partitions,
       replicationFactor,
-      configEntries: s.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+      configEntries: [
+        ...(s.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
+        ...(s.maxMessageBytes ? [{ name: 'max.message.bytes', value: String(s.maxMessageBytes) }] : []),
+      ],
     })),
   );
   return {

@@ -32,6 +32,15 @@ export const IssueCode = {
   EndBeforeStart: 'DATE_END_BEFORE_START',
   CloseWithoutReason: 'CLOSE_WITHOUT_MOTIVOCHIUSURA',
   EmailRequired: 'EMAIL_REQUIRED',
+  // The rules of the exchange that ingest applies with what it knows of other submissions (rules 6, 8, 9).
+  NotOwner: 'NOT_OWNER',
+  ItemClosed: 'ITEM_CLOSED',
+  PredecessorUnknown: 'PREDECESSOR_UNKNOWN',
+  PredecessorSuperseded: 'PREDECESSOR_SUPERSEDED',
+  KindMismatch: 'KIND_MISMATCH',
+  CloseWithoutPredecessor: 'CLOSE_WITHOUT_PREDECESSOR',
+  CodeReused: 'CODE_REUSED',
+  IntermediaryUnknown: 'INTERMEDIARY_UNKNOWN',
 } as const;
 
 export type IssueCode = (typeof IssueCode)[keyof typeof IssueCode];

@@ -25,8 +25,12 @@ describe('the topic catalogue', () => {
     expect(nodeTopic.in('21')).toBe('nr.21.in');
   });
 
-  it('compacts exactly the intermediary registry and the scheduler', () => {
-    expect(topicCatalogue.filter((t) => t.compacted).map((t) => t.name)).toEqual([Topic.intermediari, Topic.scheduler]);
+  it('compacts exactly the intermediary registry, the scheduler and the ingest changelog', () => {
+    expect(topicCatalogue.filter((t) => t.compacted).map((t) => t.name)).toEqual([
+      Topic.intermediari,
+      Topic.scheduler,
+      Topic.ingestItems,
+    ]);
   });
 
   it('recognises a node inbound topic and captures the sender', () => {

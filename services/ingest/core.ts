@@ -1,0 +1,462 @@
+import { createHash } from 'node:crypto';
+import type { NodeId } from '../../contracts/nodes';
+import { Topic, nodeTopic } from '../../contracts/topics';
+import type { Candidatura } from '../../contracts/xml/candidatura.types';
+import { schemaModel } from '../../contracts/xml/schemas';
+import type { Vacancy } from '../../contracts/xml/vacancy.types';
+import type { OutputRecord } from '../runtime/runner/types';
+import type { HardeningLimits } from '../xml/harden';
+import { IssueCode, error, type Issue } from '../xml/issues';
+import { documentToAvro } from '../xml/to-avro';
+import type { DocumentObject } from '../xml/to-object';
+import { validateDocument, type Submission } from '../xml/validate';
+import { dateTimeToMillis, dateToDays } from '../xml/rome-time';
+import type { CodeRecord, IntermediaryRecord, StateView } from './state';
+
+/** Settings of the rules; defaults in brackets. */
+export interface IngestSettings {
+  /** Days an item stays valid after its latest send [60] (rule 4). */
+  readonly validityDays: number;
+  readonly limits: HardeningLimits;
+}
+
+/** One submission as the shell hands it over. */
+export interface SubmissionInput {
+  /** The node of the topic it came on: the sender, whatever the document or a header says. */
+  readonly node: NodeId;
+  readonly bytes: Buffer;
+  readonly key: Buffer | null;
+  readonly partition: number;
+  readonly offset: string;
+  readonly receivedAt: Date;
+}
+
+/** What to do with a submission. `wait`: its predecessor is not known yet; ask again later. */
+export type Decision =
+  | { readonly kind: 'wait'; readonly predecessor: string }
+  | {
+      readonly kind: 'done';
+      readonly outcome: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
+      readonly outputs: OutputRecord[];
+      readonly change?: CodeRecord;
+    };
+
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+const DAY_MS = 86_400_000;
+
+/** The item code in bytes that could not be validated, for the receipt's key (best effort). */
+function codeIn(bytes: Buffer): string | undefined {
+  return /<(?:\w+:)?codice(?:candidatura|offerta)>\s*([^<\s]{1,40})\s*</.exec(
+    bytes.subarray(0, 600_000).toString('utf8'),
+  )?.[1];
+}
+
+function receipt(
+  input: SubmissionInput,
+  outcome: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED',
+  details: {
+    code?: string;
+    root?: string;
+    kind?: 'CANDIDATURA' | 'VACANCY' | 'UNKNOWN';
+    issues: readonly Issue[];
+    hash: string;
+  },
+): OutputRecord {
+  return {
+    topic: nodeTopic.receipts(input.node),
+    key: details.code ?? input.key,
+    value: {
+      avro: 'it.ncn.Receipt',
+      data: {
+        node: input.node,
+        code: details.code ?? null,
+        root: details.root ?? null,
+        kind: details.kind ?? 'UNKNOWN',
+        outcome,
+        issues: details.issues.map((i) => ({
+          code: i.code,
+          severity: i.severity.toUpperCase(),
+          path: i.path,
+          message: i.message,
+        })),
+        sha256: details.hash,
+        partition: input.partition,
+        offset: Number(input.offset),
+        receivedAt: input.receivedAt.getTime(),
+      },
+    },
+  };
+}
+
+/** The rejected submission's original bytes, for ncn.dlq (rule 9). */
+function deadLetterOf(input: SubmissionInput, issues: readonly Issue[]): OutputRecord {
+  const first = issues.find((i) => i.severity === 'error') ?? issues[0];
+  return {
+    topic: Topic.dlq,
+    key: input.key,
+    value: input.bytes,
+    headers: {
+      'ncn-error-code': first?.code ?? 'REJECTED',
+      'ncn-error-message': (first?.message ?? 'rejected').slice(0, 4_000),
+      'ncn-service': 'ingest',
+      'ncn-source-topic': nodeTopic.in(input.node),
+      'ncn-source-partition': String(input.partition),
+      'ncn-source-offset': input.offset,
+      'ncn-failed-at': input.receivedAt.toISOString(),
+    },
+  };
+}
+
+function reject(
+  input: SubmissionInput,
+  hash: string,
+  issues: readonly Issue[],
+  details: { code?: string; root?: string; kind?: 'CANDIDATURA' | 'VACANCY' | 'UNKNOWN' } = {},
+): Decision {
+  return {
+    kind: 'done',
+    outcome: 'REJECTED',
+    outputs: [receipt(input, 'REJECTED', { ...details, issues, hash }), deadLetterOf(input, issues)],
+  };
+}
+
+interface Fields {
+  readonly code: string;
+  readonly previous: string | undefined;
+  readonly close: boolean;
+  readonly closeReason: string | undefined;
+  readonly intermediaryCf: string | undefined;
+  readonly expiryDate: string | undefined;
+  readonly workerCf: string | undefined;
+  readonly system: string;
+}
+
+function fieldsOf(submission: Submission): Fields {
+  if (submission.kind === 'Candidatura') {
+    const s = submission.document.DatiSistema;
+    return {
+      code: s.codicecandidatura,
+      previous: s.codicecandidaturaprecedente,
+      close: s.tipocandidatura === '02',
+      closeReason: s.motivochiusura,
+      intermediaryCf: s.codicefiscaleintermediario,
+      expiryDate: s.datascadenza,
+      workerCf: submission.document.Lavoratore.DatiAnagrafici.codicefiscale,
+      system: '/Candidatura/DatiSistema',
+    };
+  }
+  const s = submission.document.DatiSistema;
+  return {
+    code: s.codiceofferta,
+    previous: s.codiceoffertaprecedente,
+    close: s.tipoofferta === '02',
+    closeReason: s.motivochiusura,
+    intermediaryCf: s.codicefiscaleintermediario,
+    expiryDate: submission.document.Richiesta.DurataRichiesta.datascadenza,
+    workerCf: undefined,
+    system: '/Vacancy/DatiSistema',
+  };
+}
+
+/** Rule 4: min(datascadenza, the end of which is midnight Rome time after it; latest send + validity). */
+export function effectiveExpiry(receivedAt: Date, expiryDate: string | undefined, validityDays: number): number {
+  const byValidity = receivedAt.getTime() + validityDays * DAY_MS;
+  if (expiryDate === undefined) return byValidity;
+  const nextDay = new Date((dateToDays(expiryDate) + 1) * DAY_MS).toISOString().slice(0, 10);
+  return Math.min(byValidity, dateTimeToMillis(`${nextDay}T00:00:00`));
+}
+
+/**
+ * The ingest rules, for one submission: validate it; resolve its chain (an update extends its predecessor's
+ * item, only the owner may update or close it, a close needs a predecessor); drop exact repeats (rule 9); fill
+ * the system fields (percettore, intermediary, expiry); and say what to produce: the canonical item, its
+ * expiry schedule (a tombstone for a close), the receipt, and the changelog record. Rejected submissions get
+ * a receipt with every issue and their bytes in the dead-letter topic.
+ */
+export function decideSubmission(
+  input: SubmissionInput,
+  view: StateView,
+  settings: IngestSettings,
+  options: { predecessorTimedOut?: boolean } = {},
+): Decision {
+  const hash = sha256(input.bytes);
+  const verdict = validateDocument(input.bytes, settings.limits);
+  const docKind = verdict.kind === 'Candidatura' ? 'CANDIDATURA' : verdict.kind === 'Vacancy' ? 'VACANCY' : 'UNKNOWN';
+  const submission = verdict.submission;
+  if (!verdict.valid || submission === undefined) {
+    const code = codeIn(input.bytes);
+    return reject(input, hash, verdict.issues, { ...(code ? { code } : {}), kind: docKind });
+  }
+  const f = fieldsOf(submission);
+  const kind = submission.kind === 'Candidatura' ? 'C' : 'V';
+  const contentHash = sha256(JSON.stringify(submission.document));
+  const warnings = verdict.issues;
+  const base = { code: f.code, kind: docKind } as const;
+
+  const existing = view.code(f.code);
+  if (existing !== undefined) {
+    if (existing.node === input.node && (existing.sha256 === hash || existing.contentHash === contentHash)) {
+      return {
+        kind: 'done',
+        outcome: 'DUPLICATE',
+        outputs: [receipt(input, 'DUPLICATE', { ...base, root: existing.root, issues: [], hash })],
+      };
+    }
+    return reject(
+      input,
+      hash,
+      [
+        error(
+          IssueCode.CodeReused,
+          `${f.system}/${kind === 'C' ? 'codicecandidatura' : 'codiceofferta'}`,
+          `The code ${f.code} was already used for another submission: every send needs a new code.`,
+        ),
+      ],
+      base,
+    );
+  }
+
+  let root = f.code;
+  let version = 1;
+  const previousPath = `${f.system}/${kind === 'C' ? 'codicecandidaturaprecedente' : 'codiceoffertaprecedente'}`;
+  if (f.previous !== undefined) {
+    const predecessor = view.code(f.previous);
+    if (predecessor === undefined) {
+      if (!options.predecessorTimedOut) return { kind: 'wait', predecessor: f.previous };
+      return reject(
+        input,
+        hash,
+        [
+          error(
+            IssueCode.PredecessorUnknown,
+            previousPath,
+            `The item ${f.previous} this submission updates is not known to the node.`,
+          ),
+        ],
+        base,
+      );
+    }
+    const item = view.item(predecessor.root);
+    if (item === undefined || item.node !== input.node) {
+      return reject(
+        input,
+        hash,
+        [
+          error(
+            IssueCode.NotOwner,
+            previousPath,
+            `The item ${f.previous} belongs to node ${item?.node ?? predecessor.node}: only the node that created an item may update or close it.`,
+          ),
+        ],
+        base,
+      );
+    }
+    if (item.kind !== kind) {
+      return reject(
+        input,
+        hash,
+        [
+          error(
+            IssueCode.KindMismatch,
+            previousPath,
+            `${f.previous} is a ${item.kind === 'C' ? 'CV' : 'vacancy'}, not a ${kind === 'C' ? 'CV' : 'vacancy'}.`,
+          ),
+        ],
+        base,
+      );
+    }
+    if (item.closed) {
+      return reject(
+        input,
+        hash,
+        [
+          error(
+            IssueCode.ItemClosed,
+            previousPath,
+            `The item ${item.root} is closed: it cannot be updated or closed again.`,
+          ),
+        ],
+        base,
+      );
+    }
+    if (item.latestCode !== f.previous) {
+      return reject(
+        input,
+        hash,
+        [
+          error(
+            IssueCode.PredecessorSuperseded,
+            previousPath,
+            `${f.previous} is not the latest version of its item (that is ${item.latestCode}): update the latest.`,
+          ),
+        ],
+        base,
+      );
+    }
+    root = item.root;
+    version = item.version + 1;
+  } else if (f.close) {
+    return reject(
+      input,
+      hash,
+      [error(IssueCode.CloseWithoutPredecessor, previousPath, 'A close must name the code of the item it closes.')],
+      base,
+    );
+  }
+
+  let intermediary: IntermediaryRecord | undefined;
+  if (f.intermediaryCf !== undefined) {
+    intermediary = view.intermediary(f.intermediaryCf);
+    if (intermediary === undefined) {
+      return reject(
+        input,
+        hash,
+        [
+          error(
+            IssueCode.IntermediaryUnknown,
+            `${f.system}/codicefiscaleintermediario`,
+            `The intermediary ${f.intermediaryCf} is not in the accreditation registry.`,
+          ),
+        ],
+        { ...base, root },
+      );
+    }
+  }
+
+  const percettore = f.workerCf !== undefined && view.isPercettore(f.workerCf);
+  const expiresAt = f.close ? null : effectiveExpiry(input.receivedAt, f.expiryDate, settings.validityDays);
+  const model = schemaModel(submission.kind);
+  const document = documentToAvro(
+    withSystemFields(submission, percettore, intermediary) as unknown as DocumentObject,
+    submission.kind,
+    model,
+  );
+  const meta = {
+    root,
+    code: f.code,
+    previousCode: f.previous ?? null,
+    version,
+    node: input.node,
+    action: f.close ? 'CLOSE' : 'SEND',
+    receivedAt: input.receivedAt.getTime(),
+    expiresAt,
+    percettore,
+    intermediario: intermediary ?? null,
+    warnings: warnings.map((w) => w.code),
+    sha256: hash,
+  };
+  const change: CodeRecord = {
+    code: f.code,
+    root,
+    version,
+    node: input.node,
+    kind,
+    action: f.close ? 'CLOSE' : 'SEND',
+    sha256: hash,
+    contentHash,
+  };
+  const itemKind = kind === 'C' ? 'CANDIDATURA' : 'VACANCY';
+  const outputs: OutputRecord[] = [
+    {
+      topic: kind === 'C' ? Topic.candidature : Topic.vacancies,
+      key: root,
+      value: { avro: kind === 'C' ? 'it.ncn.CandidaturaItem' : 'it.ncn.VacancyItem', data: { meta, document } },
+    },
+    expiresAt === null
+      ? { topic: Topic.scheduler, key: root, value: null }
+      : {
+          topic: Topic.scheduler,
+          key: root,
+          value: {
+            avro: 'it.ncn.ExpirySchedule',
+            data: {
+              root,
+              kind: itemKind,
+              version,
+              node: input.node,
+              dueAt: expiresAt,
+              scheduledAt: input.receivedAt.getTime(),
+            },
+          },
+        },
+    { topic: Topic.ingestItems, key: f.code, value: Buffer.from(JSON.stringify(change)) },
+    receipt(input, 'ACCEPTED', { ...base, root, issues: warnings, hash }),
+  ];
+  return { kind: 'done', outcome: 'ACCEPTED', outputs, change };
+}
+
+/** The document with the node's system fields: percettore (CV), and the intermediary block from the registry (rule 6). */
+function withSystemFields(
+  submission: Submission,
+  percettore: boolean,
+  intermediary: IntermediaryRecord | undefined,
+): Candidatura | Vacancy {
+  const block =
+    intermediary === undefined
+      ? {}
+      : {
+          denominazioneintermediario: intermediary.denominazione,
+          indirizzo: intermediary.indirizzo,
+          idcomune: intermediary.idcomune,
+          ...(intermediary.cap ? { cap: intermediary.cap } : {}),
+          ...(intermediary.telefono ? { telefono: intermediary.telefono } : {}),
+          ...(intermediary.fax ? { fax: intermediary.fax } : {}),
+          email: intermediary.email,
+        };
+  if (submission.kind === 'Candidatura') {
+    const d = submission.document;
+    return {
+      ...d,
+      DatiSistema: reorder(
+        { ...d.DatiSistema, ...block, percettore: percettore ? 'SI' : 'NO' },
+        candidaturaSystemOrder,
+      ),
+    } as Candidatura;
+  }
+  const d = submission.document;
+  return { ...d, DatiSistema: reorder({ ...d.DatiSistema, ...block }, vacancySystemOrder) } as Vacancy;
+}
+
+const candidaturaSystemOrder = [
+  'ambitodiffusione',
+  'datainserimento',
+  'datascadenza',
+  'idintermediario',
+  'codicefiscaleintermediario',
+  'denominazioneintermediario',
+  'indirizzo',
+  'idcomune',
+  'cap',
+  'telefono',
+  'fax',
+  'email',
+  'visibilita',
+  'tipocandidatura',
+  'motivochiusura',
+  'codicecandidatura',
+  'codicecandidaturaprecedente',
+  'percettore',
+];
+const vacancySystemOrder = [
+  'intermediario',
+  'codicefiscaleintermediario',
+  'denominazioneintermediario',
+  'indirizzo',
+  'idcomune',
+  'cap',
+  'telefono',
+  'fax',
+  'email',
+  'visibilita',
+  'tipoofferta',
+  'motivochiusura',
+  'codiceofferta',
+  'codiceoffertaprecedente',
+  'codiceoffertaintermediario',
+];
+
+/** Keeps the schema's order of the system fields, so the document renders valid. */
+function reorder<T extends object>(fields: T, order: readonly string[]): T {
+  const record = fields as Record<string, unknown>;
+  return Object.fromEntries(order.filter((k) => record[k] !== undefined).map((k) => [k, record[k]])) as T;
+}

@@ -1,0 +1,135 @@
+import type { NodeId } from '../../contracts/nodes';
+
+/** One submitted version of an item, as ingest's changelog (ncn.ingest.items, key: code) records it. */
+export interface CodeRecord {
+  readonly code: string;
+  readonly root: string;
+  readonly version: number;
+  readonly node: NodeId;
+  readonly kind: 'C' | 'V';
+  readonly action: 'SEND' | 'CLOSE';
+  /** SHA-256 of the submitted bytes. */
+  readonly sha256: string;
+  /** SHA-256 of the document's data: the same content however it is laid out. */
+  readonly contentHash: string;
+}
+
+/** An item: the latest version of its chain. */
+export interface ItemRecord {
+  readonly root: string;
+  readonly node: NodeId;
+  readonly kind: 'C' | 'V';
+  readonly version: number;
+  readonly latestCode: string;
+  readonly closed: boolean;
+}
+
+/** An accredited intermediary, as the registry topic holds it (the Avro Intermediario record). */
+export interface IntermediaryRecord {
+  readonly codiceFiscale: string;
+  readonly denominazione: string;
+  readonly indirizzo: string;
+  readonly idcomune: string;
+  readonly cap: string | null;
+  readonly telefono: string | null;
+  readonly fax: string | null;
+  readonly email: string;
+  readonly accreditatoDal: number;
+  readonly accreditatoAl: number | null;
+}
+
+/** What the ingest rules may read. */
+export interface StateView {
+  code(code: string): CodeRecord | undefined;
+  item(root: string): ItemRecord | undefined;
+  isPercettore(codiceFiscale: string): boolean;
+  intermediary(codiceFiscale: string): IntermediaryRecord | undefined;
+}
+
+/**
+ * Ingest's tables in memory: the item chains (from its changelog), current income-support recipients (from
+ * inps.percettori) and accredited intermediaries (from ncn.intermediari), each rebuilt from Kafka at start.
+ * What a transaction writes is staged under its scope (one input partition) and made visible to everyone
+ * when the transaction commits, or dropped when it aborts, so the tables never run ahead of Kafka.
+ */
+export class IngestState {
+  readonly #codes = new Map<string, CodeRecord>();
+  readonly #items = new Map<string, ItemRecord>();
+  readonly #percettori = new Set<string>();
+  readonly #intermediaries = new Map<string, IntermediaryRecord>();
+  readonly #staged = new Map<string, CodeRecord[]>();
+
+  /** Applies a committed changelog record (ours or another instance's); applying one twice changes nothing. */
+  applyCode(record: CodeRecord): void {
+    this.#codes.set(record.code, record);
+    const item = this.#items.get(record.root);
+    if (item === undefined || record.version >= item.version) {
+      this.#items.set(record.root, {
+        root: record.root,
+        node: record.node,
+        kind: record.kind,
+        version: record.version,
+        latestCode: record.code,
+        closed: record.action === 'CLOSE',
+      });
+    }
+  }
+
+  /** inps.percettori: I (insert) and U (update) make a current recipient, D (delete) ends it. */
+  applyPercettore(codiceFiscale: string, tipoOperazione: string): void {
+    if (tipoOperazione === 'D') this.#percettori.delete(codiceFiscale);
+    else this.#percettori.add(codiceFiscale);
+  }
+
+  /** ncn.intermediari: a value accredits, a tombstone (null) removes. */
+  applyIntermediary(codiceFiscale: string, record: IntermediaryRecord | null): void {
+    if (record === null) this.#intermediaries.delete(codiceFiscale);
+    else this.#intermediaries.set(codiceFiscale, record);
+  }
+
+  stage(scope: string, record: CodeRecord): void {
+    this.#staged.set(scope, [...(this.#staged.get(scope) ?? []), record]);
+  }
+
+  commit(scope: string): void {
+    for (const record of this.#staged.get(scope) ?? []) this.applyCode(record);
+    this.#staged.delete(scope);
+  }
+
+  abort(scope: string): void {
+    this.#staged.delete(scope);
+  }
+
+  /** The tables as one transaction sees them: what is committed, plus what it has staged itself. */
+  view(scope: string): StateView {
+    const staged = this.#staged.get(scope) ?? [];
+    const stagedCode = (code: string): CodeRecord | undefined => staged.findLast((r) => r.code === code);
+    return {
+      code: (code) => stagedCode(code) ?? this.#codes.get(code),
+      item: (root) => {
+        const mine = staged.filter((r) => r.root === root).at(-1);
+        const committed = this.#items.get(root);
+        if (mine === undefined || (committed !== undefined && committed.version > mine.version)) return committed;
+        return {
+          root,
+          node: mine.node,
+          kind: mine.kind,
+          version: mine.version,
+          latestCode: mine.code,
+          closed: mine.action === 'CLOSE',
+        };
+      },
+      isPercettore: (cf) => this.#percettori.has(cf),
+      intermediary: (cf) => this.#intermediaries.get(cf),
+    };
+  }
+
+  get size(): { codes: number; items: number; percettori: number; intermediaries: number } {
+    return {
+      codes: this.#codes.size,
+      items: this.#items.size,
+      percettori: this.#percettori.size,
+      intermediaries: this.#intermediaries.size,
+    };
+  }
+}
