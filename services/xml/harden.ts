@@ -34,7 +34,7 @@ export function harden(bytes: Uint8Array, limits: HardeningLimits = defaultLimit
   } catch {
     return refuse(IssueCode.InvalidUtf8, 'The document is not valid UTF-8: send it encoded in UTF-8.');
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // The decoder has removed one byte order mark; a second one is content before the root (not well-formed).
   const declared = DECLARED_ENCODING.exec(text)?.[1];
   if (declared !== undefined && !/^utf-?8$/i.test(declared)) {
     return refuse(IssueCode.UnsupportedEncoding, `The document declares encoding ${declared}; only UTF-8 is accepted.`);
@@ -77,7 +77,9 @@ function maxDepth(text: string, limit: number): number {
       i = skipTo(text, '-->', i);
     } else if (text.startsWith('<![CDATA[', i)) {
       i = skipTo(text, ']]>', i);
-    } else if (text.startsWith('<?', i) || text.startsWith('<!', i)) {
+    } else if (text.startsWith('<?', i)) {
+      i = skipTo(text, '?>', i);
+    } else if (text.startsWith('<!', i)) {
       i = skipTo(text, '>', i);
     } else if (text[i + 1] === '/') {
       depth--;

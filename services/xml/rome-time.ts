@@ -17,9 +17,9 @@ const rome = new Intl.DateTimeFormat('en-GB', {
 /** Milliseconds Rome's wall clock is ahead of UTC at an instant. */
 function romeOffset(instant: number): number {
   const parts = Object.fromEntries(rome.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
-  const wall = Date.UTC(
+  const wall = utc(
     Number(parts.year),
-    Number(parts.month) - 1,
+    Number(parts.month),
     Number(parts.day),
     Number(parts.hour),
     Number(parts.minute),
@@ -28,29 +28,41 @@ function romeOffset(instant: number): number {
   return wall - Math.floor(instant / 1000) * 1000;
 }
 
+/** Milliseconds of a UTC calendar time, for any year (Date.UTC reads years 0-99 as 1900-1999). */
+function utc(year: number, month: number, day: number, h = 0, mi = 0, s = 0, ms = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(h, mi, s, ms);
+  return date.getTime();
+}
+
+const DATE_PART = /^(-?\d{4,})-(\d{2})-(\d{2})/;
+
 /** Days since 1970-01-01 of an xs:date (its offset, if any, is dropped: a date is a calendar day). */
 export function dateToDays(value: string): number {
-  const [y, m, d] = value
-    .slice(value.startsWith('-') ? 1 : 0)
-    .split('-')
-    .map((p) => parseInt(p, 10));
-  const sign = value.startsWith('-') ? -1 : 1;
-  return Math.round(Date.UTC(sign * (y ?? 0), (m ?? 1) - 1, d ?? 1) / DAY_MS);
+  const m = DATE_PART.exec(value);
+  if (m === null) throw new Error(`not an xs:date: ${value}`);
+  return Math.round(utc(Number(m[1]), Number(m[2]), Number(m[3])) / DAY_MS);
 }
 
+/** The calendar day of a day number, written as xs:date (four-digit years, a sign before BCE years). */
 export function daysToDate(days: number): string {
-  return new Date(days * DAY_MS).toISOString().slice(0, 10);
+  const d = new Date(days * DAY_MS);
+  const year = d.getUTCFullYear();
+  const y = `${year < 0 ? '-' : ''}${String(Math.abs(year)).padStart(4, '0')}`;
+  return `${y}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
-const DATE_TIME = /^(\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** Epoch milliseconds of an xs:dateTime; without offset it is Rome time. */
 export function dateTimeToMillis(value: string): number {
   const m = DATE_TIME.exec(value);
   if (m === null) throw new Error(`not an xs:dateTime: ${value}`);
   const [, y, mo, d, h, mi, s, fraction, zone] = m;
-  const ms = fraction === undefined ? 0 : Math.round(Number(`0${fraction}`) * 1000);
-  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  // Milliseconds are the precision kept: a longer fraction is cut, not rounded (so 59.9996 stays in its second).
+  const ms = fraction === undefined ? 0 : Math.floor(Number(`0${fraction}`) * 1000);
+  const wall = utc(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), ms);
   if (zone === 'Z') return wall;
   if (zone !== undefined) {
     const sign = zone.startsWith('-') ? -1 : 1;
@@ -61,7 +73,11 @@ export function dateTimeToMillis(value: string): number {
   return wall - romeOffset(first);
 }
 
-/** The xs:dateTime, in Rome time without offset, of an instant (seconds precision, as the standard writes). */
+/**
+ * The xs:dateTime, in Rome time without offset, of an instant, to the second as the standard writes it. An
+ * offset the sender gave is not kept: the instant is, written as Italian time.
+ */
 export function millisToDateTime(millis: number): string {
-  return new Date(millis + romeOffset(millis)).toISOString().slice(0, 19);
+  const wall = millis + romeOffset(millis);
+  return `${daysToDate(Math.floor(wall / DAY_MS))}T${new Date(wall).toISOString().slice(11, 19)}`;
 }

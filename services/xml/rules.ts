@@ -3,6 +3,7 @@ import type { Candidatura } from '../../contracts/xml/candidatura.types';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
 import { decodeCodiceFiscale, hasValidCheck } from './codice-fiscale';
 import { IssueCode, error, warning, type Issue } from './issues';
+import { dateToDays } from './rome-time';
 
 /**
  * The rules beyond the standard's schema ("Modelli e regole" and the tables the fields refer to). They run on
@@ -100,7 +101,7 @@ function checkConsistency(
 ): void {
   const decoded = decodeCodiceFiscale(data.codicefiscale);
   if (decoded === undefined) return;
-  const [year = '', month = '', day = ''] = data.datanascita.split('-');
+  const [, year = '', month = '', day = ''] = /^-?(\d{4,})-(\d{2})-(\d{2})/.exec(data.datanascita) ?? [];
   const differences: string[] = [];
   if (
     decoded.yearOfCentury !== Number(year.slice(-2)) ||

@@ -20,8 +20,9 @@ function validDay(year: number, month: number, day: number): boolean {
   return day <= days;
 }
 
+/** libxml2 keeps years in 32 bits: beyond ±2147483647 it refuses the value, and so does ncn. */
 function validYear(digits: string): boolean {
-  return !(digits.length > 4 && digits.startsWith('0')) && Number(digits) !== 0;
+  return !(digits.length > 4 && digits.startsWith('0')) && Number(digits) !== 0 && Number(digits) <= 2_147_483_647;
 }
 
 function validZone(zone: string | undefined): boolean {

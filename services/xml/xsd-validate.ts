@@ -31,6 +31,7 @@ export function validateAgainstSchema(root: XmlElement, model: SchemaModel): Iss
 function validateElement(element: XmlElement, decl: ElementDecl, model: SchemaModel, issues: Issue[]): void {
   for (const attribute of element.attributes) {
     if (attribute.ns === XSI_NAMESPACE && XSI_HINTS.has(attribute.name)) continue;
+    if (attribute.ns === XSI_NAMESPACE && attribute.name === 'type' && namesOwnType(attribute.value, decl)) continue;
     issues.push(
       error(
         IssueCode.AttributeNotAllowed,
@@ -54,7 +55,8 @@ function validateElement(element: XmlElement, decl: ElementDecl, model: SchemaMo
     checkValue(element, decl.content.type, issues);
     return;
   }
-  if (element.text.trim() !== '') {
+  // Only XML whitespace (space, tab, line feed) may stand between elements: not NBSP, not a CDATA section.
+  if (/[^ \t\n\r]/.test(element.text) || element.cdata) {
     issues.push(
       error(
         IssueCode.TextNotAllowed,
@@ -68,6 +70,13 @@ function validateElement(element: XmlElement, decl: ElementDecl, model: SchemaMo
     const childDecl = child.ns === model.targetNamespace ? model.elements.get(child.name) : undefined;
     if (childDecl !== undefined) validateElement(child, childDecl, model, issues);
   }
+}
+
+/** xsi:type naming the element's own declared type changes nothing, and validators accept it. */
+function namesOwnType(value: string, decl: ElementDecl): boolean {
+  if (decl.content.kind !== 'simple') return false;
+  const local = (name: string): string => name.slice(name.indexOf(':') + 1);
+  return local(value.trim()) === local(decl.content.type.name);
 }
 
 /** Matches children against the sequence greedily (the standard's sequences name each element once). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 export const validCandidatura = readFileSync(join(__dirname, '../../fixtures/xml/candidatura-valid.xml'), 'utf8');
 export const validVacancy = readFileSync(join(__dirname, '../../fixtures/xml/vacancy-valid.xml'), 'utf8');
 
-/** One invalid document per error class: what was done to a valid one, and the issue expected first. */
+/** One invalid document per error class: what was done to a valid one, and the issue it must raise. */
 export interface InvalidCase {
   readonly name: string;
   readonly bytes: Buffer;

@@ -23,4 +23,17 @@ describe('dates and times of the standard as numbers', () => {
     expect(millisToDateTime(Date.parse('2026-07-15T08:00:00Z'))).toBe('2026-07-15T10:00:00');
     expect(millisToDateTime(dateTimeToMillis('2026-10-25T01:30:00'))).toBe('2026-10-25T01:30:00');
   });
+
+  it('crosses the daylight-saving switches: the spring gap moves forward, the autumn repeat takes the later hour', () => {
+    // 29 March 2026, 02:00 CET becomes 03:00 CEST: 02:30 does not exist on the clock.
+    expect(millisToDateTime(dateTimeToMillis('2026-03-29T02:30:00'))).toBe('2026-03-29T03:30:00');
+    // 25 October 2026, 03:00 CEST goes back to 02:00 CET: 02:30 happens twice.
+    expect(new Date(dateTimeToMillis('2026-10-25T02:30:00')).toISOString()).toBe('2026-10-25T01:30:00.000Z');
+  });
+
+  it('handles years before 100 and before the common era', () => {
+    expect(daysToDate(dateToDays('0085-12-10'))).toBe('0085-12-10');
+    expect(daysToDate(dateToDays('-0044-03-15'))).toBe('-0044-03-15');
+    expect(millisToDateTime(dateTimeToMillis('0050-06-01T12:00:00Z')).slice(0, 4)).toBe('0050');
+  });
 });
