@@ -66,8 +66,9 @@ function checkOrder(
   what: string,
 ): void {
   if (start === undefined || end === undefined) return;
-  if (end.slice(0, 10) < start.slice(0, 10)) {
-    issues.push(error(IssueCode.EndBeforeStart, path, `${what}: ${end.slice(0, 10)} is before ${start.slice(0, 10)}.`));
+  // Calendar days of a date or a date-time, any year, offsets aside.
+  if (dateToDays(end) < dateToDays(start)) {
+    issues.push(error(IssueCode.EndBeforeStart, path, `${what}: ${end} is before ${start}.`));
   }
 }
 
