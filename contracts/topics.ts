@@ -20,6 +20,8 @@ export const Topic = {
   dlq: 'ncn.dlq',
   /** Ingest's own state: the item chains (compacted changelog, written in the same transactions as its outputs). */
   ingestItems: 'ncn.ingest.items',
+  /** Updates waiting for a predecessor not seen yet: parked here so that the inbound partitions never stall. */
+  ingestPending: 'ncn.ingest.pending',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -70,6 +72,7 @@ const central: readonly TopicSpec[] = [
   { name: Topic.audit, partitions: 6, compacted: false, writer: 'every router', value: 'Avro AuditEvent', key: 'item root', avro: 'it.ncn.AuditEvent' },
   { name: Topic.dlq, partitions: 3, compacted: false, writer: 'any consumer', value: 'original bytes + error headers', key: 'original key', maxMessageBytes: LargeMessageBytes },
   { name: Topic.ingestItems, partitions: 6, compacted: true, writer: 'ingest', value: 'JSON item-chain state', key: 'item code' },
+  { name: Topic.ingestPending, partitions: 1, compacted: false, writer: 'ingest', value: 'original submission bytes + ncn-node, ncn-received-at headers', key: 'item code', maxMessageBytes: LargeMessageBytes },
 ]; // prettier-ignore
 
 function nodeSpecs(node: NodeId): TopicSpec[] {

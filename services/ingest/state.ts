@@ -57,7 +57,7 @@ export class IngestState {
   readonly #items = new Map<string, ItemRecord>();
   readonly #percettori = new Set<string>();
   readonly #intermediaries = new Map<string, IntermediaryRecord>();
-  readonly #staged = new Map<string, CodeRecord[]>();
+  readonly #staged = new Map<string, { source: string; record: CodeRecord }[]>();
 
   /** Applies a committed changelog record (ours or another instance's); applying one twice changes nothing. */
   applyCode(record: CodeRecord): void {
@@ -87,12 +87,14 @@ export class IngestState {
     else this.#intermediaries.set(codiceFiscale, record);
   }
 
-  stage(scope: string, record: CodeRecord): void {
-    this.#staged.set(scope, [...(this.#staged.get(scope) ?? []), record]);
+  /** Stages what handling one input (`source`) changes; handling it again replaces what it staged before. */
+  stage(scope: string, source: string, record: CodeRecord): void {
+    const others = (this.#staged.get(scope) ?? []).filter((s) => s.source !== source);
+    this.#staged.set(scope, [...others, { source, record }]);
   }
 
   commit(scope: string): void {
-    for (const record of this.#staged.get(scope) ?? []) this.applyCode(record);
+    for (const { record } of this.#staged.get(scope) ?? []) this.applyCode(record);
     this.#staged.delete(scope);
   }
 
@@ -100,9 +102,12 @@ export class IngestState {
     this.#staged.delete(scope);
   }
 
-  /** The tables as one transaction sees them: what is committed, plus what it has staged itself. */
-  view(scope: string): StateView {
-    const staged = this.#staged.get(scope) ?? [];
+  /**
+   * The tables as one transaction sees them: what is committed, plus what it has staged itself, except what the
+   * input being handled again (`source`, on a retry) staged the first time.
+   */
+  view(scope: string, source?: string): StateView {
+    const staged = (this.#staged.get(scope) ?? []).filter((s) => s.source !== source).map((s) => s.record);
     const stagedCode = (code: string): CodeRecord | undefined => staged.findLast((r) => r.code === code);
     return {
       code: (code) => stagedCode(code) ?? this.#codes.get(code),

@@ -26,6 +26,18 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** NCN_SHUTDOWN_TIMEOUT_MS, default 10000: how long graceful shutdown may take before the process exits. */
   readonly shutdownTimeoutMs: number;
+  /** NCN_HTTP_PORT, default 0 (a free port, logged): where a service serves /metrics and /health. */
+  readonly httpPort: number;
+  /** NCN_GROUP_ID, default: the service's name. The consumer group of a service (tests and side-by-side runs). */
+  readonly groupId: string | undefined;
+  readonly ingest: {
+    /** NCN_VALIDITY_DAYS, default 60: days an item stays valid after its latest send (rule 4). */
+    readonly validityDays: number;
+    /** NCN_PREDECESSOR_WAIT_MS, default 10000: how long an update waits for a predecessor not seen yet. */
+    readonly predecessorWaitMs: number;
+    /** NCN_MAX_DOCUMENT_BYTES, default 524288 (512 KiB): largest submission accepted. */
+    readonly maxDocumentBytes: number;
+  };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -38,6 +50,11 @@ export const defaults = {
   NCN_REDIS_URL: 'redis://127.0.0.1:6379',
   NCN_LOG_LEVEL: 'info',
   NCN_SHUTDOWN_TIMEOUT_MS: '10000',
+  NCN_HTTP_PORT: '0',
+  NCN_GROUP_ID: '',
+  NCN_VALIDITY_DAYS: '60',
+  NCN_PREDECESSOR_WAIT_MS: '10000',
+  NCN_MAX_DOCUMENT_BYTES: '524288',
 } as const satisfies Record<string, string>;
 
 /** A parser returns the value, or a sentence saying what the variable should be. */
@@ -119,6 +136,13 @@ export function loadConfig(env: Env = process.env): Config {
     redis: { url: read('NCN_REDIS_URL', url(['redis', 'rediss']), '') },
     logLevel: read('NCN_LOG_LEVEL', oneOf(LogLevels), 'info'),
     shutdownTimeoutMs: read('NCN_SHUTDOWN_TIMEOUT_MS', integer(0, 600_000), 0),
+    httpPort: read('NCN_HTTP_PORT', integer(0, 65_535), 0),
+    groupId: env.NCN_GROUP_ID?.trim() || undefined,
+    ingest: {
+      validityDays: read('NCN_VALIDITY_DAYS', integer(1, 3_650), 60),
+      predecessorWaitMs: read('NCN_PREDECESSOR_WAIT_MS', integer(0, 600_000), 0),
+      maxDocumentBytes: read('NCN_MAX_DOCUMENT_BYTES', integer(1_024, 16 * 1024 * 1024), 0),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

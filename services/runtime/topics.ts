@@ -10,27 +10,26 @@ export interface EnsureTopicsResult {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Creates topics and waits until every partition has a leader. kafkajs' own `waitForLeaders` gives up when a
- * KRaft broker answers metadata for a just-created topic with UNKNOWN_TOPIC_OR_PARTITION (its metadata cache
- * lags the controller by a moment), so the wait is done here: poll until the leaders show, up to `timeoutMs`.
+ * Creates topics and waits until every partition serves requests. kafkajs' own `waitForLeaders` gives up when
+ * a KRaft broker answers metadata for a just-created topic with UNKNOWN_TOPIC_OR_PARTITION, and even once
+ * metadata names a leader the broker may still answer NOT_LEADER for a moment; so the wait is done here: poll
+ * until each topic's offsets can be listed, up to `timeoutMs`.
  */
 export async function createTopics(admin: Admin, topics: readonly ITopicConfig[], timeoutMs = 30_000): Promise<void> {
   if (topics.length === 0) return;
   await admin.createTopics({ topics: [...topics], waitForLeaders: false });
-  const names = topics.map((t) => t.topic);
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: names });
-      const ready = metadata.every(
-        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader !== undefined && p.leader >= 0),
-      );
-      if (ready && metadata.length === names.length) return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
+  for (const { topic } of topics) {
+    for (;;) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        if (offsets.length > 0) break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`Topic ${topic} not ready after ${timeoutMs} ms`);
+      await sleep(100);
     }
-    if (Date.now() > deadline) throw new Error(`Topics without leaders after ${timeoutMs} ms: ${names.join(', ')}`);
-    await sleep(100);
   }
 }
 

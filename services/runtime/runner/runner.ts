@@ -40,6 +40,10 @@ export interface RunnerOptions {
   readonly fromBeginning?: boolean;
   /** The clock, for dead-letter timestamps [Date.now]. */
   readonly now?: () => Date;
+  /** Partitions handled at once, each in its own transactions [1]. */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Largest fetch per partition in bytes [1 MiB]; raise it for topics with large records. */
+  readonly maxBytesPerPartition?: number;
 }
 
 /** A running service. `close()` is idempotent: it finishes the batch in flight, commits, leaves the group. */
@@ -47,6 +51,10 @@ export interface Runner {
   readonly metrics: RunnerMetrics;
   /** The port of /metrics and /health, when served. */
   readonly httpPort: number | undefined;
+  /** Resolves when the consumer first joins its group and gets its partitions. */
+  readonly joined: Promise<void>;
+  /** Resolves after the first fetch: from then on, where the group starts reading is settled. */
+  readonly fetching: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,13 +100,25 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   let running = false;
   let crashed: Error | undefined;
 
-  const consumer: Consumer = kafka.consumer({ groupId, readUncommitted: false, allowAutoTopicCreation: false });
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+    maxBytes: Math.max(options.maxBytesPerPartition ?? 0, 10 * 1024 * 1024) * 2,
+  });
   consumer.on(consumer.events.CRASH, (event) => {
     crashed = event.payload.error;
     logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
   });
+  let markJoined: () => void = () => undefined;
+  const joined = new Promise<void>((resolve) => (markJoined = resolve));
+  let markFetching: () => void = () => undefined;
+  const fetching = new Promise<void>((resolve) => (markFetching = resolve));
+  consumer.on(consumer.events.FETCH, () => markFetching());
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     crashed = undefined;
+    markJoined();
     logger.info({ assignment: event.payload.memberAssignment }, 'joined the group');
   });
 
@@ -203,12 +223,12 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       metrics.failures.inc({ kind: 'transaction' });
       metrics.transactions.inc({ outcome: 'aborted' });
       await transaction.abort().catch(() => undefined);
-      options.hooks?.aborted?.();
+      options.hooks?.aborted?.({ topic, partition });
       throw error;
     }
     metrics.transactions.inc({ outcome: 'committed' });
     for (const o of outputs) metrics.recordsOut.inc({ topic: o.topic });
-    options.hooks?.committed?.();
+    options.hooks?.committed?.({ topic, partition });
   }
 
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -225,7 +245,12 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
 
   await consumer.connect();
   for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+    eachBatch,
+  });
   running = true;
 
   let http: { server: Server; port: number } | undefined;
@@ -241,6 +266,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   return {
     metrics,
     httpPort: http?.port,
+    joined,
+    fetching,
     close() {
       closing ??= (async () => {
         running = false;

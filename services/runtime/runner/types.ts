@@ -29,10 +29,19 @@ export interface OutputRecord {
  */
 export type Handler = (record: InputRecord) => Promise<readonly OutputRecord[]> | readonly OutputRecord[];
 
+/** The input partition a transaction belongs to: state staged while handling its records is staged under it. */
+export interface TransactionScope {
+  readonly topic: string;
+  readonly partition: number;
+}
+
 /** Called around each transaction, so a handler's staged state follows the fate of the Kafka transaction. */
 export interface TransactionHooks {
   /** The transaction committed: make staged state final. */
-  readonly committed?: () => void;
+  readonly committed?: (scope: TransactionScope) => void;
   /** The transaction aborted (its records will be processed again): drop staged state. */
-  readonly aborted?: () => void;
+  readonly aborted?: (scope: TransactionScope) => void;
 }
+
+/** The scope of a record's transaction as a string key. */
+export const scopeOf = (scope: TransactionScope): string => `${scope.topic}:${scope.partition}`;

@@ -54,7 +54,7 @@ function submit(
 ): Extract<Decision, { kind: 'done' }> {
   const decision = done(decideSubmission(input(bytes, node), state.view('p0'), settings, options));
   if (decision.change) {
-    state.stage('p0', decision.change);
+    state.stage('p0', `${Math.random()}`, decision.change);
     state.commit('p0');
   }
   return decision;

@@ -66,7 +66,7 @@ describe('the runner on the real broker', () => {
       logger: silentLogger,
       topics: [input],
       handler,
-      hooks: { committed: () => committed++ },
+      hooks: { committed: (scope) => (committed += scope.topic === input ? 1 : 0) },
       maxRecordsPerTransaction: 7,
       httpPort: 0,
     });

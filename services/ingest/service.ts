@@ -1,0 +1,199 @@
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { isNodeId, type NodeId } from '../../contracts/nodes';
+import { NodeInTopicPattern, Topic } from '../../contracts/topics';
+import type { AvroSerde } from '../runtime/avro-serde';
+import type { Config } from '../runtime/config';
+import { ErrorCode, NcnError } from '../runtime/errors';
+import type { Logger } from '../runtime/logger';
+import { startRunner, type Runner } from '../runtime/runner/runner';
+import { scopeOf, type Handler, type InputRecord } from '../runtime/runner/types';
+import { followTable, type Table } from '../runtime/table';
+import { defaultLimits } from '../xml/harden';
+import { decideSubmission, type Decision, type IngestSettings } from './core';
+import { IngestState, type CodeRecord, type IntermediaryRecord } from './state';
+
+/** A running ingest service. */
+export interface Ingest {
+  readonly runner: Runner;
+  readonly state: IngestState;
+  close(): Promise<void>;
+}
+
+export interface IngestOptions {
+  readonly config: Config;
+  readonly kafka: Kafka;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  /** Consumer group [ingest]. */
+  readonly groupId?: string;
+  /** The clock [Date.now]: the time a submission is received. */
+  readonly now?: () => Date;
+  /** Where to start a group without offsets [from the beginning]. */
+  readonly fromBeginning?: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Headers of a parked submission on ncn.ingest.pending. */
+export const PendingHeader = {
+  node: 'ncn-node',
+  receivedAt: 'ncn-received-at',
+  waitingFor: 'ncn-waiting-for',
+} as const;
+
+/**
+ * The ingest service: loads its tables (item chains from its changelog, income-support recipients, accredited
+ * intermediaries), then consumes every nr.<node>.in through the shared runner. The sender of a submission is
+ * the node of its topic. An update whose predecessor has not been seen is parked on ncn.ingest.pending, whose
+ * own consumer lets it wait up to the configured time for the predecessor (on another partition, or sent
+ * later) and then decides it: applied in order, or rejected. The inbound partitions never wait.
+ */
+export async function startIngest(options: IngestOptions): Promise<Ingest> {
+  const { config, kafka, serde, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const state = new IngestState();
+  const settings: IngestSettings = {
+    validityDays: config.ingest.validityDays,
+    limits: { ...defaultLimits, maxBytes: config.ingest.maxDocumentBytes },
+  };
+  const name = options.groupId ?? 'ingest';
+
+  const tables: Table[] = await Promise.all([
+    followTable({
+      kafka,
+      topic: Topic.ingestItems,
+      name,
+      logger,
+      apply: (message: KafkaMessage) => {
+        if (message.value !== null) state.applyCode(JSON.parse(message.value.toString()) as CodeRecord);
+      },
+    }),
+    followTable({
+      kafka,
+      topic: Topic.inpsPercettori,
+      name,
+      logger,
+      apply: async (message: KafkaMessage) => {
+        if (message.value === null) return;
+        const record = await serde.decode<{ codiceFiscale: string; tipoOperazione: string }>(message.value);
+        state.applyPercettore(record.codiceFiscale, record.tipoOperazione);
+      },
+    }),
+    followTable({
+      kafka,
+      topic: Topic.intermediari,
+      name,
+      logger,
+      apply: async (message: KafkaMessage) => {
+        const key = message.key?.toString();
+        if (key === undefined) return;
+        state.applyIntermediary(
+          key,
+          message.value === null ? null : await serde.decode<IntermediaryRecord>(message.value),
+        );
+      },
+    }),
+  ]);
+  await Promise.all(tables.map((t) => t.ready));
+  logger.info(state.size, 'ingest tables loaded');
+
+  /** Decides one submission; an update whose predecessor is unknown goes to the pending topic, not into a wait. */
+  const decide = (record: InputRecord, node: NodeId, receivedAt: Date, timedOut: boolean): Decision => {
+    const scope = scopeOf(record);
+    const source = `${record.topic}:${record.partition}:${record.offset}`;
+    const input = {
+      node,
+      bytes: record.value ?? Buffer.alloc(0),
+      key: record.key,
+      partition: record.partition,
+      offset: record.offset,
+      receivedAt,
+    };
+    const decision = decideSubmission(input, state.view(scope, source), settings, { predecessorTimedOut: timedOut });
+    if (decision.kind === 'done' && decision.change !== undefined) state.stage(scope, source, decision.change);
+    return decision;
+  };
+
+  const inbound: Handler = (record) => {
+    const node = NodeInTopicPattern.exec(record.topic)?.[1];
+    if (node === undefined || !isNodeId(node)) {
+      throw new NcnError(ErrorCode.Decode, `${record.topic} is not the inbound topic of a node`);
+    }
+    const receivedAt = now();
+    const decision = decide(record, node, receivedAt, false);
+    if (decision.kind === 'done') return decision.outputs;
+    return [
+      {
+        topic: Topic.ingestPending,
+        key: record.key,
+        value: record.value ?? Buffer.alloc(0),
+        headers: {
+          [PendingHeader.node]: node,
+          [PendingHeader.receivedAt]: String(receivedAt.getTime()),
+          [PendingHeader.waitingFor]: decision.predecessor,
+        },
+      },
+    ];
+  };
+
+  /**
+   * Parked updates: each is decided again; while its predecessor is still unknown and its time (received + the
+   * configured wait) is not up, it goes back to the end of the pending topic, so that no parked update blocks
+   * another (a predecessor may itself be parked behind it). When the time is up it is decided for good.
+   */
+  const pending: Handler = async (record) => {
+    const node = record.headers[PendingHeader.node]?.toString() ?? '';
+    if (!isNodeId(node)) throw new NcnError(ErrorCode.Decode, 'a pending submission without its node');
+    const receivedAt = new Date(Number(record.headers[PendingHeader.receivedAt]?.toString() ?? '0'));
+    const deadline = receivedAt.getTime() + config.ingest.predecessorWaitMs;
+    const decision = decide(record, node, receivedAt, Date.now() >= deadline);
+    if (decision.kind === 'done') return decision.outputs;
+    await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
+    const headers: Record<string, Buffer> = {};
+    for (const [k, v] of Object.entries(record.headers)) if (v !== undefined) headers[k] = v;
+    return [{ topic: Topic.ingestPending, key: record.key, value: record.value ?? Buffer.alloc(0), headers }];
+  };
+
+  const runner = await startRunner({
+    service: 'ingest',
+    groupId: name,
+    kafka,
+    serde,
+    logger,
+    topics: [/^nr\.\d{2}\.in$/],
+    handler: inbound,
+    hooks: { committed: (s) => state.commit(scopeOf(s)), aborted: (s) => state.abort(scopeOf(s)) },
+    httpPort: config.httpPort,
+    fromBeginning: options.fromBeginning ?? true,
+    partitionsConsumedConcurrently: 8,
+    maxBytesPerPartition: 17 * 1024 * 1024,
+    maxRecordsPerTransaction: 200,
+  });
+
+  const pendingRunner = await startRunner({
+    service: 'ingest',
+    groupId: `${name}.pending`,
+    kafka,
+    serde,
+    logger,
+    topics: [Topic.ingestPending],
+    handler: pending,
+    hooks: { committed: (s) => state.commit(scopeOf(s)), aborted: (s) => state.abort(scopeOf(s)) },
+    fromBeginning: true,
+    maxBytesPerPartition: 17 * 1024 * 1024,
+    maxRecordsPerTransaction: 50,
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    runner,
+    state,
+    close() {
+      closing ??= (async () => {
+        await Promise.all([runner.close(), pendingRunner.close()]);
+        await Promise.all(tables.map((t) => t.close()));
+      })();
+      return closing;
+    },
+  };
+}

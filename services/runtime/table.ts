@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from './logger';
+
+/** A topic read whole into memory and followed afterwards (a "global table"). */
+export interface Table {
+  /** Resolves once everything the topic held at start has been applied. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads a topic from the beginning on every instance (a consumer group of its own that never commits), applies
+ * each record, and keeps following it. `ready` resolves when every partition has been read up to where it ended
+ * at start; a partition whose last records are transaction markers (never delivered) counts as read once the
+ * consumer has been idle for `idleMs` past its last data record.
+ */
+export async function followTable(options: {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  readonly name: string;
+  readonly logger: Logger;
+  readonly apply: (message: KafkaMessage, partition: number) => void | Promise<void>;
+  readonly idleMs?: number;
+}): Promise<Table> {
+  const { kafka, topic, logger } = options;
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map<number, bigint>();
+  try {
+    for (const p of await admin.fetchTopicOffsets(topic)) {
+      const high = BigInt(p.high);
+      if (high > BigInt(p.low)) ends.set(p.partition, high - 1n);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const consumer = kafka.consumer({
+    groupId: `${options.name}.table.${topic}.${randomUUID()}`,
+    readUncommitted: false,
+    maxBytesPerPartition: 16 * 1024 * 1024,
+  });
+  let resolveReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+  let applied = 0;
+  let lastActivity = Date.now();
+  const check = (): void => {
+    if (ends.size === 0) resolveReady();
+  };
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        await options.apply(message, batch.partition);
+        applied++;
+      }
+      lastActivity = Date.now();
+      const end = ends.get(batch.partition);
+      if (end !== undefined && BigInt(batch.lastOffset()) >= end) ends.delete(batch.partition);
+      check();
+    },
+  });
+  check();
+  const idleMs = options.idleMs ?? 1_500;
+  const idle = setInterval(() => {
+    if (Date.now() - lastActivity >= idleMs && ends.size > 0) {
+      logger.debug(
+        { topic, partitions: [...ends.keys()] },
+        'table idle: remaining partitions end in transaction markers',
+      );
+      ends.clear();
+      check();
+    }
+  }, 250);
+  void ready.then(() => {
+    clearInterval(idle);
+    logger.info({ topic, applied }, 'table loaded');
+  });
+  return {
+    ready,
+    async close() {
+      clearInterval(idle);
+      await consumer.disconnect();
+    },
+  };
+}
