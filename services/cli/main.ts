@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { demoCommand } from './commands/demo';
 import { genCommand } from './commands/gen';
 import { infraCommand } from './commands/infra';
+import { registryCommand } from './commands/registry';
+import { submitCommand } from './commands/submit';
 import { topicsCommand } from './commands/topics';
 import { validateCommand } from './commands/validate';
 
@@ -14,6 +16,8 @@ const program = new Command('ncn')
 demoCommand(program);
 genCommand(program);
 infraCommand(program);
+registryCommand(program);
+submitCommand(program);
 topicsCommand(program);
 validateCommand(program);
 

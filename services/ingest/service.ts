@@ -36,6 +36,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** Headers of a parked submission on ncn.ingest.pending. */
 export const PendingHeader = {
+  /** The ingest group that parked it: the topic is shared, each group takes back only its own. */
+  group: 'ncn-group',
   node: 'ncn-node',
   receivedAt: 'ncn-received-at',
   waitingFor: 'ncn-waiting-for',
@@ -128,6 +130,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
         key: record.key,
         value: record.value ?? Buffer.alloc(0),
         headers: {
+          [PendingHeader.group]: name,
           [PendingHeader.node]: node,
           [PendingHeader.receivedAt]: String(receivedAt.getTime()),
           [PendingHeader.waitingFor]: decision.predecessor,
@@ -142,6 +145,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
    * another (a predecessor may itself be parked behind it). When the time is up it is decided for good.
    */
   const pending: Handler = async (record) => {
+    if (record.headers[PendingHeader.group]?.toString() !== name) return [];
     const node = record.headers[PendingHeader.node]?.toString() ?? '';
     if (!isNodeId(node)) throw new NcnError(ErrorCode.Decode, 'a pending submission without its node');
     const receivedAt = new Date(Number(record.headers[PendingHeader.receivedAt]?.toString() ?? '0'));

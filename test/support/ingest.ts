@@ -4,7 +4,7 @@ import { nodeTopic, topicCatalogue, type TopicSpec } from '../../contracts/topic
 import type { NodeId } from '../../contracts/nodes';
 import type { AvroSerde } from '../../services/runtime/avro-serde';
 import { ensureTopics } from '../../services/runtime/topics';
-import { consumeUntil } from './consume';
+import { consumeUntil, type Marks } from './consume';
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -59,6 +59,8 @@ export async function receiptsFor(
   timeoutMs = 60_000,
   /** Only receipts of submissions received from then on (epoch ms): earlier runs may have sent the same bytes. */
   since = 0,
+  /** Where to start reading (marks taken before submitting): the topic's history is not read again. */
+  from?: Marks,
 ): Promise<Map<string, ReceiptValue[]>> {
   const wanted = new Set(hashes);
   const found = new Map<string, ReceiptValue[]>();
@@ -87,7 +89,7 @@ export async function receiptsFor(
       }
       return present.size === wanted.size;
     },
-    { timeoutMs },
+    { timeoutMs, ...(from ? { from } : {}) },
   );
   await decodeAll(decoded);
   return found;

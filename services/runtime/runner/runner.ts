@@ -97,6 +97,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const metrics = createRunnerMetrics(service);
   const producers = new Map<string, Promise<Producer>>();
   const schemaIds = new Map<string, Promise<number>>();
+  /** Per input partition, the offset from which records are this instance's to process (see settledOffset). */
+  const settled = new Map<string, bigint>();
   let running = false;
   let crashed: Error | undefined;
 
@@ -118,6 +120,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   consumer.on(consumer.events.FETCH, () => markFetching());
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     crashed = undefined;
+    // A new assignment: committed offsets are read again after the producers fence earlier owners.
+    settled.clear();
     markJoined();
     logger.info({ assignment: event.payload.memberAssignment }, 'joined the group');
   });
@@ -198,7 +202,37 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     }
   }
 
-  async function processChunk(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<void> {
+  /**
+   * Where the group's committed offset of a partition stands, read right after this instance's transactional
+   * producer for the partition was initialised. Initialising it fenced any previous owner and settled its last
+   * transaction, so records below this offset were already processed and committed by someone else (a zombie
+   * or the previous owner before a rebalance): they are skipped, never processed twice.
+   */
+  async function settledOffset(topic: string, partition: number): Promise<bigint> {
+    const key = `${topic}:${partition}`;
+    const known = settled.get(key);
+    if (known !== undefined) return known;
+    // kafkajs initialises a transactional producer (InitProducerId: fencing the previous owner and settling its
+    // open transaction) at its first transaction, not at connect: begin and abort an empty one to do it now.
+    const producer = await producerFor(topic, partition);
+    const fence = await producer.transaction();
+    await fence.abort();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      const value = BigInt(committed === '' ? '-1' : committed);
+      settled.set(key, value);
+      return value;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async function processChunk(topic: string, partition: number, all: readonly KafkaMessage[]): Promise<void> {
+    const from = await settledOffset(topic, partition);
+    const messages = all.filter((m) => BigInt(m.offset) >= from);
     const last = messages[messages.length - 1];
     if (last === undefined) return;
     const outputs: { topic: string; message: Awaited<ReturnType<typeof encode>> }[] = [];
@@ -229,6 +263,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     metrics.transactions.inc({ outcome: 'committed' });
     for (const o of outputs) metrics.recordsOut.inc({ topic: o.topic });
     options.hooks?.committed?.({ topic, partition });
+    settled.set(`${topic}:${partition}`, BigInt(last.offset) + 1n);
   }
 
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {

@@ -7,7 +7,7 @@ import { person } from '../../../services/gen/people';
 import { startIngest, type Ingest } from '../../../services/ingest/service';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
 import { silentLogger, testConfig, testKafka } from '../../support/clients';
-import { consumeUntil } from '../../support/consume';
+import { consumeUntil, endOffsets, type Marks } from '../../support/consume';
 import { catalogueReady, receiptsFor, sha256, submitAs, type ReceiptValue } from '../../support/ingest';
 import { unique } from '../../support/unique';
 import { validCandidatura, validVacancy } from '../xml/cases';
@@ -62,8 +62,15 @@ describe('ingest through the real stack', () => {
     await ingest.close();
   });
 
+  /** The ends of the topics the tests read, taken before each test: only what it causes is read. */
+  let marks: Marks;
+  beforeEach(async () => {
+    marks = await endOffsets(kafka, [Topic.candidature, Topic.scheduler, Topic.dlq, 'nr.12.receipts']);
+  });
+
   async function outcomes(node: '12' | '15', submissions: { key: string; bytes: Buffer }[]): Promise<ReceiptValue[]> {
     const since = Date.now();
+    const from = await endOffsets(kafka, [`nr.${node}.receipts`]);
     await submitAs(kafka, node, submissions);
     const receipts = await receiptsFor(
       kafka,
@@ -72,6 +79,7 @@ describe('ingest through the real stack', () => {
       submissions.map((s) => sha256(s.bytes)),
       60_000,
       since,
+      from,
     );
     return submissions.map((s) => {
       const list = receipts.get(sha256(s.bytes)) ?? [];
@@ -84,12 +92,16 @@ describe('ingest through the real stack', () => {
     const c = code(1);
     const [receipt] = await outcomes('12', [{ key: c, bytes: cv(c) }]);
     expect(receipt).toMatchObject({ outcome: 'ACCEPTED', code: c, root: c, kind: 'CANDIDATURA', node: '12' });
-    const items = await consumeUntil(kafka, Topic.candidature, (m) => m.some((x) => x.key?.toString() === c));
+    const items = await consumeUntil(kafka, Topic.candidature, (m) => m.some((x) => x.key?.toString() === c), {
+      from: marks,
+    });
     const item = await serde.decode<{ meta: { root: string; version: number; node: string } }>(
       items.find((x) => x.key?.toString() === c)?.value ?? Buffer.alloc(0),
     );
     expect(item.meta).toMatchObject({ root: c, version: 1, node: '12' });
-    const schedules = await consumeUntil(kafka, Topic.scheduler, (m) => m.some((x) => x.key?.toString() === c));
+    const schedules = await consumeUntil(kafka, Topic.scheduler, (m) => m.some((x) => x.key?.toString() === c), {
+      from: marks,
+    });
     expect(schedules.filter((x) => x.key?.toString() === c)).toHaveLength(1);
   });
 
@@ -173,7 +185,7 @@ describe('ingest through the real stack', () => {
       kafka,
       Topic.dlq,
       (m) => m.filter((x) => x.value && wanted.has(sha256(x.value))).length >= bad.length,
-      { timeoutMs: 60_000 },
+      { timeoutMs: 60_000, from: marks },
     );
     const held = letters.filter((x) => x.value && wanted.has(sha256(x.value)));
     expect(held).toHaveLength(bad.length);
@@ -215,7 +227,7 @@ describe('ingest through the real stack', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const receipts = await outcomes('12', [{ key: first, bytes: cv(first) }]);
     expect(receipts[0]?.outcome).toBe('ACCEPTED');
-    const late = await receiptsFor(kafka, serde, '12', [sha256(cv(second, { previous: first }))], 60_000);
+    const late = await receiptsFor(kafka, serde, '12', [sha256(cv(second, { previous: first }))], 60_000, 0, marks);
     expect(late.get(sha256(cv(second, { previous: first })))?.map((r) => [r.outcome, r.root])).toEqual([
       ['ACCEPTED', first],
     ]);
@@ -307,7 +319,9 @@ describe('ingest through the real stack', () => {
     });
     const [receipt] = await outcomes('12', [{ key: c, bytes }]);
     expect(receipt?.outcome).toBe('ACCEPTED');
-    const items = await consumeUntil(kafka, Topic.candidature, (m) => m.some((x) => x.key?.toString() === c));
+    const items = await consumeUntil(kafka, Topic.candidature, (m) => m.some((x) => x.key?.toString() === c), {
+      from: marks,
+    });
     const item = await serde.decode<{
       meta: { percettore: boolean; intermediario: { denominazione: string } };
       document: { DatiSistema: { percettore: string; denominazioneintermediario: string } };

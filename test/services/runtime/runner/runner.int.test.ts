@@ -7,7 +7,7 @@ import { startRunner, type Runner } from '../../../../services/runtime/runner/ru
 import type { Handler } from '../../../../services/runtime/runner/types';
 import { createTopics } from '../../../../services/runtime/topics';
 import { silentLogger, testConfig, testKafka } from '../../../support/clients';
-import { consumeUntil } from '../../../support/consume';
+import { consumeUntil, endOffsets } from '../../../support/consume';
 import { unique } from '../../../support/unique';
 
 async function topicsWith(kafka: Kafka, names: string[], partitions = 1): Promise<void> {
@@ -48,6 +48,7 @@ describe('the runner on the real broker', () => {
     const input = unique('test.runner.in');
     const output = unique('test.runner.out');
     await topicsWith(kafka, [input, output, Topic.dlq]);
+    const marks = await endOffsets(kafka, [Topic.dlq]);
     const values = Array.from({ length: 30 }, (_, i) => (i === 10 ? 'poison' : `value-${i}`));
     await produce(kafka, input, values);
 
@@ -76,8 +77,11 @@ describe('the runner on the real broker', () => {
       values.filter((v) => v !== 'poison').map((v) => v.toUpperCase()),
     );
 
-    const letters = await consumeUntil(kafka, Topic.dlq, (m) =>
-      m.some((x) => x.headers?.[DeadLetterHeader.sourceTopic]?.toString() === input),
+    const letters = await consumeUntil(
+      kafka,
+      Topic.dlq,
+      (m) => m.some((x) => x.headers?.[DeadLetterHeader.sourceTopic]?.toString() === input),
+      { from: marks },
     );
     const letter = letters.find((x) => x.headers?.[DeadLetterHeader.sourceTopic]?.toString() === input);
     expect(letter?.value?.toString()).toBe('poison');

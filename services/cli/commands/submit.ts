@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { Partitioners } from 'kafkajs';
+import { isNodeId, NodeIds } from '../../../contracts/nodes';
+import { nodeTopic } from '../../../contracts/topics';
+import { AvroSerde } from '../../runtime/avro-serde';
+import { loadConfig } from '../../runtime/config';
+import { createKafka } from '../../runtime/kafka';
+import { createLogger } from '../../runtime/logger';
+import { table } from '../table';
+
+interface Receipt {
+  code: string | null;
+  root: string | null;
+  outcome: string;
+  issues: { code: string; severity: string; path: string; message: string }[];
+  sha256: string;
+  receivedAt: number;
+}
+
+const codeIn = (text: string): string | undefined =>
+  /<(?:\w+:)?codice(?:candidatura|offerta)>\s*([^<\s]+)\s*</.exec(text)?.[1];
+
+/** `ncn submit --node NN FILE...`: sends files as a node and prints the receipts the node answers with. */
+export function submitCommand(program: Command): void {
+  program
+    .command('submit')
+    .description('send ClicLavoro XML files as a regional node and wait for their receipts')
+    .requiredOption('--node <id>', `the sending node (${NodeIds.join(', ')})`)
+    .option('--timeout <seconds>', 'how long to wait for the receipts', '60')
+    .option('--json', 'print the receipts as JSON')
+    .argument('<files...>', 'XML files')
+    .addHelpText('after', '\nExamples:\n  ncn submit --node 12 cv.xml\n  ncn submit --node 05 --json out/*.xml')
+    .action(async (files: string[], options: { node: string; timeout: string; json?: boolean }) => {
+      if (!isNodeId(options.node))
+        throw new Error(`--node must be a node id (${NodeIds.join(', ')}), got '${options.node}'`);
+      const node = options.node;
+      const timeoutMs = Number(options.timeout) * 1000;
+      if (!(timeoutMs > 0)) throw new Error(`--timeout must be a number of seconds, got '${options.timeout}'`);
+      const config = loadConfig();
+      const kafka = createKafka(config, createLogger('ncn-cli', 'error'));
+      const serde = new AvroSerde(config.registry.url);
+      const submissions = files.map((file) => {
+        const bytes = readFileSync(file);
+        return {
+          file,
+          bytes,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          key: codeIn(bytes.toString('utf8')) ?? basename(file),
+        };
+      });
+      const since = Date.now();
+      const receipts = new Map<string, Receipt>();
+      const wanted = new Set(submissions.map((s) => s.sha256));
+      const consumer = kafka.consumer({ groupId: `ncn-cli-submit-${process.pid}-${since}` });
+      await consumer.connect();
+      await consumer.subscribe({ topic: nodeTopic.receipts(node), fromBeginning: true });
+      let done: () => void = () => undefined;
+      const all = new Promise<void>((resolve) => (done = resolve));
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.value === null || !wanted.has(/[0-9a-f]{64}/.exec(message.value.toString('latin1'))?.[0] ?? ''))
+            return;
+          const receipt = await serde.decode<Receipt>(message.value);
+          if (receipt.receivedAt < since - 1_000) return;
+          receipts.set(receipt.sha256, receipt);
+          if (receipts.size === wanted.size) done();
+        },
+      });
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      await producer.send({
+        topic: nodeTopic.in(node),
+        messages: submissions.map((s) => ({ key: s.key, value: s.bytes })),
+      });
+      await producer.disconnect();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+      await consumer.disconnect();
+
+      if (options.json === true) {
+        console.log(
+          JSON.stringify(
+            submissions.map((s) => ({ file: s.file, receipt: receipts.get(s.sha256) ?? null })),
+            null,
+            2,
+          ),
+        );
+      } else {
+        const rows: string[][] = [];
+        for (const s of submissions) {
+          const r = receipts.get(s.sha256);
+          if (r === undefined) {
+            rows.push([
+              s.file,
+              'NO RECEIPT',
+              '',
+              '',
+              `none within ${options.timeout} s: is the ingest service running?`,
+            ]);
+            continue;
+          }
+          if (r.issues.length === 0) rows.push([s.file, r.outcome, r.root ?? '', '', '']);
+          r.issues.forEach((i, n) =>
+            rows.push([
+              n === 0 ? s.file : '',
+              n === 0 ? r.outcome : '',
+              n === 0 ? (r.root ?? '') : '',
+              `${i.code} ${i.path}`,
+              i.message,
+            ]),
+          );
+        }
+        console.log(table(['file', 'outcome', 'root', 'issue', 'message'], rows));
+      }
+      const ok = submissions.every((s) => ['ACCEPTED', 'DUPLICATE'].includes(receipts.get(s.sha256)?.outcome ?? ''));
+      process.exitCode = ok ? 0 : 1;
+    });
+}

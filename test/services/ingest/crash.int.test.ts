@@ -1,0 +1,173 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KafkaMessage } from 'kafkajs';
+import { Topic } from '../../../contracts/topics';
+import type { NodeId } from '../../../contracts/nodes';
+import { generateTraffic } from '../../../services/gen/traffic';
+import { AvroSerde } from '../../../services/runtime/avro-serde';
+import { testConfig, testKafka } from '../../support/clients';
+import { endOffsets, seekTo } from '../../support/consume';
+import { catalogueReady, sha256, submitAs, type ReceiptValue } from '../../support/ingest';
+import { unique } from '../../support/unique';
+
+const root = join(__dirname, '../../..');
+const total = Number(process.env.NCN_CRASH_SUBMISSIONS ?? 10_000);
+
+/** The ingest service as its own process, started the way an operator starts it. */
+function startProcess(groupId: string): { child: ChildProcess; ready: Promise<void> } {
+  const child = spawn(
+    process.execPath,
+    [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'services/ingest/main.ts')],
+    {
+      env: { ...process.env, NCN_GROUP_ID: groupId, NCN_LOG_LEVEL: 'info', NCN_PREDECESSOR_WAIT_MS: '5000' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    let log = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (process.env.NCN_CRASH_LOG) appendFileSync(process.env.NCN_CRASH_LOG, chunk);
+      log = (log + chunk.toString()).slice(-20_000);
+      if (log.includes('ingest running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`ingest exited (${code}) before it was ready:\n${log}`)));
+  });
+  return { child, ready };
+}
+
+/** Stops a process gracefully, or kills it after 15 s; resolves when it is gone. */
+async function stop(process: ChildProcess): Promise<void> {
+  if (process.exitCode !== null || process.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => process.once('exit', () => resolve()));
+  process.kill('SIGTERM');
+  const timer = setTimeout(() => process.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+describe('ingest killed in the middle of a run', () => {
+  const kafka = testKafka();
+  const serde = new AvroSerde(testConfig.registry.url);
+  let child: ChildProcess | undefined;
+
+  afterAll(async () => {
+    if (child !== undefined) await stop(child);
+  });
+
+  it(`gives every one of ${total} submissions exactly one receipt and one canonical event`, async () => {
+    await catalogueReady(kafka);
+    // A day no other run uses, so that the generated codes are new.
+    const day = new Date(
+      Date.UTC(
+        2030 + Math.floor(Math.random() * 60),
+        Math.floor(Math.random() * 12),
+        1 + Math.floor(Math.random() * 28),
+      ),
+    );
+    const submissions = [
+      ...generateTraffic({
+        seed: day.getTime() % 100_000,
+        candidature: total * 0.7,
+        vacancies: total * 0.3,
+        inps: 0,
+        co: 0,
+        invalid: 0.01,
+        day,
+      }),
+    ].flatMap((r) =>
+      'xml' in r ? [{ node: r.topic.slice(3, 5) as NodeId, key: r.key, bytes: Buffer.from(r.xml) }] : [],
+    );
+    expect(submissions).toHaveLength(total);
+    const hashes = new Set(submissions.map((s) => sha256(s.bytes)));
+
+    const receipts = new Map<string, ReceiptValue[]>();
+    const items = new Map<string, number>();
+    // Only what this run causes is read: every topic from where it ends now.
+    const admin = kafka.admin();
+    await admin.connect();
+    const receiptTopics = (await admin.listTopics()).filter((t) => /^nr\.\d{2}\.receipts$/.test(t));
+    await admin.disconnect();
+    const marks = await endOffsets(kafka, [...receiptTopics, Topic.candidature, Topic.vacancies]);
+    const reader = kafka.consumer({ groupId: unique('test.crash.reader') });
+    await reader.connect();
+    await reader.subscribe({ topics: [...receiptTopics, Topic.candidature, Topic.vacancies], fromBeginning: true });
+    const decode = async (message: KafkaMessage, topic: string): Promise<void> => {
+      if (message.value === null) return;
+      const text = message.value.toString('latin1');
+      const hash = /[0-9a-f]{64}/.exec(text)?.[0];
+      if (hash === undefined || !hashes.has(hash)) return;
+      if (topic.endsWith('.receipts')) {
+        const receipt = await serde.decode<ReceiptValue>(message.value);
+        receipts.set(receipt.sha256, [...(receipts.get(receipt.sha256) ?? []), receipt]);
+      } else {
+        const item = await serde.decode<{ meta: { sha256: string } }>(message.value);
+        items.set(item.meta.sha256, (items.get(item.meta.sha256) ?? 0) + 1);
+      }
+    };
+    await reader.run({ eachMessage: ({ topic, message }) => decode(message, topic) });
+    seekTo(reader, marks);
+
+    const groupId = unique('test.crash.ingest');
+    const first = startProcess(groupId);
+    child = first.child;
+    await first.ready;
+    const started = Date.now();
+    const byNode = new Map<NodeId, { key: string; bytes: Buffer }[]>();
+    for (const s of submissions) byNode.set(s.node, [...(byNode.get(s.node) ?? []), { key: s.key, bytes: s.bytes }]);
+    await Promise.all([...byNode].map(([node, list]) => submitAs(kafka, node, list)));
+
+    const waitFor = async (condition: () => boolean, timeoutMs: number): Promise<void> => {
+      const deadline = Date.now() + timeoutMs;
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`timed out: ${receipts.size} of ${total} submissions have receipts`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    await waitFor(() => receipts.size >= total * 0.3, 180_000);
+    const atKill = receipts.size;
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+
+    const second = startProcess(groupId);
+    child = second.child;
+    await second.ready;
+    const restarted = Date.now();
+    await waitFor(() => receipts.size >= total, 300_000);
+    const finished = Date.now();
+    // Late duplicates, if any, would arrive now.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await reader.disconnect();
+    await stop(second.child);
+
+    const counts = [...hashes].map((h) => receipts.get(h)?.length ?? 0);
+    const accepted = [...receipts.values()]
+      .filter((list) => list[0]?.outcome === 'ACCEPTED')
+      .map((list) => list[0]?.sha256 ?? '');
+    const outcomes = new Map<string, number>();
+    for (const list of receipts.values())
+      outcomes.set(list[0]?.outcome ?? '?', (outcomes.get(list[0]?.outcome ?? '?') ?? 0) + 1);
+    console.log(
+      `crash run: ${total} submissions; killed after ${atKill} receipts; outcomes ${JSON.stringify(Object.fromEntries(outcomes))}; ` +
+        `before the kill ${Math.round(atKill / ((restarted - started) / 1000))}/s including the restart, after it ${Math.round((total - atKill) / ((finished - restarted) / 1000))} submissions/s`,
+    );
+    const repeated = [...receipts.values()].filter((list) => list.length > 1).slice(0, 3);
+    for (const list of repeated)
+      console.log(
+        JSON.stringify(
+          list.map((r) => ({
+            outcome: r.outcome,
+            code: r.code,
+            node: r.node,
+            partition: (r as unknown as { partition: number }).partition,
+            offset: (r as unknown as { offset: number }).offset,
+            at: r.receivedAt,
+          })),
+        ),
+      );
+    expect(counts.filter((c) => c !== 1)).toEqual([]);
+    expect(accepted.filter((h) => items.get(h) !== 1)).toEqual([]);
+    expect([...items.keys()].filter((h) => !accepted.includes(h))).toEqual([]);
+    expect(outcomes.get('ACCEPTED')).toBeGreaterThan(total * 0.8);
+  }, 600_000);
+});
