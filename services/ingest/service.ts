@@ -40,6 +40,8 @@ export const PendingHeader = {
   group: 'ncn-group',
   node: 'ncn-node',
   receivedAt: 'ncn-received-at',
+  /** When it was (re)parked: a record seen again sooner than 50 ms later waits the rest, so a short queue never spins. */
+  parkedAt: 'ncn-parked-at',
   waitingFor: 'ncn-waiting-for',
 } as const;
 
@@ -133,6 +135,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
           [PendingHeader.group]: name,
           [PendingHeader.node]: node,
           [PendingHeader.receivedAt]: String(receivedAt.getTime()),
+          [PendingHeader.parkedAt]: String(Date.now()),
           [PendingHeader.waitingFor]: decision.predecessor,
         },
       },
@@ -150,11 +153,19 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     if (!isNodeId(node)) throw new NcnError(ErrorCode.Decode, 'a pending submission without its node');
     const receivedAt = new Date(Number(record.headers[PendingHeader.receivedAt]?.toString() ?? '0'));
     const deadline = receivedAt.getTime() + config.ingest.predecessorWaitMs;
-    const decision = decide(record, node, receivedAt, Date.now() >= deadline);
+    let decision = decide(record, node, receivedAt, Date.now() >= deadline);
     if (decision.kind === 'done') return decision.outputs;
-    await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
-    const headers: Record<string, Buffer> = {};
+    // A long queue means the record was parked long ago: no waiting. A short one would spin: wait a little.
+    const parkedAt = Number(record.headers[PendingHeader.parkedAt]?.toString() ?? '0');
+    const pause = Math.min(50 - (Date.now() - parkedAt), deadline - Date.now());
+    if (pause > 0) {
+      await sleep(pause);
+      decision = decide(record, node, receivedAt, Date.now() >= deadline);
+      if (decision.kind === 'done') return decision.outputs;
+    }
+    const headers: Record<string, Buffer | string> = {};
     for (const [k, v] of Object.entries(record.headers)) if (v !== undefined) headers[k] = v;
+    headers[PendingHeader.parkedAt] = String(Date.now());
     return [{ topic: Topic.ingestPending, key: record.key, value: record.value ?? Buffer.alloc(0), headers }];
   };
 
@@ -185,7 +196,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     hooks: { committed: (s) => state.commit(scopeOf(s)), aborted: (s) => state.abort(scopeOf(s)) },
     fromBeginning: true,
     maxBytesPerPartition: 17 * 1024 * 1024,
-    maxRecordsPerTransaction: 50,
+    maxRecordsPerTransaction: 500,
   });
 
   let closing: Promise<void> | undefined;

@@ -120,7 +120,12 @@ describe('ingest killed in the middle of a run', () => {
     const waitFor = async (condition: () => boolean, timeoutMs: number): Promise<void> => {
       const deadline = Date.now() + timeoutMs;
       while (!condition()) {
-        if (Date.now() > deadline) throw new Error(`timed out: ${receipts.size} of ${total} submissions have receipts`);
+        if (Date.now() > deadline) {
+          const missing = submissions.filter((s) => !receipts.has(sha256(s.bytes))).slice(0, 5);
+          throw new Error(
+            `timed out: ${receipts.size} of ${total} submissions have receipts; missing e.g. ${missing.map((m) => `${m.node}/${m.key}`).join(', ')}`,
+          );
+        }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
