@@ -16,14 +16,13 @@ const total = Number(process.env.NCN_CRASH_SUBMISSIONS ?? 10_000);
 
 /** The ingest service as its own process, started the way an operator starts it. */
 function startProcess(groupId: string): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(
-    process.execPath,
-    [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'services/ingest/main.ts')],
-    {
-      env: { ...process.env, NCN_GROUP_ID: groupId, NCN_LOG_LEVEL: 'info', NCN_PREDECESSOR_WAIT_MS: '5000' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  // node with tsx's loader, not the tsx command: that one runs the script in a child process, which a kill of
+  // the parent would leave running.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services/ingest/main.ts')], {
+    cwd: root,
+    env: { ...process.env, NCN_GROUP_ID: groupId, NCN_LOG_LEVEL: 'info', NCN_PREDECESSOR_WAIT_MS: '5000' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const ready = new Promise<void>((resolve, reject) => {
     let log = '';
     child.stderr?.on('data', (chunk: Buffer) => {
