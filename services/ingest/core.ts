@@ -409,51 +409,19 @@ function withSystemFields(
       ...d,
       DatiSistema: reorder(
         { ...d.DatiSistema, ...block, percettore: percettore ? 'SI' : 'NO' },
-        candidaturaSystemOrder,
+        systemOrder('Candidatura'),
       ),
     } as Candidatura;
   }
   const d = submission.document;
-  return { ...d, DatiSistema: reorder({ ...d.DatiSistema, ...block }, vacancySystemOrder) } as Vacancy;
+  return { ...d, DatiSistema: reorder({ ...d.DatiSistema, ...block }, systemOrder('Vacancy')) } as Vacancy;
 }
 
-const candidaturaSystemOrder = [
-  'ambitodiffusione',
-  'datainserimento',
-  'datascadenza',
-  'idintermediario',
-  'codicefiscaleintermediario',
-  'denominazioneintermediario',
-  'indirizzo',
-  'idcomune',
-  'cap',
-  'telefono',
-  'fax',
-  'email',
-  'visibilita',
-  'tipocandidatura',
-  'motivochiusura',
-  'codicecandidatura',
-  'codicecandidaturaprecedente',
-  'percettore',
-];
-const vacancySystemOrder = [
-  'intermediario',
-  'codicefiscaleintermediario',
-  'denominazioneintermediario',
-  'indirizzo',
-  'idcomune',
-  'cap',
-  'telefono',
-  'fax',
-  'email',
-  'visibilita',
-  'tipoofferta',
-  'motivochiusura',
-  'codiceofferta',
-  'codiceoffertaprecedente',
-  'codiceoffertaintermediario',
-];
+/** The order of DatiSistema's elements, as the document's schema gives it. */
+function systemOrder(kind: Submission['kind']): string[] {
+  const content = schemaModel(kind).elements.get('DatiSistema')?.content;
+  return content?.kind === 'sequence' ? content.particles.map((p) => p.name) : [];
+}
 
 /** Keeps the schema's order of the system fields, so the document renders valid. */
 function reorder<T extends object>(fields: T, order: readonly string[]): T {
