@@ -22,6 +22,14 @@ export const Topic = {
   ingestItems: 'ncn.ingest.items',
   /** Updates waiting for a predecessor not seen yet: parked here so that the inbound partitions never stall. */
   ingestPending: 'ncn.ingest.pending',
+  /** The dispatcher's state: which nodes hold which version of each item (compacted changelog, written in the
+   * same transactions as its deliveries). */
+  dispatcherHolders: 'ncn.dispatcher.holders',
+  /** INPS records waiting for CO data, per codice fiscale (compacted changelog of the enricher; tombstone on release). */
+  enricherWaiting: 'ncn.enricher.waiting',
+  /** "Look at this person's waiting records again": the enricher's own timer, so a wait that runs out is decided
+   * inside a transaction like any other input. */
+  enricherTicks: 'ncn.enricher.ticks',
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
@@ -72,6 +80,9 @@ const central: readonly TopicSpec[] = [
   { name: Topic.audit, partitions: 6, compacted: false, writer: 'every router', value: 'Avro AuditEvent', key: 'item root', avro: 'it.ncn.AuditEvent' },
   { name: Topic.dlq, partitions: 3, compacted: false, writer: 'any consumer', value: 'original bytes + error headers', key: 'original key', maxMessageBytes: LargeMessageBytes },
   { name: Topic.ingestItems, partitions: 6, compacted: true, writer: 'ingest', value: 'JSON item-chain state', key: 'item code' },
+  { name: Topic.dispatcherHolders, partitions: 6, compacted: true, writer: 'dispatcher', value: 'JSON holder state', key: 'item root' },
+  { name: Topic.enricherWaiting, partitions: 6, compacted: true, writer: 'enricher', value: 'JSON waiting INPS records, tombstone on release', key: 'codice fiscale' },
+  { name: Topic.enricherTicks, partitions: 6, compacted: false, writer: 'enricher', value: 'empty: look again at the key', key: 'codice fiscale' },
   { name: Topic.ingestPending, partitions: 1, compacted: false, writer: 'ingest', value: 'original submission bytes + ncn-node, ncn-received-at headers', key: 'item code', maxMessageBytes: LargeMessageBytes },
 ]; // prettier-ignore
 

@@ -38,6 +38,18 @@ export interface Config {
     /** NCN_MAX_DOCUMENT_BYTES, default 524288 (512 KiB): largest submission accepted. */
     readonly maxDocumentBytes: number;
   };
+  readonly enricher: {
+    /** NCN_QUALIFICATION_WAIT_MS, default 86400000 (a day): how long an INPS record waits for CO data (rule 3). */
+    readonly qualificationWaitMs: number;
+    /** NCN_WAIT_CHECK_MS, default 1000: how often the enricher looks for waits that ran out. */
+    readonly waitCheckMs: number;
+  };
+  readonly dispatcher: {
+    /** NCN_AUDIT_KEY: the secret of the audit trail's keyed hash of a codice fiscale (HMAC-SHA256), 16+ characters. */
+    readonly auditKey: string;
+    /** True when NCN_AUDIT_KEY was not set and the development key is in use (the service warns). */
+    readonly auditKeyIsDefault: boolean;
+  };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -55,6 +67,9 @@ export const defaults = {
   NCN_VALIDITY_DAYS: '60',
   NCN_PREDECESSOR_WAIT_MS: '10000',
   NCN_MAX_DOCUMENT_BYTES: '524288',
+  NCN_QUALIFICATION_WAIT_MS: '86400000',
+  NCN_WAIT_CHECK_MS: '1000',
+  NCN_AUDIT_KEY: 'ncn-development-audit-key',
 } as const satisfies Record<string, string>;
 
 /** A parser returns the value, or a sentence saying what the variable should be. */
@@ -113,6 +128,9 @@ const oneOf =
 
 const nonEmpty: Parser<string> = (raw) => (raw.trim() === '' ? problem('expected a non-empty value') : ok(raw.trim()));
 
+const secret: Parser<string> = (raw) =>
+  raw.length >= 16 ? ok(raw) : problem(`expected a secret of at least 16 characters, got ${raw.length}`);
+
 /**
  * Reads and validates the configuration once. Every problem is reported together, each naming its variable
  * and what it should be. Empty variables count as unset.
@@ -142,6 +160,14 @@ export function loadConfig(env: Env = process.env): Config {
       validityDays: read('NCN_VALIDITY_DAYS', integer(1, 3_650), 60),
       predecessorWaitMs: read('NCN_PREDECESSOR_WAIT_MS', integer(0, 600_000), 0),
       maxDocumentBytes: read('NCN_MAX_DOCUMENT_BYTES', integer(1_024, 16 * 1024 * 1024), 0),
+    },
+    enricher: {
+      qualificationWaitMs: read('NCN_QUALIFICATION_WAIT_MS', integer(0, 365 * 86_400_000), 0),
+      waitCheckMs: read('NCN_WAIT_CHECK_MS', integer(10, 3_600_000), 1_000),
+    },
+    dispatcher: {
+      auditKey: read('NCN_AUDIT_KEY', secret, ''),
+      auditKeyIsDefault: (env.NCN_AUDIT_KEY ?? '') === '',
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

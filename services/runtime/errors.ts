@@ -11,6 +11,10 @@ export const ErrorCode = {
   Schema: 'NCN_SCHEMA',
   /** A record's bytes could not be decoded. */
   Decode: 'NCN_DECODE',
+  /** A record the rules cannot route: no node to send it to (an unknown or foreign domicile, a bad node id). */
+  Unroutable: 'NCN_UNROUTABLE',
+  /** An item rendered for delivery does not validate against the standard's schema. */
+  Render: 'NCN_RENDER',
   /** Shutdown did not finish within its deadline. */
   ShutdownTimeout: 'NCN_SHUTDOWN_TIMEOUT',
 } as const;

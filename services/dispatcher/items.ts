@@ -1,0 +1,60 @@
+import { schemaModel, type DocumentKind } from '../../contracts/xml/schemas';
+import type { Candidatura } from '../../contracts/xml/candidatura.types';
+import type { Vacancy } from '../../contracts/xml/vacancy.types';
+import { avroToDocument } from '../xml/to-avro';
+
+/** The accredited intermediary as the canonical item carries it (contracts/avro/intermediario.avsc). */
+export interface ItemIntermediary {
+  readonly codiceFiscale: string;
+  readonly denominazione: string;
+  readonly indirizzo: string;
+  readonly idcomune: string;
+  readonly cap: string | null;
+  readonly telefono: string | null;
+  readonly fax: string | null;
+  readonly email: string;
+}
+
+/** What the node knows about one version of an item (contracts/avro/*-item.avsc, `meta`). */
+export interface ItemMeta {
+  readonly root: string;
+  readonly code: string;
+  readonly previousCode: string | null;
+  readonly version: number;
+  readonly node: string;
+  readonly action: 'SEND' | 'CLOSE';
+  readonly receivedAt: number;
+  readonly expiresAt: number | null;
+  readonly percettore: boolean;
+  readonly intermediario: ItemIntermediary | null;
+}
+
+/** A canonical item as decoded from ncn.candidature / ncn.vacancies. */
+export interface CanonicalItem {
+  readonly meta: ItemMeta;
+  readonly document: { readonly [field: string]: unknown };
+}
+
+/** A canonical item with its document as the standard's typed data. */
+export type ItemVersion =
+  | { readonly kind: 'CANDIDATURA'; readonly meta: ItemMeta; readonly document: Candidatura }
+  | { readonly kind: 'VACANCY'; readonly meta: ItemMeta; readonly document: Vacancy };
+
+export const documentKindOfItem = (kind: ItemVersion['kind']): DocumentKind =>
+  kind === 'CANDIDATURA' ? 'Candidatura' : 'Vacancy';
+
+/** The canonical item's Avro document back as the standard's data (the inverse of ingest's documentToAvro). */
+export function itemVersion(kind: ItemVersion['kind'], item: CanonicalItem): ItemVersion {
+  const element = documentKindOfItem(kind);
+  const document = avroToDocument(item.document, element, schemaModel(element));
+  return kind === 'CANDIDATURA'
+    ? { kind, meta: item.meta, document: document as unknown as Candidatura }
+    : { kind, meta: item.meta, document: document as unknown as Vacancy };
+}
+
+/** The codice fiscale an item is about: the worker's (CV) or the employer's when given (vacancy). */
+export function subjectOf(item: ItemVersion): string | undefined {
+  return item.kind === 'CANDIDATURA'
+    ? item.document.Lavoratore.DatiAnagrafici.codicefiscale
+    : item.document.DatoreLavoro.DatiAnagrafici.codicefiscale;
+}

@@ -1,0 +1,139 @@
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { Topic } from '../../contracts/topics';
+import type { AvroSerde } from '../runtime/avro-serde';
+import type { Config } from '../runtime/config';
+import { ErrorCode, NcnError } from '../runtime/errors';
+import type { Logger } from '../runtime/logger';
+import { startRunner, type Runner } from '../runtime/runner/runner';
+import { scopeOf, type Handler } from '../runtime/runner/types';
+import { followTable, type Table } from '../runtime/table';
+import {
+  dispatch,
+  subjectHash,
+  type DispatchEvent,
+  type Holding,
+  type ItemExpired,
+  type PercettoreArricchito,
+} from './core';
+import { itemVersion, type CanonicalItem } from './items';
+import { HolderState } from './state';
+
+/** A running dispatcher. */
+export interface Dispatcher {
+  readonly runner: Runner;
+  readonly state: HolderState;
+  close(): Promise<void>;
+}
+
+export interface DispatcherOptions {
+  readonly config: Config;
+  readonly kafka: Kafka;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  /** Consumer group [dispatcher]. */
+  readonly groupId?: string;
+  /** The clock [Date.now]: the time of the deliveries. */
+  readonly now?: () => Date;
+  /** Where to start a group without offsets [from the beginning]. */
+  readonly fromBeginning?: boolean;
+}
+
+/** The topics the dispatcher routes from. */
+export const DispatcherInputs = [Topic.candidature, Topic.vacancies, Topic.percettori, Topic.expired] as const;
+
+/**
+ * The dispatcher: loads the holdings from its changelog, then routes every canonical item, enriched INPS record
+ * and expiry through the shared runner (dispatch() decides; the runner produces the deliveries, the EURES
+ * documents, the public projection, the audit events and the new holding in one transaction with the input's
+ * offset). Inputs are keyed by item root (codice fiscale for INPS records), so an item's events stay in order.
+ */
+export async function startDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
+  const { config, kafka, serde, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const name = options.groupId ?? 'dispatcher';
+  const key = config.dispatcher.auditKey;
+  if (config.dispatcher.auditKeyIsDefault) {
+    logger.warn('NCN_AUDIT_KEY is not set: the audit trail hashes codici fiscali with the development key');
+  }
+  const hashes = new Map<string, string>();
+  const hash = (cf: string): string => {
+    let h = hashes.get(cf);
+    if (h === undefined) {
+      if (hashes.size > 100_000) hashes.clear();
+      hashes.set(cf, (h = subjectHash(key, cf)));
+    }
+    return h;
+  };
+  const state = new HolderState();
+
+  const table: Table = await followTable({
+    kafka,
+    topic: Topic.dispatcherHolders,
+    name,
+    logger,
+    apply: (message: KafkaMessage) => {
+      if (message.value !== null) state.apply(JSON.parse(message.value.toString()) as Holding);
+    },
+  });
+  await table.ready;
+  logger.info({ holdings: state.size }, 'dispatcher holdings loaded');
+
+  const decode = async (topic: string, value: Buffer): Promise<DispatchEvent> => {
+    switch (topic) {
+      case Topic.candidature:
+        return { type: 'item', item: itemVersion('CANDIDATURA', await serde.decode<CanonicalItem>(value)) };
+      case Topic.vacancies:
+        return { type: 'item', item: itemVersion('VACANCY', await serde.decode<CanonicalItem>(value)) };
+      case Topic.expired:
+        return { type: 'expired', expired: await serde.decode<ItemExpired>(value) };
+      case Topic.percettori:
+        return { type: 'percettore', record: await serde.decode<PercettoreArricchito>(value) };
+      default:
+        throw new NcnError(ErrorCode.Decode, `the dispatcher does not read ${topic}`);
+    }
+  };
+  const rootOf = (event: DispatchEvent): string =>
+    event.type === 'item'
+      ? event.item.meta.root
+      : event.type === 'expired'
+        ? event.expired.root
+        : event.record.percettore.codiceFiscale;
+
+  const handler: Handler = async (record) => {
+    if (record.value === null) throw new NcnError(ErrorCode.Decode, `an empty record on ${record.topic}`);
+    const event = await decode(record.topic, record.value);
+    const scope = scopeOf(record);
+    const root = rootOf(event);
+    const result = dispatch(state.get(scope, root), event, { now: now().getTime(), hash });
+    if (result.skipped !== undefined) logger.debug({ root, topic: record.topic }, `skipped: ${result.skipped}`);
+    if (result.next !== undefined) state.stage(scope, result.next);
+    return result.outputs;
+  };
+
+  const runner = await startRunner({
+    service: 'dispatcher',
+    groupId: name,
+    kafka,
+    serde,
+    logger,
+    topics: [...DispatcherInputs],
+    handler,
+    hooks: { committed: (s) => state.commit(scopeOf(s)), aborted: (s) => state.abort(scopeOf(s)) },
+    httpPort: config.httpPort,
+    fromBeginning: options.fromBeginning ?? true,
+    maxRecordsPerTransaction: 100,
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    runner,
+    state,
+    close() {
+      closing ??= (async () => {
+        await runner.close();
+        await table.close();
+      })();
+      return closing;
+    },
+  };
+}

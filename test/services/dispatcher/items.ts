@@ -1,0 +1,76 @@
+import avro from 'avsc';
+import { avroSchema } from '../../../contracts/avro/schemas';
+import type { NodeId } from '../../../contracts/nodes';
+import { schemaModel } from '../../../contracts/xml/schemas';
+import { comuniOf } from '../../../services/gen/people';
+import { itemVersion, type ItemMeta, type ItemVersion } from '../../../services/dispatcher/items';
+import { documentToAvro } from '../../../services/xml/to-avro';
+import type { DocumentObject } from '../../../services/xml/to-object';
+import { validateDocument } from '../../../services/xml/validate';
+import { validCandidatura, validVacancy } from '../xml/cases';
+
+/** A current comune of a node's region (Bolzano's for 21, Trento's for 22). */
+export const comuneOf = (node: NodeId): string => {
+  const c = comuniOf(node).find((x) => x.node === node);
+  if (c === undefined) throw new Error(`no comune of node ${node}`);
+  return c.code;
+};
+
+const cvType = avro.Type.forSchema(avroSchema('it.ncn.CandidaturaItem'));
+const vacancyType = avro.Type.forSchema(avroSchema('it.ncn.VacancyItem'));
+
+export interface ItemOptions {
+  readonly root?: string;
+  readonly version?: number;
+  readonly node?: NodeId;
+  readonly action?: 'SEND' | 'CLOSE';
+  readonly scope?: '01' | '02' | '03';
+  readonly domicile?: string;
+  readonly expiresAt?: number | null;
+  readonly percettore?: boolean;
+}
+
+const ROOT = '12R0000000000000000000001';
+
+/**
+ * A canonical item as ingest would produce it from the hand-written fixtures, carried through its Avro schema
+ * (encoded and decoded) so the dispatcher reads exactly what the topic holds.
+ */
+export function canonical(kind: 'CANDIDATURA' | 'VACANCY', options: ItemOptions = {}): ItemVersion {
+  let xml = kind === 'CANDIDATURA' ? validCandidatura : validVacancy;
+  if (kind === 'CANDIDATURA') {
+    if (options.scope) xml = xml.replace(/<ambitodiffusione>\d\d</, `<ambitodiffusione>${options.scope}<`);
+    if (options.domicile) {
+      xml = xml.replace(/(<Domicilio>\s*<idcomune>)[A-Z]\d{3}</, `$1${options.domicile}<`);
+      xml = xml.replace(/<cap>\d{5}<\/cap>\s*<\/Domicilio>/, '</Domicilio>');
+    }
+  }
+  const verdict = validateDocument(Buffer.from(xml));
+  if (!verdict.valid || verdict.submission === undefined) throw new Error(JSON.stringify(verdict.issues));
+  const element = kind === 'CANDIDATURA' ? 'Candidatura' : 'Vacancy';
+  const document = documentToAvro(
+    verdict.submission.document as unknown as DocumentObject,
+    element,
+    schemaModel(element),
+  );
+  const version = options.version ?? 1;
+  const root = options.root ?? ROOT;
+  const meta: ItemMeta = {
+    root,
+    code: version === 1 ? root : `${root.slice(0, 20)}${String(version).padStart(5, '0')}`,
+    previousCode: version === 1 ? null : root,
+    version,
+    node: options.node ?? '12',
+    action: options.action ?? 'SEND',
+    receivedAt: Date.UTC(2026, 10, 20, 10),
+    expiresAt: options.expiresAt === undefined ? Date.UTC(2027, 0, 19, 10) : options.expiresAt,
+    percettore: options.percettore ?? false,
+    intermediario: null,
+  };
+  const type = kind === 'CANDIDATURA' ? cvType : vacancyType;
+  const decoded = type.fromBuffer(type.toBuffer({ meta: { ...meta, warnings: [], sha256: 'x' }, document })) as {
+    meta: ItemMeta;
+    document: Record<string, unknown>;
+  };
+  return itemVersion(kind, decoded);
+}
