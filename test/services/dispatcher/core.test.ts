@@ -13,6 +13,7 @@ import { person } from '../../../services/gen/people';
 import { Random } from '../../../services/gen/random';
 import { generatePercettore } from '../../../services/gen/records';
 import { validateDocument } from '../../../services/xml/validate';
+import { findCodiciFiscali } from '../../support/personal-data';
 import { canonical, comuneOf, type ItemOptions } from './items';
 
 const KEY = 'test-audit-key-0123456789';
@@ -256,6 +257,9 @@ describe('personal data (rule 7)', () => {
     expect(outs[0]?.audit[0]?.subjectHash).toBe(subjectHash(KEY, WORKER_CF));
     expect(outs[1]?.audit[0]?.subjectHash).toBe(subjectHash(KEY, EMPLOYER_CF));
     // The regional nodes do receive the CV in full: the standard's exchange between public offices.
-    expect(outs[0]?.nodes[0]?.xml).toContain(WORKER_CF);
+    expect(findCodiciFiscali(outs[0]?.nodes[0]?.xml ?? '')).toEqual([WORKER_CF]);
+    expect(findCodiciFiscali(outs[1]?.nodes[0]?.xml ?? '')).toEqual([EMPLOYER_CF]);
+    for (const out of outs)
+      expect(findCodiciFiscali(JSON.stringify([out.eures, out.published, out.audit]))).toEqual([]);
   });
 });

@@ -1,0 +1,16 @@
+import { checkDigit, hasValidCheck } from '../../services/xml/codice-fiscale';
+
+/** A personal codice fiscale's shape, omocodia included (digits may be replaced by LMNPQRSTUV). */
+const PERSONAL = /[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]/g;
+/** An 11-digit codice fiscale (companies, and sole traders by their VAT number). */
+const NUMERIC = /(?<!\d)\d{11}(?!\d)/g;
+
+/**
+ * Every codice fiscale in a text: 16-character ones whose check character is right, and 11-digit ones whose
+ * check digit is right (so that phone numbers and timestamps are not taken for one by chance).
+ */
+export function findCodiciFiscali(text: string): string[] {
+  const found = [...text.toUpperCase().matchAll(PERSONAL)].map((m) => m[0]).filter((cf) => hasValidCheck(cf));
+  const numeric = [...text.matchAll(NUMERIC)].map((m) => m[0]).filter((n) => checkDigit(n.slice(0, 10)) === n[10]);
+  return [...found, ...numeric];
+}
