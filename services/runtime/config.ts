@@ -21,6 +21,8 @@ export interface Config {
   readonly redis: {
     /** NCN_REDIS_URL, default `redis://127.0.0.1:6379`. */
     readonly url: string;
+    /** NCN_REDIS_PREFIX, default `ncn`: the first part of every key ncn writes (several nodes may share a Redis). */
+    readonly prefix: string;
   };
   /** NCN_LOG_LEVEL, default `info`. */
   readonly logLevel: LogLevel;
@@ -44,6 +46,12 @@ export interface Config {
     /** NCN_WAIT_CHECK_MS, default 1000: how often the enricher looks for waits that ran out. */
     readonly waitCheckMs: number;
   };
+  readonly scheduler: {
+    /** NCN_CLOCK_OFFSET_MS, default 0: added to the clock of the time-driven services (a demo can cross 60 days). */
+    readonly clockOffsetMs: number;
+    /** NCN_SCHEDULER_CHECK_MS, default 1000: how often the scheduler looks for due items. */
+    readonly checkMs: number;
+  };
   readonly dispatcher: {
     /** NCN_AUDIT_KEY: the secret of the audit trail's keyed hash of a codice fiscale (HMAC-SHA256), 16+ characters. */
     readonly auditKey: string;
@@ -60,6 +68,7 @@ export const defaults = {
   NCN_REPLICATION_FACTOR: '1',
   NCN_SCHEMA_REGISTRY_URL: 'http://localhost:8081/apis/ccompat/v7',
   NCN_REDIS_URL: 'redis://127.0.0.1:6379',
+  NCN_REDIS_PREFIX: 'ncn',
   NCN_LOG_LEVEL: 'info',
   NCN_SHUTDOWN_TIMEOUT_MS: '10000',
   NCN_HTTP_PORT: '0',
@@ -70,6 +79,8 @@ export const defaults = {
   NCN_QUALIFICATION_WAIT_MS: '86400000',
   NCN_WAIT_CHECK_MS: '1000',
   NCN_AUDIT_KEY: 'ncn-development-audit-key',
+  NCN_CLOCK_OFFSET_MS: '0',
+  NCN_SCHEDULER_CHECK_MS: '1000',
 } as const satisfies Record<string, string>;
 
 /** A parser returns the value, or a sentence saying what the variable should be. */
@@ -119,6 +130,15 @@ const integer =
       : problem(`expected an integer from ${min} to ${max}, got '${raw}'`);
   };
 
+const signedInteger =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    const n = Number(raw);
+    return /^-?\d+$/.test(raw.trim()) && n >= min && n <= max
+      ? ok(n)
+      : problem(`expected an integer from ${min} to ${max}, got '${raw}'`);
+  };
+
 const oneOf =
   <T extends string>(values: readonly T[]): Parser<T> =>
   (raw) =>
@@ -127,6 +147,9 @@ const oneOf =
       : problem(`expected one of ${values.join(', ')}, got '${raw}'`);
 
 const nonEmpty: Parser<string> = (raw) => (raw.trim() === '' ? problem('expected a non-empty value') : ok(raw.trim()));
+
+const keyPrefix: Parser<string> = (raw) =>
+  /^[A-Za-z0-9_.:-]{1,64}$/.test(raw) ? ok(raw) : problem(`expected 1-64 letters, digits or _.:-, got '${raw}'`);
 
 const secret: Parser<string> = (raw) =>
   raw.length >= 16 ? ok(raw) : problem(`expected a secret of at least 16 characters, got ${raw.length}`);
@@ -151,7 +174,10 @@ export function loadConfig(env: Env = process.env): Config {
       replicationFactor: read('NCN_REPLICATION_FACTOR', integer(1, 16), 1),
     },
     registry: { url: read('NCN_SCHEMA_REGISTRY_URL', url(['http', 'https']), '') },
-    redis: { url: read('NCN_REDIS_URL', url(['redis', 'rediss']), '') },
+    redis: {
+      url: read('NCN_REDIS_URL', url(['redis', 'rediss']), ''),
+      prefix: read('NCN_REDIS_PREFIX', keyPrefix, 'ncn'),
+    },
     logLevel: read('NCN_LOG_LEVEL', oneOf(LogLevels), 'info'),
     shutdownTimeoutMs: read('NCN_SHUTDOWN_TIMEOUT_MS', integer(0, 600_000), 0),
     httpPort: read('NCN_HTTP_PORT', integer(0, 65_535), 0),
@@ -164,6 +190,10 @@ export function loadConfig(env: Env = process.env): Config {
     enricher: {
       qualificationWaitMs: read('NCN_QUALIFICATION_WAIT_MS', integer(0, 365 * 86_400_000), 0),
       waitCheckMs: read('NCN_WAIT_CHECK_MS', integer(10, 3_600_000), 1_000),
+    },
+    scheduler: {
+      clockOffsetMs: read('NCN_CLOCK_OFFSET_MS', signedInteger(-(10 * 365 * 86_400_000), 10 * 365 * 86_400_000), 0),
+      checkMs: read('NCN_SCHEDULER_CHECK_MS', integer(10, 3_600_000), 1_000),
     },
     dispatcher: {
       auditKey: read('NCN_AUDIT_KEY', secret, ''),

@@ -1,0 +1,164 @@
+import type { Redis } from 'ioredis';
+
+/** A schedule as the index keeps it. */
+export interface IndexedSchedule {
+  readonly root: string;
+  readonly kind: 'CANDIDATURA' | 'VACANCY';
+  readonly version: number;
+  readonly node: string;
+  readonly dueAt: number;
+}
+
+/** What a tick found. */
+export type FireResult =
+  | { readonly fire: true; readonly schedule: IndexedSchedule }
+  | { readonly fire: false; readonly reason: 'not-scheduled' | 'not-due' | 'fired' | 'lost' };
+
+// KEYS: 1 the sorted set of due times, 2 the schedule's hash, 3 the built marker.
+const PUT = `
+if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
+local v = redis.call('HGET', KEYS[2], 'version')
+if v and tonumber(v) > tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[2], 'root', ARGV[1], 'version', ARGV[2], 'kind', ARGV[3], 'node', ARGV[4], 'dueAt', ARGV[5], 'firedBy', '')
+redis.call('ZADD', KEYS[1], ARGV[5], ARGV[1])
+return 1`;
+
+// ARGV: 1 root, 2 the highest version the cancel applies to ('' for any).
+const CANCEL = `
+if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
+local v = redis.call('HGET', KEYS[2], 'version')
+if ARGV[2] ~= '' and v and tonumber(v) > tonumber(ARGV[2]) then return 0 end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1`;
+
+// ARGV: 1 root, 2 now, 3 the input that fires (topic:partition:offset). A schedule fires once: again only for the
+// same input, which means the transaction of the first attempt never committed (the runner commits an input's
+// offset atomically with its outputs), so its outputs must be produced again.
+const FIRE = `
+if redis.call('EXISTS', KEYS[3]) == 0 then return {-1} end
+local s = redis.call('HMGET', KEYS[2], 'version', 'kind', 'node', 'dueAt', 'firedBy')
+if not s[1] then return {0} end
+if s[5] ~= '' and s[5] ~= ARGV[3] then return {2} end
+if tonumber(s[4]) > tonumber(ARGV[2]) then return {3} end
+redis.call('HSET', KEYS[2], 'firedBy', ARGV[3])
+redis.call('ZREM', KEYS[1], ARGV[1])
+return {1, s[1], s[2], s[3], s[4]}`;
+
+/**
+ * The scheduler's index in Redis: a sorted set of roots by due time and a hash per schedule. It is a cache of
+ * the compacted topic ncn.scheduler: a marker key says it was built; every script answers "lost" when the marker
+ * is gone (Redis flushed or restarted empty), and the service rebuilds it from the topic. Process memory holds
+ * none of it, so a million pending schedules cost Redis memory only.
+ */
+export class DueIndex {
+  readonly #redis: Redis;
+  readonly #due: string;
+  readonly #marker: string;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix = 'ncn:scheduler') {
+    this.#redis = redis;
+    this.#prefix = prefix;
+    this.#due = `${prefix}:due`;
+    this.#marker = `${prefix}:built`;
+  }
+
+  #keys(root: string): [string, string, string] {
+    return [this.#due, `${this.#prefix}:s:${root}`, this.#marker];
+  }
+
+  /** Whether the index is there: built completely, and not lost since. */
+  async built(): Promise<boolean> {
+    const marker = await this.#redis.get(this.#marker);
+    return marker !== null && marker !== 'building';
+  }
+
+  /** Marks a rebuild in progress: the scripts apply, but a crash now leaves an index that is not `built`. */
+  async markBuilding(): Promise<void> {
+    await this.#redis.set(this.#marker, 'building');
+  }
+
+  /** Empties the index of this prefix, for a rebuild. */
+  async clear(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${this.#prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await this.#redis.unlink(...keys);
+    } while (cursor !== '0');
+  }
+
+  /** Marks the index as built: from now on the scripts apply. */
+  async markBuilt(): Promise<void> {
+    await this.#redis.set(this.#marker, String(Date.now()));
+  }
+
+  /** Schedules (or reschedules) an item; an older version never replaces a newer one. False: index lost. */
+  async put(s: IndexedSchedule): Promise<boolean> {
+    const r = await this.#redis.eval(PUT, 3, ...this.#keys(s.root), s.root, s.version, s.kind, s.node, s.dueAt);
+    return r !== -1;
+  }
+
+  /** Applies puts and cancels in order, in one round trip (a rebuild reads the topic in batches). */
+  async applyMany(ops: readonly ({ put: IndexedSchedule } | { cancel: string; upTo?: number })[]): Promise<void> {
+    const pipeline = this.#redis.pipeline();
+    for (const op of ops) {
+      if ('put' in op) {
+        const s = op.put;
+        pipeline.eval(PUT, 3, ...this.#keys(s.root), s.root, s.version, s.kind, s.node, s.dueAt);
+      } else pipeline.eval(CANCEL, 3, ...this.#keys(op.cancel), op.cancel, op.upTo ?? '');
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error !== null);
+    if (failed) throw failed[0] as Error;
+  }
+
+  /** Cancels an item's schedule, unless it holds a version above `upToVersion`. False: index lost. */
+  async cancel(root: string, upToVersion?: number): Promise<boolean> {
+    const r = await this.#redis.eval(CANCEL, 3, ...this.#keys(root), root, upToVersion ?? '');
+    return r !== -1;
+  }
+
+  /** Fires an item's schedule if it is due at `now` and has not fired for another input. */
+  async fire(root: string, now: number, firedBy: string): Promise<FireResult> {
+    const r = (await this.#redis.eval(FIRE, 3, ...this.#keys(root), root, now, firedBy)) as (number | string)[];
+    switch (r[0]) {
+      case 1:
+        return {
+          fire: true,
+          schedule: {
+            root,
+            version: Number(r[1]),
+            kind: r[2] === 'VACANCY' ? 'VACANCY' : 'CANDIDATURA',
+            node: String(r[3]),
+            dueAt: Number(r[4]),
+          },
+        };
+      case -1:
+        return { fire: false, reason: 'lost' };
+      case 0:
+        return { fire: false, reason: 'not-scheduled' };
+      case 2:
+        return { fire: false, reason: 'fired' };
+      default:
+        return { fire: false, reason: 'not-due' };
+    }
+  }
+
+  /** Roots due at `now`, earliest first, at most `limit`. */
+  async due(now: number, limit: number): Promise<string[]> {
+    return this.#redis.zrangebyscore(this.#due, '-inf', now, 'LIMIT', 0, limit);
+  }
+
+  /** How many schedules are pending. */
+  async pending(): Promise<number> {
+    return this.#redis.zcard(this.#due);
+  }
+
+  /** The earliest due time, if any. */
+  async next(): Promise<number | undefined> {
+    const [, score] = await this.#redis.zrange(this.#due, 0, 0, 'WITHSCORES');
+    return score === undefined ? undefined : Number(score);
+  }
+}

@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Topic } from '../../contracts/topics';
+import type { AvroSerde } from '../runtime/avro-serde';
+import type { Config } from '../runtime/config';
+import { ErrorCode, NcnError } from '../runtime/errors';
+import type { Logger } from '../runtime/logger';
+import { startRunner, type Runner } from '../runtime/runner/runner';
+import type { Handler, InputRecord, OutputRecord } from '../runtime/runner/types';
+import { DueIndex, type IndexedSchedule } from './due-index';
+
+/** Headers the scheduler writes. */
+export const SchedulerHeader = {
+  /** On a tick: the scheduler group it is for (the topic is shared; each group takes only its own). */
+  group: 'ncn-group',
+  /** On the tombstone an expiry writes: the version it expired, so that it cancels nothing newer. */
+  expiredVersion: 'ncn-expired-version',
+} as const;
+
+export interface SchedulerOptions {
+  readonly config: Config;
+  readonly kafka: Kafka;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  readonly redis: Redis;
+  /** Consumer group [scheduler]. */
+  readonly groupId?: string;
+  /** The clock [Date.now + NCN_CLOCK_OFFSET_MS]: when items fall due. A test passes a fake one. */
+  readonly now?: () => number;
+  /**
+   * Where the index comes from when Redis has none ['beginning']: the whole compacted topic; 'now' indexes only
+   * what arrives from the group's start (side-by-side test runs that must not fire others' schedules).
+   */
+  readonly indexFrom?: 'beginning' | 'now';
+  /** Where a group without offsets starts reading ncn.scheduler [from the beginning]. */
+  readonly fromBeginning?: boolean;
+}
+
+export interface Scheduler {
+  readonly runner: Runner;
+  readonly index: DueIndex;
+  /** Ticks sent and expiries fired since start. */
+  readonly counts: { ticks: number; fired: number; rebuilds: number };
+  close(): Promise<void>;
+}
+
+interface ExpirySchedule extends IndexedSchedule {
+  readonly scheduledAt: number;
+}
+
+/**
+ * The scheduler (rule 4): ncn.scheduler (compacted, written by ingest: a schedule per item, a tombstone when
+ * closed) is the truth; a Redis sorted set indexes the due times, rebuilt from the topic when Redis lost it. A
+ * timer looks for due items and sends a tick for each on ncn.scheduler.ticks; the runner, consuming the
+ * schedules and the ticks, fires a due item in a transaction: ItemExpired on ncn.expired and a tombstone of its
+ * schedule, produced atomically with the tick's offset. Redis remembers which tick fired an item, so a second
+ * tick does nothing, while a replay of the same tick (its first transaction never committed) fires again: each
+ * item expires exactly once across crashes, restarts and rebalances.
+ */
+export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
+  const { config, kafka, serde, logger, redis } = options;
+  const offset = config.scheduler.clockOffsetMs;
+  const now = options.now ?? (() => Date.now() + offset);
+  const name = options.groupId ?? 'scheduler';
+  const index = new DueIndex(redis, `${config.redis.prefix}:scheduler`);
+  const counts = { ticks: 0, fired: 0, rebuilds: 0 };
+
+  /** Reads ncn.scheduler from the beginning to where it ends now into a fresh index. */
+  async function rebuildFromTopic(): Promise<void> {
+    const started = Date.now();
+    await index.clear();
+    await index.markBuilding();
+    if ((options.indexFrom ?? 'beginning') === 'beginning') {
+      const admin = kafka.admin();
+      await admin.connect();
+      const ends = new Map<number, bigint>();
+      try {
+        for (const p of await admin.fetchTopicOffsets(Topic.scheduler)) ends.set(p.partition, BigInt(p.high));
+      } finally {
+        await admin.disconnect();
+      }
+      const consumer = kafka.consumer({ groupId: `${name}.rebuild.${randomUUID()}`, readUncommitted: false });
+      let applied = 0;
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic: Topic.scheduler, fromBeginning: true });
+        const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+        await new Promise<void>((resolve, reject) => {
+          let idle = setTimeout(resolve, 1_500);
+          if (remaining.size === 0) resolve();
+          consumer
+            .run({
+              eachBatch: async ({ batch }) => {
+                clearTimeout(idle);
+                const ops: ({ put: IndexedSchedule } | { cancel: string; upTo?: number })[] = [];
+                for (const m of batch.messages) {
+                  const root = m.key?.toString() ?? '';
+                  if (m.value === null) {
+                    const upTo = m.headers?.[SchedulerHeader.expiredVersion]?.toString();
+                    ops.push({ cancel: root, ...(upTo ? { upTo: Number(upTo) } : {}) });
+                  } else ops.push({ put: await serde.decode<ExpirySchedule>(m.value) });
+                }
+                await index.applyMany(ops);
+                applied += ops.length;
+                const high = ends.get(batch.partition) ?? 0n;
+                if (BigInt(batch.lastOffset()) + 1n >= high) remaining.delete(batch.partition);
+                if (remaining.size === 0) resolve();
+                // Partitions that end in transaction markers never deliver their last offsets: idle means done.
+                idle = setTimeout(resolve, 1_500);
+              },
+            })
+            .catch(reject);
+        });
+      } finally {
+        await consumer.disconnect();
+      }
+      logger.info({ applied, ms: Date.now() - started }, 'scheduler index rebuilt from ncn.scheduler');
+    }
+    await index.markBuilt();
+    counts.rebuilds++;
+  }
+
+  let rebuilding: Promise<void> | undefined;
+  const rebuild = (): Promise<void> => {
+    rebuilding ??= rebuildFromTopic().finally(() => (rebuilding = undefined));
+    return rebuilding;
+  };
+  /** Runs an index operation; when the index is lost, rebuilds it and runs the operation again. */
+  async function indexed<T>(op: () => Promise<T>, lost: (result: T) => boolean): Promise<T> {
+    let result = await op();
+    if (lost(result)) {
+      logger.warn('the scheduler index is gone from Redis: rebuilding it from ncn.scheduler');
+      await rebuild();
+      result = await op();
+      if (lost(result))
+        throw new NcnError(ErrorCode.Unavailable, 'the scheduler index was lost again', { retriable: true });
+    }
+    return result;
+  }
+
+  if (!(await index.built())) await rebuild();
+
+  const onSchedule = async (record: InputRecord): Promise<OutputRecord[]> => {
+    const root = record.key?.toString() ?? '';
+    if (record.value === null) {
+      const upTo = record.headers[SchedulerHeader.expiredVersion]?.toString();
+      await indexed(
+        () => index.cancel(root, upTo === undefined ? undefined : Number(upTo)),
+        (ok) => !ok,
+      );
+      return [];
+    }
+    const schedule = await serde.decode<ExpirySchedule>(record.value);
+    await indexed(
+      () => index.put(schedule),
+      (ok) => !ok,
+    );
+    return [];
+  };
+
+  const onTick = async (record: InputRecord): Promise<OutputRecord[]> => {
+    if (record.headers[SchedulerHeader.group]?.toString() !== name) return [];
+    const root = record.key?.toString() ?? '';
+    const at = now();
+    const result = await indexed(
+      () => index.fire(root, at, `${record.topic}:${record.partition}:${record.offset}`),
+      (r) => !r.fire && r.reason === 'lost',
+    );
+    if (!result.fire) return [];
+    const s = result.schedule;
+    counts.fired++;
+    return [
+      {
+        topic: Topic.expired,
+        key: root,
+        value: {
+          avro: 'it.ncn.ItemExpired',
+          data: { root, kind: s.kind, version: s.version, node: s.node, dueAt: s.dueAt, expiredAt: at },
+        },
+      },
+      {
+        topic: Topic.scheduler,
+        key: root,
+        value: null,
+        headers: { [SchedulerHeader.expiredVersion]: String(s.version) },
+      },
+    ];
+  };
+
+  const handler: Handler = (record) => (record.topic === Topic.schedulerTicks ? onTick(record) : onSchedule(record));
+
+  const runner = await startRunner({
+    service: 'scheduler',
+    groupId: name,
+    kafka,
+    serde,
+    logger,
+    topics: [Topic.scheduler, Topic.schedulerTicks],
+    handler,
+    httpPort: config.httpPort,
+    fromBeginning: options.fromBeginning ?? true,
+    maxRecordsPerTransaction: 500,
+  });
+
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+
+  /** Roots ticked recently and when: not ticked again until their tick had time to be handled. */
+  const ticked = new Map<string, number>();
+  const retickMs = 10_000;
+  let checking = false;
+  const check = async (): Promise<void> => {
+    if (checking) return;
+    checking = true;
+    try {
+      if (!(await index.built())) {
+        await rebuild();
+        ticked.clear();
+      }
+      const wall = Date.now();
+      for (const [root, at] of ticked) if (wall - at > retickMs) ticked.delete(root);
+      for (;;) {
+        const due = (await index.due(now(), 1_000 + ticked.size)).filter((root) => !ticked.has(root));
+        if (due.length === 0) break;
+        await producer.send({
+          topic: Topic.schedulerTicks,
+          messages: due.map((root) => ({ key: root, value: null, headers: { [SchedulerHeader.group]: name } })),
+        });
+        for (const root of due) ticked.set(root, wall);
+        counts.ticks += due.length;
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'looking for due items failed; trying again at the next check');
+    } finally {
+      checking = false;
+    }
+  };
+  const timer = setInterval(() => void check(), config.scheduler.checkMs);
+
+  let closing: Promise<void> | undefined;
+  return {
+    runner,
+    index,
+    counts,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        while (checking) await new Promise((resolve) => setTimeout(resolve, 20));
+        await runner.close();
+        await producer.disconnect();
+      })();
+      return closing;
+    },
+  };
+}

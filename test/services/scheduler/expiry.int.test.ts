@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { NodeIds } from '../../../contracts/nodes';
+import { Topic, nodeTopic } from '../../../contracts/topics';
+import { startDispatcher, type Dispatcher } from '../../../services/dispatcher/service';
+import { startIngest, type Ingest } from '../../../services/ingest/service';
+import { AvroSerde } from '../../../services/runtime/avro-serde';
+import { createRedis } from '../../../services/runtime/redis';
+import { startScheduler, type Scheduler } from '../../../services/scheduler/service';
+import { silentLogger, testConfig, testKafka } from '../../support/clients';
+import { Collector } from '../../support/collect';
+import { catalogueReady, submitAs } from '../../support/ingest';
+import { unique } from '../../support/unique';
+import { validCandidatura } from '../xml/cases';
+
+const DAY = 86_400_000;
+const run = randomBytes(4).toString('hex').toUpperCase();
+const code = (n: number): string => `05C${run}${String(n).padStart(14, '0')}`.slice(0, 25);
+
+function cv(c: string, o: { previous?: string; close?: boolean } = {}): Buffer {
+  let xml = validCandidatura.replace('12R0000000000000000000001', c);
+  if (o.previous) {
+    xml = xml.replace(
+      `<codicecandidatura>${c}</codicecandidatura>`,
+      `<codicecandidatura>${c}</codicecandidatura><codicecandidaturaprecedente>${o.previous}</codicecandidaturaprecedente>`,
+    );
+  }
+  if (o.close) {
+    xml = xml.replace(
+      '<tipocandidatura>01</tipocandidatura>',
+      '<tipocandidatura>02</tipocandidatura><motivochiusura>01</motivochiusura>',
+    );
+  }
+  return Buffer.from(xml);
+}
+
+describe('expiry across 60 days with an injected clock (rule 4): ingest → scheduler → dispatcher', () => {
+  const kafka = testKafka();
+  const serde = new AvroSerde(testConfig.registry.url);
+  const start = Date.now();
+  let clock = start;
+  const prefix = unique('ncn-test');
+  const config = {
+    ...testConfig,
+    redis: { ...testConfig.redis, prefix },
+    scheduler: { ...testConfig.scheduler, checkMs: 100 },
+  };
+  let redis: Redis;
+  let ingest: Ingest;
+  let dispatcher: Dispatcher;
+  let scheduler: Scheduler;
+  let out: Collector;
+
+  beforeAll(async () => {
+    await catalogueReady(kafka);
+    redis = createRedis(config);
+    out = await Collector.start(kafka, serde, [...NodeIds.map((n) => nodeTopic.out(n)), Topic.expired]);
+    const common = { config, kafka, serde, logger: silentLogger, fromBeginning: false };
+    ingest = await startIngest({ ...common, groupId: unique('test.ingest'), now: () => new Date(clock) });
+    dispatcher = await startDispatcher({ ...common, groupId: unique('test.dispatcher'), now: () => new Date(clock) });
+    scheduler = await startScheduler({
+      ...common,
+      redis,
+      groupId: unique('test.scheduler'),
+      now: () => clock,
+      indexFrom: 'now',
+    });
+    await Promise.all([ingest.runner.fetching, dispatcher.runner.fetching, scheduler.runner.fetching]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([ingest?.close(), dispatcher?.close(), scheduler?.close()]);
+    await out?.stop();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const deliveries = (root: string, action: string, count: number, timeoutMs = 30_000) =>
+    out.waitFor(
+      (r) => /^nr\.\d\d\.out$/.test(r.topic) && r.key === root && r.value.action === action,
+      (d) => d.length >= count,
+      timeoutMs,
+    );
+  const expiredOf = (root: string) => out.records.filter((r) => r.topic === Topic.expired && r.key === root);
+
+  it('expires an item once, an updated item 60 days after its update, a closed item never', async () => {
+    const [a, b1, b2, c1, c2] = [1, 2, 3, 4, 5].map(code) as [string, string, string, string, string];
+    await submitAs(kafka, '05', [
+      { key: a, bytes: cv(a) },
+      { key: b1, bytes: cv(b1) },
+      { key: c1, bytes: cv(c1) },
+    ]);
+    for (const root of [a, b1, c1]) await deliveries(root, 'UPSERT', 21);
+
+    clock = start + 30 * DAY;
+    await submitAs(kafka, '05', [
+      { key: b2, bytes: cv(b2, { previous: b1 }) },
+      { key: c2, bytes: cv(c2, { previous: c1, close: true }) },
+    ]);
+    await deliveries(b1, 'UPSERT', 42);
+    await deliveries(c1, 'CLOSE', 21);
+
+    clock = start + 60 * DAY + 60_000;
+    const expiredA = await deliveries(a, 'EXPIRE', 21);
+    expect(expiredA.map((d) => d.value.node).sort()).toEqual(NodeIds.filter((n) => n !== '05'));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(expiredOf(b1)).toHaveLength(0);
+
+    clock = start + 90 * DAY + 60_000;
+    const expiredB = await deliveries(b1, 'EXPIRE', 21);
+    expect(expiredB.every((d) => d.value.version === 2)).toBe(true);
+
+    clock = start + 400 * DAY;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(expiredOf(a)).toHaveLength(1);
+    expect(expiredOf(b1)).toHaveLength(1);
+    expect(expiredOf(b1)[0]?.value).toMatchObject({ version: 2, dueAt: start + 90 * DAY });
+    expect(expiredOf(c1)).toHaveLength(0);
+    for (const root of [a, b1]) {
+      const ids = out.records
+        .filter((r) => r.key === root && r.value.action === 'EXPIRE')
+        .map((r) => r.value.deliveryId);
+      expect(ids).toHaveLength(21);
+      expect(new Set(ids).size).toBe(21);
+    }
+    expect(out.records.filter((r) => r.key === c1 && r.value.action === 'EXPIRE')).toHaveLength(0);
+    expect(await scheduler.index.pending()).toBe(0);
+  });
+});
