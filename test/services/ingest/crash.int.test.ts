@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import { Topic } from '../../../contracts/topics';
 import type { NodeId } from '../../../contracts/nodes';
@@ -9,49 +6,18 @@ import { AvroSerde } from '../../../services/runtime/avro-serde';
 import { testConfig, testKafka } from '../../support/clients';
 import { endOffsets, seekTo } from '../../support/consume';
 import { catalogueReady, sha256, submitAs, type ReceiptValue } from '../../support/ingest';
+import { killService, startService, stopService, type ServiceProcess } from '../../support/service-process';
 import { unique } from '../../support/unique';
 
-const root = join(__dirname, '../../..');
 const total = Number(process.env.NCN_CRASH_SUBMISSIONS ?? 10_000);
-
-/** The ingest service as its own process, started the way an operator starts it. */
-function startProcess(groupId: string): { child: ChildProcess; ready: Promise<void> } {
-  // node with tsx's loader, not the tsx command: that one runs the script in a child process, which a kill of
-  // the parent would leave running.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'services/ingest/main.ts')], {
-    cwd: root,
-    env: { ...process.env, NCN_GROUP_ID: groupId, NCN_LOG_LEVEL: 'info', NCN_PREDECESSOR_WAIT_MS: '5000' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    let log = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      if (process.env.NCN_CRASH_LOG) appendFileSync(process.env.NCN_CRASH_LOG, chunk);
-      log = (log + chunk.toString()).slice(-20_000);
-      if (log.includes('ingest running')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`ingest exited (${code}) before it was ready:\n${log}`)));
-  });
-  return { child, ready };
-}
-
-/** Stops a process gracefully, or kills it after 15 s; resolves when it is gone. */
-async function stop(process: ChildProcess): Promise<void> {
-  if (process.exitCode !== null || process.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => process.once('exit', () => resolve()));
-  process.kill('SIGTERM');
-  const timer = setTimeout(() => process.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 describe('ingest killed in the middle of a run', () => {
   const kafka = testKafka();
   const serde = new AvroSerde(testConfig.registry.url);
-  let child: ChildProcess | undefined;
+  let child: ServiceProcess | undefined;
 
   afterAll(async () => {
-    if (child !== undefined) await stop(child);
+    await stopService(child);
   });
 
   it(`gives every one of ${total} submissions exactly one receipt and one canonical event`, async () => {
@@ -108,8 +74,9 @@ describe('ingest killed in the middle of a run', () => {
     seekTo(reader, marks);
 
     const groupId = unique('test.crash.ingest');
-    const first = startProcess(groupId);
-    child = first.child;
+    const env = { NCN_GROUP_ID: groupId, NCN_PREDECESSOR_WAIT_MS: '5000' };
+    const first = startService('ingest', env);
+    child = first;
     await first.ready;
     const started = Date.now();
     const byNode = new Map<NodeId, { key: string; bytes: Buffer }[]>();
@@ -130,11 +97,10 @@ describe('ingest killed in the middle of a run', () => {
     };
     await waitFor(() => receipts.size >= total * 0.3, 180_000);
     const atKill = receipts.size;
-    first.child.kill('SIGKILL');
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    await killService(first);
 
-    const second = startProcess(groupId);
-    child = second.child;
+    const second = startService('ingest', env);
+    child = second;
     await second.ready;
     const restarted = Date.now();
     await waitFor(() => receipts.size >= total, 300_000);
@@ -142,7 +108,7 @@ describe('ingest killed in the middle of a run', () => {
     // Late duplicates, if any, would arrive now.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await reader.disconnect();
-    await stop(second.child);
+    await stopService(second);
 
     const counts = [...hashes].map((h) => receipts.get(h)?.length ?? 0);
     const accepted = [...receipts.values()]
