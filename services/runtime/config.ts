@@ -52,6 +52,16 @@ export interface Config {
     /** NCN_SCHEDULER_CHECK_MS, default 1000: how often the scheduler looks for due items. */
     readonly checkMs: number;
   };
+  readonly eures: {
+    /** NCN_EURES_URL, default `http://127.0.0.1:8090/documents`: where the forwarder POSTs documents. */
+    readonly url: string;
+    /** NCN_EURES_TIMEOUT_MS, default 10000: a request that takes longer counts as a failure. */
+    readonly timeoutMs: number;
+    /** NCN_EURES_BREAKER_FAILURES, default 5: consecutive failures that open the circuit breaker. */
+    readonly breakerFailures: number;
+    /** NCN_EURES_BREAKER_COOLDOWN_MS, default 5000: how long the breaker stays open at first (doubling to 60 s). */
+    readonly breakerCooldownMs: number;
+  };
   readonly dispatcher: {
     /** NCN_AUDIT_KEY: the secret of the audit trail's keyed hash of a codice fiscale (HMAC-SHA256), 16+ characters. */
     readonly auditKey: string;
@@ -80,6 +90,10 @@ export const defaults = {
   NCN_WAIT_CHECK_MS: '1000',
   NCN_AUDIT_KEY: 'ncn-development-audit-key',
   NCN_CLOCK_OFFSET_MS: '0',
+  NCN_EURES_URL: 'http://127.0.0.1:8090/documents',
+  NCN_EURES_TIMEOUT_MS: '10000',
+  NCN_EURES_BREAKER_FAILURES: '5',
+  NCN_EURES_BREAKER_COOLDOWN_MS: '5000',
   NCN_SCHEDULER_CHECK_MS: '1000',
 } as const satisfies Record<string, string>;
 
@@ -194,6 +208,12 @@ export function loadConfig(env: Env = process.env): Config {
     scheduler: {
       clockOffsetMs: read('NCN_CLOCK_OFFSET_MS', signedInteger(-(10 * 365 * 86_400_000), 10 * 365 * 86_400_000), 0),
       checkMs: read('NCN_SCHEDULER_CHECK_MS', integer(10, 3_600_000), 1_000),
+    },
+    eures: {
+      url: read('NCN_EURES_URL', url(['http', 'https']), ''),
+      timeoutMs: read('NCN_EURES_TIMEOUT_MS', integer(100, 600_000), 10_000),
+      breakerFailures: read('NCN_EURES_BREAKER_FAILURES', integer(1, 1_000), 5),
+      breakerCooldownMs: read('NCN_EURES_BREAKER_COOLDOWN_MS', integer(10, 600_000), 5_000),
     },
     dispatcher: {
       auditKey: read('NCN_AUDIT_KEY', secret, ''),

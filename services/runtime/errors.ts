@@ -15,6 +15,8 @@ export const ErrorCode = {
   Unroutable: 'NCN_UNROUTABLE',
   /** An item rendered for delivery does not validate against the standard's schema. */
   Render: 'NCN_RENDER',
+  /** An external party refused what the node sent it (e.g. EURES answered 4xx): retrying cannot help. */
+  Refused: 'NCN_REFUSED',
   /** Shutdown did not finish within its deadline. */
   ShutdownTimeout: 'NCN_SHUTDOWN_TIMEOUT',
 } as const;
