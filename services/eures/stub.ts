@@ -64,7 +64,7 @@ export function checkDocument(kind: string, body: string): string | undefined {
   const rootName = kind === 'CANDIDATURA' ? 'Candidate' : 'PositionOpening';
   const root = doc[rootName] as Record<string, unknown> | undefined;
   if (root === undefined) return `expected a ${rootName} document for a ${kind}`;
-  if (!new RegExp(`<${rootName}\\s[^>]*xmlns="${HrOpenNamespace.replace(/[.\/]/g, '\\$&')}"`).test(body)) {
+  if (!new RegExp(`<${rootName}\\s[^>]*xmlns="${HrOpenNamespace.replace(/[./]/g, '\\$&')}"`).test(body)) {
     return `expected ${rootName} in the namespace ${HrOpenNamespace}`;
   }
   for (const path of required[rootName] ?? []) {
