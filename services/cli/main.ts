@@ -2,8 +2,10 @@
 /** `ncn`: the node's command line. Each command lives in commands/ and is wired here. */
 import { Command } from 'commander';
 import { demoCommand } from './commands/demo';
+import { euresStubCommand } from './commands/eures-stub';
 import { genCommand } from './commands/gen';
 import { infraCommand } from './commands/infra';
+import { loadCommand } from './commands/load';
 import { registryCommand } from './commands/registry';
 import { submitCommand } from './commands/submit';
 import { topicsCommand } from './commands/topics';
@@ -14,8 +16,10 @@ const program = new Command('ncn')
   .showHelpAfterError('(run `ncn --help` for the commands and examples)');
 
 demoCommand(program);
+euresStubCommand(program);
 genCommand(program);
 infraCommand(program);
+loadCommand(program);
 registryCommand(program);
 submitCommand(program);
 topicsCommand(program);

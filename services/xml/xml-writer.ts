@@ -65,3 +65,10 @@ export function el(name: string, value: string | undefined): XmlNode[] {
 export function group(name: string, children: readonly (XmlNode | readonly XmlNode[])[]): XmlNode {
   return { name, children: children.flat() };
 }
+
+/** Writes an element without the XML declaration, every line indented by `indent`: a part of a larger document. */
+export function writeFragment(node: XmlNode, indent = ''): string {
+  const out: string[] = [];
+  write(node, indent, out);
+  return `${out.join('\n')}\n`;
+}

@@ -2,6 +2,9 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { generateTraffic } from '../../gen/traffic';
+import { batchHead, batchRecord, batchTail } from '../../load/render-batch';
+import type { Percettore, RapportoLavoro } from '../../load/records';
+import { CoStandard, InpsStandard } from '../../load/standards';
 import { Progress } from '../progress';
 
 const count =
@@ -30,9 +33,25 @@ interface GenOptions {
   closes: number;
   invalid: number;
   out?: string;
+  inpsXml?: string;
+  coXml?: string;
 }
 
-/** `ncn gen`: a reproducible day of synthetic traffic as NDJSON, one record a line: {topic, key, kind, note, xml | value}. */
+type Output = NodeJS.WritableStream & { end(): void };
+
+async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
+}
+
+async function finish(stream: Output): Promise<void> {
+  stream.end();
+  await once(stream, 'finish');
+}
+
+/**
+ * `ncn gen`: a reproducible day of synthetic traffic as NDJSON, one record a line: {topic, key, kind, note, xml | value};
+ * with --inps-xml / --co-xml the INPS and CO records go to files in their standards' XML instead (`ncn load` reads both).
+ */
 export function genCommand(program: Command): void {
   program
     .command('gen')
@@ -46,9 +65,11 @@ export function genCommand(program: Command): void {
     .option('--closes <share>', 'share of submissions that close an earlier item', share('closes'), 0.05)
     .option('--invalid <share>', 'share of submissions broken on purpose', share('invalid'), 0)
     .option('-o, --out <file>', 'write to a file (default: standard output)')
+    .option('--inps-xml <file>', 'write the INPS records to this file as DID XML (ListaDID), not as NDJSON lines')
+    .option('--co-xml <file>', 'write the CO records to this file as UNILAV XML (inputUniLav), not as NDJSON lines')
     .addHelpText(
       'after',
-      '\nExamples:\n  ncn gen --cvs 10000 --vacancies 5000 -o day.ndjson\n  ncn gen --seed 7 --cvs 1000000 --vacancies 0 --inps 0 --co 0 -o million.ndjson',
+      '\nExamples:\n  ncn gen --cvs 10000 --vacancies 5000 -o day.ndjson\n  ncn gen --seed 7 --cvs 1000000 --vacancies 0 --inps 0 --co 0 -o million.ndjson\n  ncn gen --cvs 0 --vacancies 0 --inps 1000 --co 2000 --inps-xml inps.xml --co-xml co.xml -o /dev/null',
     )
     .action(async (options: GenOptions) => {
       const total = options.cvs + options.vacancies + options.inps + options.co;
@@ -64,14 +85,26 @@ export function genCommand(program: Command): void {
         closes: options.closes,
         invalid: options.invalid,
       });
+      // Records are Avro-ready values of it.ncn.Percettore and it.ncn.RapportoLavoro (services/gen/records.ts).
+      const inpsXml = options.inpsXml === undefined ? undefined : createWriteStream(options.inpsXml);
+      const coXml = options.coXml === undefined ? undefined : createWriteStream(options.coXml);
+      for (const xml of [inpsXml, coXml]) if (xml !== undefined) await write(xml, batchHead);
       for (const record of traffic) {
-        if (!out.write(`${JSON.stringify(record)}\n`)) await once(out, 'drain');
+        if (record.kind === 'inps' && inpsXml !== undefined) {
+          await write(inpsXml, batchRecord(InpsStandard, record.value as unknown as Percettore));
+        } else if (record.kind === 'co' && coXml !== undefined) {
+          await write(coXml, batchRecord(CoStandard, record.value as unknown as RapportoLavoro));
+        } else {
+          await write(out, `${JSON.stringify(record)}\n`);
+        }
         progress?.tick();
       }
       progress?.done();
-      if (out !== process.stdout) {
-        out.end();
-        await once(out, 'finish');
+      for (const xml of [inpsXml, coXml]) {
+        if (xml === undefined) continue;
+        await write(xml, batchTail);
+        await finish(xml);
       }
+      if (out !== process.stdout) await finish(out);
     });
 }
