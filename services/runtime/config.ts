@@ -62,6 +62,16 @@ export interface Config {
     /** NCN_EURES_BREAKER_COOLDOWN_MS, default 5000: how long the breaker stays open at first (doubling to 60 s). */
     readonly breakerCooldownMs: number;
   };
+  readonly lag: {
+    /** NCN_LAG_INTERVAL_MS, default 5000: time between two samples of the consumer groups' offsets. */
+    readonly intervalMs: number;
+    /** NCN_LAG_WINDOW, default 10: samples in the window Burrow's rules look at. */
+    readonly window: number;
+    /** NCN_LAG_GROUPS, default none: groups to watch besides those with committed offsets, comma separated. */
+    readonly groups: readonly string[];
+    /** NCN_LAG_PORT, default 8088: where the lag monitor serves its page, JSON API and metrics. */
+    readonly port: number;
+  };
   readonly dispatcher: {
     /** NCN_AUDIT_KEY: the secret of the audit trail's keyed hash of a codice fiscale (HMAC-SHA256), 16+ characters. */
     readonly auditKey: string;
@@ -90,6 +100,10 @@ export const defaults = {
   NCN_WAIT_CHECK_MS: '1000',
   NCN_AUDIT_KEY: 'ncn-development-audit-key',
   NCN_CLOCK_OFFSET_MS: '0',
+  NCN_LAG_INTERVAL_MS: '5000',
+  NCN_LAG_WINDOW: '10',
+  NCN_LAG_GROUPS: '',
+  NCN_LAG_PORT: '8088',
   NCN_EURES_URL: 'http://127.0.0.1:8090/documents',
   NCN_EURES_TIMEOUT_MS: '10000',
   NCN_EURES_BREAKER_FAILURES: '5',
@@ -214,6 +228,15 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: read('NCN_EURES_TIMEOUT_MS', integer(100, 600_000), 10_000),
       breakerFailures: read('NCN_EURES_BREAKER_FAILURES', integer(1, 1_000), 5),
       breakerCooldownMs: read('NCN_EURES_BREAKER_COOLDOWN_MS', integer(10, 600_000), 5_000),
+    },
+    lag: {
+      intervalMs: read('NCN_LAG_INTERVAL_MS', integer(100, 600_000), 5_000),
+      window: read('NCN_LAG_WINDOW', integer(2, 1_000), 10),
+      groups: (env.NCN_LAG_GROUPS ?? '')
+        .split(',')
+        .map((g) => g.trim())
+        .filter((g) => g !== ''),
+      port: read('NCN_LAG_PORT', integer(0, 65_535), 8088),
     },
     dispatcher: {
       auditKey: read('NCN_AUDIT_KEY', secret, ''),
