@@ -25,7 +25,7 @@ describe('the topic catalogue', () => {
     expect(nodeTopic.in('21')).toBe('nr.21.in');
   });
 
-  it('compacts exactly the intermediary registry, the scheduler and the services\' changelogs', () => {
+  it("compacts exactly the intermediary registry, the scheduler and the services' changelogs", () => {
     expect(topicCatalogue.filter((t) => t.compacted).map((t) => t.name)).toEqual([
       Topic.intermediari,
       Topic.scheduler,

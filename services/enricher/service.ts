@@ -1,0 +1,319 @@
+import type { Redis } from 'ioredis';
+import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { Topic } from '../../contracts/topics';
+import type { AvroSerde } from '../runtime/avro-serde';
+import type { Config } from '../runtime/config';
+import { ErrorCode, NcnError } from '../runtime/errors';
+import type { Logger } from '../runtime/logger';
+import { startRunner, type Runner } from '../runtime/runner/runner';
+import { scopeOf, type Handler, type InputRecord, type OutputRecord } from '../runtime/runner/types';
+import { followTable, type Table } from '../runtime/table';
+import { CoTable, Lost, inputOrder } from './co-table';
+import { decide, isRecipient, relationOf, type CoRelation, type EnricherDecision, type EnricherInput } from './core';
+import { rebuildCoTable } from './rebuild';
+import { toPercettore, toRapporto } from './records';
+import { EnricherHeader, WaitingState, caughtUp, changelogRecord, parseWaitingValue } from './waiting-state';
+
+/** A running enricher. */
+export interface Enricher {
+  readonly runner: Runner;
+  readonly waiting: WaitingState;
+  readonly table: CoTable;
+  /** Rebuilds of the CO table and ticks sent, since start. */
+  readonly counts: { rebuilds: number; ticks: number };
+  /** Rebuilds the CO table now (single flight: concurrent callers share one rebuild). */
+  rebuild(why?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EnricherOptions {
+  readonly config: Config;
+  readonly kafka: Kafka;
+  readonly serde: AvroSerde;
+  readonly logger: Logger;
+  readonly redis: Redis;
+  /** Consumer group [enricher]. */
+  readonly groupId?: string;
+  /** The clock [Date.now]: when an INPS record is received, compared with deadlines, and arricchitoIl. */
+  readonly now?: () => Date;
+  /** Where a group without offsets starts reading its inputs [from the beginning]. */
+  readonly fromBeginning?: boolean;
+}
+
+/** A person is not ticked again sooner than this: its last tick may still be on its way. */
+const RetickMs = 1_000;
+/** How long a release is remembered for its seq when the changelog follower read its tombstone first. */
+const ReleasedMemoryMs = 10 * 60_000;
+/** Longest wait for the changelog follower to catch up before handling a partition new to this instance. */
+const CatchUpMs = 3_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const asRetriable = (error: unknown, what: string): NcnError =>
+  error instanceof NcnError
+    ? error
+    : new NcnError(ErrorCode.Unavailable, `${what}: ${error instanceof Error ? error.message : String(error)}`, {
+        retriable: true,
+        cause: error,
+      });
+
+/**
+ * The enricher (rule 3). co.rapporti feeds the CO table in Redis (each worker's last relation by start date);
+ * inps.percettori records go out on ncn.percettori with the qualification of the last employment: INPS's own
+ * when given, else the CO table's; a record for a person the table does not know yet waits for CO data, up to
+ * NCN_QUALIFICATION_WAIT_MS, then goes out as SCONOSCIUTA. Waiting records live in Kafka (ncn.enricher.waiting,
+ * a compacted changelog keyed by codice fiscale, written in the same transaction as the outputs and the input
+ * offset, read whole at start and followed), so a Redis flush loses none. The CO table is a cache: rebuilt from
+ * co.rapporti and inps.percettori at start when missing and whenever an operation finds it gone. A timer sends a
+ * tick (ncn.enricher.ticks) for each person whose wait ran out, so that the release too is decided in a
+ * transaction.
+ */
+export async function startEnricher(options: EnricherOptions): Promise<Enricher> {
+  const { config, kafka, serde, logger, redis } = options;
+  const now = options.now ?? (() => new Date());
+  const name = options.groupId ?? 'enricher';
+  const waitMs = config.enricher.qualificationWaitMs;
+  const table = new CoTable(redis, config.redis.prefix);
+  const waiting = new WaitingState();
+  const counts = { rebuilds: 0, ticks: 0 };
+
+  let rebuilding: Promise<void> | undefined;
+  /** Rebuilds the CO table; callers while one runs share it. `why` is logged when a rebuild starts. */
+  const rebuild = (why = 'asked'): Promise<void> => {
+    if (rebuilding === undefined) {
+      logger.warn({ why }, 'rebuilding the CO table from co.rapporti and inps.percettori');
+      rebuilding = rebuildCoTable({ kafka, serde, table, name, logger })
+        .then(() => void counts.rebuilds++)
+        .finally(() => (rebuilding = undefined));
+    }
+    return rebuilding;
+  };
+  /** Runs a table operation; when the table is lost, rebuilds it and runs the operation again. */
+  async function withTable<T>(op: () => Promise<T | Lost>): Promise<T> {
+    let result = await op();
+    if (result === Lost) {
+      await rebuild('the CO table is gone from Redis').catch((error: unknown) => {
+        throw asRetriable(error, 'rebuilding the CO table failed');
+      });
+      result = await op();
+      if (result === Lost)
+        throw new NcnError(ErrorCode.Unavailable, 'the CO table was lost again', { retriable: true });
+    }
+    return result;
+  }
+
+  /** The last changelog offset applied per partition: how far the follower has read. */
+  const applied = new Map<number, bigint>();
+  const follower: Table = await followTable({
+    kafka,
+    topic: Topic.enricherWaiting,
+    name,
+    logger,
+    apply: (message: KafkaMessage, partition: number) => {
+      applied.set(partition, BigInt(message.offset));
+      const group = message.headers?.[EnricherHeader.group]?.toString();
+      if (group !== undefined && group !== name) return;
+      const cf = message.key?.toString() ?? '';
+      if (message.value === null) {
+        const seq = message.headers?.[EnricherHeader.seq]?.toString();
+        waiting.applyTombstone(cf, seq === undefined ? undefined : Number(seq));
+        return;
+      }
+      const value = parseWaitingValue(message.value);
+      if (value === undefined) logger.warn({ cf, offset: message.offset }, 'not a waiting value: ignored');
+      else if (value.group === name) waiting.applyValue(value);
+    },
+  });
+  const [, built] = await Promise.all([follower.ready, table.built()]);
+  if (!built) await rebuild('no CO table in Redis at start');
+  logger.info({ waiting: waiting.size }, 'enricher tables loaded');
+
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  /**
+   * Waits (boundedly) until the follower has read the changelog up to where it ends now: called before handling
+   * a partition this instance has not been handling, whose earlier owner may have written waiting records the
+   * follower has not read yet.
+   */
+  async function catchUp(): Promise<void> {
+    const ends = await admin.fetchTopicOffsets(Topic.enricherWaiting);
+    const deadline = Date.now() + CatchUpMs;
+    while (!caughtUp(applied, ends)) {
+      if (Date.now() >= deadline) {
+        logger.debug('the waiting changelog ends in markers only: going on');
+        return;
+      }
+      await sleep(25);
+    }
+  }
+  /** Per input partition, the offset expected next: any other offset means someone else may have handled it. */
+  const expected = new Map<string, bigint>();
+  async function syncWith(record: InputRecord): Promise<void> {
+    const scope = scopeOf(record);
+    const offset = BigInt(record.offset);
+    const next = expected.get(scope);
+    expected.set(scope, offset + 1n);
+    if (next === offset || next === offset + 1n) return;
+    // Back to an earlier offset: the transaction that staged changes past it never committed (the runner calls
+    // no hook when a transient failure outlives its retries before the transaction begins).
+    if (next !== undefined && offset < next) waiting.abort(scope);
+    await catchUp().catch((error: unknown) => {
+      throw asRetriable(error, 'reading where the waiting changelog ends failed');
+    });
+  }
+
+  /** The outputs of a decision: the released records in order, then the person's changelog record. */
+  const outputsOf = (cf: string, decision: EnricherDecision): OutputRecord[] => {
+    const outputs: OutputRecord[] = decision.released.map((data) => ({
+      topic: Topic.percettori,
+      key: cf,
+      value: { avro: 'it.ncn.PercettoreArricchito', data },
+    }));
+    const changelog = changelogRecord(decision.change, name);
+    if (changelog !== undefined) outputs.push(changelog);
+    return outputs;
+  };
+
+  const decideFor = (
+    record: InputRecord,
+    cf: string,
+    input: EnricherInput,
+    relation: CoRelation | undefined,
+  ): OutputRecord[] => {
+    const scope = scopeOf(record);
+    const source = `${record.topic}:${record.partition}:${record.offset}`;
+    const decision = decide(input, {
+      waiting: waiting.get(scope, source, cf),
+      relation,
+      now: now().getTime(),
+      waitMs,
+    });
+    waiting.stage(scope, source, decision.change);
+    return outputsOf(cf, decision);
+  };
+
+  const decode = async (record: InputRecord): Promise<unknown> => {
+    if (record.value === null) throw new NcnError(ErrorCode.Decode, `an empty record on ${record.topic}`);
+    return serde.decode(record.value);
+  };
+
+  const onPercettore = async (record: InputRecord): Promise<OutputRecord[]> => {
+    const percettore = toPercettore(await decode(record));
+    const cf = percettore.codiceFiscale;
+    await withTable(() =>
+      table.applyRecipient({
+        cf,
+        recipient: isRecipient(percettore.tipoOperazione),
+        order: inputOrder(record.partition, record.offset),
+      }),
+    );
+    const relation = await withTable(() => table.lookup(cf));
+    return decideFor(record, cf, { kind: 'percettore', percettore }, relation);
+  };
+
+  const onRapporto = async (record: InputRecord): Promise<OutputRecord[]> => {
+    const rapporto = toRapporto(await decode(record));
+    const relation = relationOf(rapporto);
+    const cf = rapporto.codiceFiscaleLavoratore;
+    const stored = await withTable(() => table.merge(cf, relation));
+    return decideFor(record, cf, { kind: 'rapporto' }, stored);
+  };
+
+  const onTick = async (record: InputRecord): Promise<OutputRecord[]> => {
+    if (record.headers[EnricherHeader.group]?.toString() !== name) return [];
+    const cf = record.key?.toString() ?? '';
+    const scope = scopeOf(record);
+    const source = `${record.topic}:${record.partition}:${record.offset}`;
+    const current = waiting.get(scope, source, cf);
+    if (current === undefined || current.records.length === 0) return [];
+    const relation = await withTable(() => table.lookup(cf));
+    return decideFor(record, cf, { kind: 'tick' }, relation);
+  };
+
+  const handler: Handler = async (record) => {
+    await syncWith(record);
+    switch (record.topic) {
+      case Topic.inpsPercettori:
+        return onPercettore(record);
+      case Topic.coRapporti:
+        return onRapporto(record);
+      case Topic.enricherTicks:
+        return onTick(record);
+      default:
+        throw new NcnError(ErrorCode.Decode, `the enricher does not read ${record.topic}`);
+    }
+  };
+
+  const runner = await startRunner({
+    service: 'enricher',
+    groupId: name,
+    kafka,
+    serde,
+    logger,
+    topics: [Topic.inpsPercettori, Topic.coRapporti, Topic.enricherTicks],
+    handler,
+    hooks: { committed: (s) => waiting.commit(scopeOf(s)), aborted: (s) => waiting.abort(scopeOf(s)) },
+    httpPort: config.httpPort,
+    fromBeginning: options.fromBeginning ?? true,
+    partitionsConsumedConcurrently: 1,
+    now,
+  });
+
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+
+  /** People ticked recently and when (wall clock). */
+  const ticked = new Map<string, number>();
+  let checking = false;
+  /** Sends a tick for each person whose wait ran out; rebuilds the CO table when Redis lost it meanwhile. */
+  const check = async (): Promise<void> => {
+    if (checking) return;
+    checking = true;
+    try {
+      const wall = Date.now();
+      for (const [cf, at] of ticked) if (wall - at >= RetickMs) ticked.delete(cf);
+      waiting.prune(wall, ReleasedMemoryMs);
+      const due = waiting.due(now().getTime()).filter((cf) => !ticked.has(cf));
+      for (let i = 0; i < due.length; i += 1_000) {
+        const people = due.slice(i, i + 1_000);
+        await producer.send({
+          topic: Topic.enricherTicks,
+          messages: people.map((cf) => ({ key: cf, value: null, headers: { [EnricherHeader.group]: name } })),
+        });
+        for (const cf of people) ticked.set(cf, wall);
+        counts.ticks += people.length;
+      }
+      if (!(await table.built())) await rebuild('the CO table is gone from Redis');
+    } catch (error) {
+      logger.warn({ err: error }, 'the wait check failed; trying again at the next one');
+    } finally {
+      checking = false;
+    }
+  };
+  const timer = setInterval(() => void check(), config.enricher.waitCheckMs);
+
+  let closing: Promise<void> | undefined;
+  return {
+    runner,
+    waiting,
+    table,
+    counts,
+    rebuild,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        while (checking) await sleep(20);
+        await runner.close();
+        await producer.disconnect();
+        await follower.close();
+        await admin.disconnect();
+        await rebuilding?.catch(() => undefined);
+      })();
+      return closing;
+    },
+  };
+}
