@@ -2,12 +2,15 @@
 /** `ncn`: the node's command line. Each command lives in commands/ and is wired here. */
 import { Command } from 'commander';
 import { demoCommand } from './commands/demo';
+import { dlqCommand } from './commands/dlq';
 import { euresStubCommand } from './commands/eures-stub';
 import { genCommand } from './commands/gen';
 import { infraCommand } from './commands/infra';
+import { lagCommand } from './commands/lag';
 import { loadCommand } from './commands/load';
 import { registryCommand } from './commands/registry';
 import { submitCommand } from './commands/submit';
+import { tailCommand } from './commands/tail';
 import { topicsCommand } from './commands/topics';
 import { validateCommand } from './commands/validate';
 
@@ -16,12 +19,15 @@ const program = new Command('ncn')
   .showHelpAfterError('(run `ncn --help` for the commands and examples)');
 
 demoCommand(program);
+dlqCommand(program);
 euresStubCommand(program);
 genCommand(program);
 infraCommand(program);
+lagCommand(program);
 loadCommand(program);
 registryCommand(program);
 submitCommand(program);
+tailCommand(program);
 topicsCommand(program);
 validateCommand(program);
 

@@ -1,0 +1,130 @@
+import type { Command } from 'commander';
+import { Partitioners } from 'kafkajs';
+import { DeadLetterHeader } from '../../../contracts/headers';
+import { Topic } from '../../../contracts/topics';
+import { loadConfig } from '../../runtime/config';
+import { createKafka } from '../../runtime/kafka';
+import { createLogger } from '../../runtime/logger';
+import { readTopic } from '../read-topic';
+import { table } from '../table';
+
+/** A header a replayed record carries: the dead letter it came from. */
+export const ReplayedFrom = 'ncn-replayed-from';
+
+interface Letter {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer>;
+}
+
+const text = (h: Record<string, Buffer>, name: string): string => h[name]?.toString() ?? '';
+
+async function readLetters(): Promise<{ letters: Letter[]; kafka: ReturnType<typeof createKafka> }> {
+  const config = loadConfig();
+  const kafka = createKafka(config, createLogger('ncn-cli', 'error'));
+  const letters: Letter[] = [];
+  await readTopic({
+    kafka,
+    topic: Topic.dlq,
+    from: 'beginning',
+    follow: false,
+    onRecord: ({ partition, message }) => {
+      const headers: Record<string, Buffer> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) {
+        if (v !== undefined) headers[k] = Buffer.isBuffer(v) ? v : Buffer.from(String(Array.isArray(v) ? v[0] : v));
+      }
+      letters.push({ partition, offset: message.offset, key: message.key, value: message.value, headers });
+    },
+  });
+  return { letters, kafka };
+}
+
+/** `ncn dlq list|replay`: what went to the dead-letter topic, and sending it back where it came from. */
+export function dlqCommand(program: Command): void {
+  const dlq = program.command('dlq').description('the dead-letter topic: list what failed, replay it after a fix');
+  dlq
+    .command('list')
+    .description('list dead letters: when, which service, from where, why')
+    .option('--service <name>', 'only those of one service (ingest, dispatcher, eures-forwarder, …)')
+    .option('--json', 'one JSON object per line (value as text)', false)
+    .addHelpText('after', '\nExamples:\n  ncn dlq list\n  ncn dlq list --service ingest --json')
+    .action(async (options: { service?: string; json: boolean }) => {
+      const { letters } = await readLetters();
+      const shown = letters.filter(
+        (l) => options.service === undefined || text(l.headers, DeadLetterHeader.service) === options.service,
+      );
+      if (options.json) {
+        for (const l of shown) {
+          console.log(
+            JSON.stringify({
+              id: `${l.partition}:${l.offset}`,
+              key: l.key?.toString() ?? null,
+              headers: Object.fromEntries(Object.entries(l.headers).map(([k, v]) => [k, v.toString()])),
+              value: l.value?.toString('utf8') ?? null,
+            }),
+          );
+        }
+        return;
+      }
+      console.log(
+        table(
+          ['id', 'failed at', 'service', 'from', 'code', 'bytes', 'why'],
+          shown.map((l) => [
+            `${l.partition}:${l.offset}`,
+            text(l.headers, DeadLetterHeader.failedAt),
+            text(l.headers, DeadLetterHeader.service),
+            `${text(l.headers, DeadLetterHeader.sourceTopic)}[${text(l.headers, DeadLetterHeader.sourcePartition)}]@${text(l.headers, DeadLetterHeader.sourceOffset)}`,
+            text(l.headers, DeadLetterHeader.errorCode),
+            String(l.value?.length ?? 0),
+            text(l.headers, DeadLetterHeader.errorMessage).slice(0, 100),
+          ]),
+        ),
+      );
+      console.error(`${shown.length} dead letters`);
+    });
+  dlq
+    .command('replay')
+    .description('send dead letters back to the topic they came from (or --to), key, bytes and headers as they were')
+    .argument('[ids...]', 'dead letters by id (partition:offset, as `ncn dlq list` shows)')
+    .option('--all', 'every dead letter (with --service: every one of that service)', false)
+    .option('--service <name>', 'with --all: only those of one service')
+    .option('--to <topic>', 'a topic to send them to instead of their source')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ncn dlq replay 0:12 1:40\n  ncn dlq replay --all --service eures-forwarder\n\nA replayed record carries the header ncn-replayed-from with its dead letter id.',
+    )
+    .action(async (ids: string[], options: { all: boolean; service?: string; to?: string }) => {
+      if (ids.length === 0 && !options.all)
+        throw new Error('say which dead letters to replay: ids (see ncn dlq list) or --all');
+      const { letters, kafka } = await readLetters();
+      const wanted = new Set(ids);
+      const chosen = letters.filter(
+        (l) =>
+          (options.all &&
+            (options.service === undefined || text(l.headers, DeadLetterHeader.service) === options.service)) ||
+          wanted.has(`${l.partition}:${l.offset}`),
+      );
+      const missing = ids.filter((id) => !letters.some((l) => `${l.partition}:${l.offset}` === id));
+      if (missing.length > 0) throw new Error(`no dead letter ${missing.join(', ')} (ncn dlq list shows the ids)`);
+      const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      try {
+        for (const l of chosen) {
+          const topic = options.to ?? text(l.headers, DeadLetterHeader.sourceTopic);
+          if (topic === '')
+            throw new Error(`dead letter ${l.partition}:${l.offset} does not say where it came from: use --to`);
+          const headers: Record<string, Buffer | string> = {};
+          for (const [k, v] of Object.entries(l.headers))
+            if (!Object.values<string>(DeadLetterHeader).includes(k)) headers[k] = v;
+          headers[ReplayedFrom] = `${l.partition}:${l.offset}`;
+          await producer.send({ topic, messages: [{ key: l.key, value: l.value, headers }] });
+          console.log(`replayed ${l.partition}:${l.offset} to ${topic}`);
+        }
+      } finally {
+        await producer.disconnect();
+      }
+      console.error(`${chosen.length} replayed`);
+    });
+}
