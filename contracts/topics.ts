@@ -62,6 +62,8 @@ export interface TopicSpec {
   readonly avro?: AvroRecordName;
   /** Largest record the topic takes (`max.message.bytes`), when above the broker's 1 MiB default. */
   readonly maxMessageBytes?: number;
+  /** Kept for ever (`retention.ms=-1`): a feed a service rebuilds its state from must not age out. */
+  readonly keepForever?: boolean;
 }
 
 /** Submissions are refused above 512 KiB by the node, but must still arrive to be refused: their topics and the
@@ -69,8 +71,8 @@ export interface TopicSpec {
 export const LargeMessageBytes = 16 * 1024 * 1024;
 
 const central: readonly TopicSpec[] = [
-  { name: Topic.inpsPercettori, partitions: 6, compacted: false, writer: 'INPS producer', value: 'Avro Percettore', key: 'codice fiscale', avro: 'it.ncn.Percettore' },
-  { name: Topic.coRapporti, partitions: 6, compacted: false, writer: 'CO producer', value: 'Avro RapportoLavoro', key: 'codice fiscale', avro: 'it.ncn.RapportoLavoro' },
+  { name: Topic.inpsPercettori, partitions: 6, compacted: false, writer: 'INPS producer', value: 'Avro Percettore', key: 'codice fiscale', avro: 'it.ncn.Percettore', keepForever: true },
+  { name: Topic.coRapporti, partitions: 6, compacted: false, writer: 'CO producer', value: 'Avro RapportoLavoro', key: 'codice fiscale', avro: 'it.ncn.RapportoLavoro', keepForever: true },
   { name: Topic.intermediari, partitions: 3, compacted: true, writer: 'registry admin', value: 'Avro Intermediario', key: 'codice fiscale', avro: 'it.ncn.Intermediario' },
   { name: Topic.candidature, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root', avro: 'it.ncn.CandidaturaItem' },
   { name: Topic.vacancies, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root', avro: 'it.ncn.VacancyItem' },

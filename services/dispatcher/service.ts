@@ -99,10 +99,25 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
         ? event.expired.root
         : event.record.percettore.codiceFiscale;
 
+  /**
+   * Per input partition, the offset expected next. Any other offset means the partition is new to this instance
+   * (a rebalance: its earlier owner's last holdings may not have reached the table yet, so the table catches up
+   * first) or went back (a chunk that failed before its transaction: what it staged is dropped).
+   */
+  const expected = new Map<string, bigint>();
+  const follow = async (scope: string, offset: bigint): Promise<void> => {
+    const next = expected.get(scope);
+    expected.set(scope, offset + 1n);
+    if (next === offset) return;
+    if (next !== undefined && offset < next) state.abort(scope);
+    if (!(await table.catchUp())) logger.debug('the holdings changelog ends in markers only: going on');
+  };
+
   const handler: Handler = async (record) => {
     if (record.value === null) throw new NcnError(ErrorCode.Decode, `an empty record on ${record.topic}`);
-    const event = await decode(record.topic, record.value);
     const scope = scopeOf(record);
+    await follow(scope, BigInt(record.offset));
+    const event = await decode(record.topic, record.value);
     const root = rootOf(event);
     const result = dispatch(state.get(scope, root), event, { now: now().getTime(), hash });
     if (result.skipped !== undefined) logger.debug({ root, topic: record.topic }, `skipped: ${result.skipped}`);

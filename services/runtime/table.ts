@@ -6,6 +6,12 @@ import type { Logger } from './logger';
 export interface Table {
   /** Resolves once everything the topic held at start has been applied. */
   readonly ready: Promise<void>;
+  /**
+   * Waits, at most `maxMs`, until the table has applied the topic up to where it ends now: what another instance
+   * committed before this one took over its partitions. A topic written in transactions ends in commit markers,
+   * which are never delivered, so "caught up" is: within two offsets of each partition's end.
+   */
+  catchUp(maxMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -43,6 +49,7 @@ export async function followTable(options: {
   let resolveReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
   let applied = 0;
+  const appliedAt = new Map<number, bigint>();
   let lastActivity = Date.now();
   const check = (): void => {
     if (ends.size === 0) resolveReady();
@@ -54,6 +61,7 @@ export async function followTable(options: {
     eachBatch: async ({ batch }) => {
       for (const message of batch.messages) {
         await options.apply(message, batch.partition);
+        appliedAt.set(batch.partition, BigInt(message.offset));
         applied++;
       }
       lastActivity = Date.now();
@@ -64,8 +72,15 @@ export async function followTable(options: {
   });
   check();
   const idleMs = options.idleMs ?? 1_500;
+  // Idle counts only once the consumer fetches: joining the group may take seconds on a broker with an initial
+  // rebalance delay, and a table must not call itself ready before it read anything.
+  let fetched = false;
+  consumer.on(consumer.events.FETCH, () => {
+    if (!fetched) lastActivity = Date.now();
+    fetched = true;
+  });
   const idle = setInterval(() => {
-    if (Date.now() - lastActivity >= idleMs && ends.size > 0) {
+    if (fetched && Date.now() - lastActivity >= idleMs && ends.size > 0) {
       logger.debug(
         { topic, partitions: [...ends.keys()] },
         'table idle: remaining partitions end in transaction markers',
@@ -80,6 +95,25 @@ export async function followTable(options: {
   });
   return {
     ready,
+    async catchUp(maxMs = 3_000) {
+      const probe = kafka.admin();
+      await probe.connect();
+      try {
+        const ends = await probe.fetchTopicOffsets(topic);
+        const deadline = Date.now() + maxMs;
+        const done = (): boolean =>
+          ends.every(
+            (p) => BigInt(p.high) === BigInt(p.low) || (appliedAt.get(p.partition) ?? -1n) + 2n >= BigInt(p.high),
+          );
+        while (!done()) {
+          if (Date.now() >= deadline) return false;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        return true;
+      } finally {
+        await probe.disconnect();
+      }
+    },
     async close() {
       clearInterval(idle);
       await consumer.disconnect();

@@ -35,7 +35,8 @@ export async function createTopics(admin: Admin, topics: readonly ITopicConfig[]
 
 /**
  * Creates the topics of the catalogue that do not exist yet (the broker runs with auto-creation off).
- * Compacted topics get `cleanup.policy=compact`. Existing topics are left as they are.
+ * Compacted topics get `cleanup.policy=compact`; the feeds services rebuild state from (INPS, CO) `retention.ms=-1`.
+ * Existing topics are left as they are.
  */
 export async function ensureTopics(
   admin: Admin,
@@ -53,6 +54,7 @@ export async function ensureTopics(
       configEntries: [
         ...(s.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
         ...(s.maxMessageBytes ? [{ name: 'max.message.bytes', value: String(s.maxMessageBytes) }] : []),
+        ...(s.keepForever ? [{ name: 'retention.ms', value: '-1' }] : []),
       ],
     })),
   );

@@ -11,6 +11,7 @@ import { avroSchema } from '../../../contracts/avro/schemas';
 import { valueSubject, type AvroSerde } from '../avro-serde';
 import { NcnError } from '../errors';
 import type { Logger } from '../logger';
+import { CoPartitionedAssigner } from './assigner';
 import { deadLetter, describeError } from './dead-letter';
 import { startHttp } from './http';
 import { createRunnerMetrics, type RunnerMetrics } from './metrics';
@@ -108,6 +109,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     allowAutoTopicCreation: false,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
     maxBytes: Math.max(options.maxBytesPerPartition ?? 0, 10 * 1024 * 1024) * 2,
+    partitionAssigners: [CoPartitionedAssigner],
   });
   consumer.on(consumer.events.CRASH, (event) => {
     crashed = event.payload.error;
@@ -236,9 +238,15 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     const last = messages[messages.length - 1];
     if (last === undefined) return;
     const outputs: { topic: string; message: Awaited<ReturnType<typeof encode>> }[] = [];
-    for (const message of messages) {
-      metrics.recordsIn.inc({ topic });
-      outputs.push(...(await handle(toInput(topic, partition, message))));
+    try {
+      for (const message of messages) {
+        metrics.recordsIn.inc({ topic });
+        outputs.push(...(await handle(toInput(topic, partition, message))));
+      }
+    } catch (error) {
+      // Retries of a transient failure ran out: nothing of this chunk is produced; what it staged is dropped.
+      options.hooks?.aborted?.({ topic, partition });
+      throw error;
     }
     const producer = await producerFor(topic, partition);
     const transaction = await producer.transaction();
