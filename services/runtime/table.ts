@@ -51,6 +51,8 @@ export async function followTable(options: {
   let applied = 0;
   const appliedAt = new Map<number, bigint>();
   let lastActivity = Date.now();
+  /** While a batch is being applied the table is not idle, however long that takes. */
+  let busy = false;
   const check = (): void => {
     if (ends.size === 0) resolveReady();
   };
@@ -59,12 +61,14 @@ export async function followTable(options: {
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
+      busy = true;
       for (const message of batch.messages) {
         await options.apply(message, batch.partition);
         appliedAt.set(batch.partition, BigInt(message.offset));
         applied++;
       }
       lastActivity = Date.now();
+      busy = false;
       const end = ends.get(batch.partition);
       if (end !== undefined && BigInt(batch.lastOffset()) >= end) ends.delete(batch.partition);
       check();
@@ -80,7 +84,7 @@ export async function followTable(options: {
     fetched = true;
   });
   const idle = setInterval(() => {
-    if (fetched && Date.now() - lastActivity >= idleMs && ends.size > 0) {
+    if (fetched && !busy && Date.now() - lastActivity >= idleMs && ends.size > 0) {
       logger.debug(
         { topic, partitions: [...ends.keys()] },
         'table idle: remaining partitions end in transaction markers',

@@ -25,7 +25,12 @@ export async function submitAs(
   node: NodeId,
   submissions: readonly { key: string; bytes: Buffer }[],
 ): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent: a retried send must not put a submission on the topic twice (it would get a second receipt).
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   try {
     for (let i = 0; i < submissions.length; i += 500) {
