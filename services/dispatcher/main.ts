@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     serde: new AvroSerde(config.registry.url),
     logger,
     ...(config.groupId ? { groupId: config.groupId } : {}),
+    fromBeginning: config.autoOffsetReset === 'earliest',
   });
   shutdown.onShutdown('dispatcher', () => dispatcher.close());
   logger.info({ httpPort: dispatcher.runner.httpPort }, 'dispatcher running');

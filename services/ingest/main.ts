@@ -23,8 +23,11 @@ async function main(): Promise<void> {
     serde: new AvroSerde(config.registry.url),
     logger,
     ...(config.groupId ? { groupId: config.groupId } : {}),
+    fromBeginning: config.autoOffsetReset === 'earliest',
   });
   shutdown.onShutdown('ingest', () => ingest.close());
+  // Running means consuming: from here on, where a new group starts reading is settled.
+  await ingest.runner.fetching;
   logger.info({ httpPort: ingest.runner.httpPort }, 'ingest running');
 }
 

@@ -32,6 +32,11 @@ export interface Config {
   readonly httpPort: number;
   /** NCN_GROUP_ID, default: the service's name. The consumer group of a service (tests and side-by-side runs). */
   readonly groupId: string | undefined;
+  /**
+   * NCN_AUTO_OFFSET_RESET, default `earliest`: where a consumer group without committed offsets starts. `latest`
+   * serves side-by-side runs on topics with history (tests); the node itself always starts from the earliest.
+   */
+  readonly autoOffsetReset: 'earliest' | 'latest';
   readonly ingest: {
     /** NCN_VALIDITY_DAYS, default 60: days an item stays valid after its latest send (rule 4). */
     readonly validityDays: number;
@@ -93,6 +98,7 @@ export const defaults = {
   NCN_SHUTDOWN_TIMEOUT_MS: '10000',
   NCN_HTTP_PORT: '0',
   NCN_GROUP_ID: '',
+  NCN_AUTO_OFFSET_RESET: 'earliest',
   NCN_VALIDITY_DAYS: '60',
   NCN_PREDECESSOR_WAIT_MS: '10000',
   NCN_MAX_DOCUMENT_BYTES: '524288',
@@ -210,6 +216,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: read('NCN_SHUTDOWN_TIMEOUT_MS', integer(0, 600_000), 0),
     httpPort: read('NCN_HTTP_PORT', integer(0, 65_535), 0),
     groupId: env.NCN_GROUP_ID?.trim() || undefined,
+    autoOffsetReset: read('NCN_AUTO_OFFSET_RESET', oneOf(['earliest', 'latest'] as const), 'earliest'),
     ingest: {
       validityDays: read('NCN_VALIDITY_DAYS', integer(1, 3_650), 60),
       predecessorWaitMs: read('NCN_PREDECESSOR_WAIT_MS', integer(0, 600_000), 0),

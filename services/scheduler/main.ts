@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     logger,
     redis,
     ...(config.groupId ? { groupId: config.groupId } : {}),
+    fromBeginning: config.autoOffsetReset === 'earliest',
   });
   shutdown.onShutdown('scheduler', () => scheduler.close());
   shutdown.onShutdown('redis', async () => void (await redis.quit()));

@@ -265,6 +265,14 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       metrics.failures.inc({ kind: 'transaction' });
       metrics.transactions.inc({ outcome: 'aborted' });
       await transaction.abort().catch(() => undefined);
+      // The outcome is not certain: a commit can fail on the wire after the broker applied it. Forget this
+      // partition's producer and settled offset, so the next attempt fences again (which completes whatever the
+      // broker holds of this transaction) and reads the committed offset anew, skipping what did commit.
+      settled.delete(`${topic}:${partition}`);
+      const transactionalId = `${groupId}.${topic}.${partition}`;
+      const stale = producers.get(transactionalId);
+      producers.delete(transactionalId);
+      void stale?.then((p) => p.disconnect()).catch(() => undefined);
       options.hooks?.aborted?.({ topic, partition });
       throw error;
     }

@@ -1,10 +1,10 @@
 import type { KafkaMessage } from 'kafkajs';
 import { Topic } from '../../../contracts/topics';
-import type { NodeId } from '../../../contracts/nodes';
+import { NodeIds, type NodeId } from '../../../contracts/nodes';
 import { generateTraffic } from '../../../services/gen/traffic';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
 import { testConfig, testKafka } from '../../support/clients';
-import { endOffsets, seekTo } from '../../support/consume';
+import { endOffsets, seekTo, startGroupAtEnd } from '../../support/consume';
 import { catalogueReady, sha256, submitAs, type ReceiptValue } from '../../support/ingest';
 import { killService, startService, stopService, type ServiceProcess } from '../../support/service-process';
 import { unique } from '../../support/unique';
@@ -74,6 +74,12 @@ describe('ingest killed in the middle of a run', () => {
     seekTo(reader, marks);
 
     const groupId = unique('test.crash.ingest');
+    // From the end: the topics may hold other runs' submissions, which are not this test's business.
+    await startGroupAtEnd(
+      kafka,
+      groupId,
+      NodeIds.map((n) => `nr.${n}.in`),
+    );
     const env = { NCN_GROUP_ID: groupId, NCN_PREDECESSOR_WAIT_MS: '5000' };
     const first = startService('ingest', env);
     child = first;
