@@ -1,5 +1,5 @@
 import { readdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { topicCatalogue } from '../../contracts/topics';
 import { createKafka, connectAdmin } from '../../services/runtime/kafka';
 import { createLogger } from '../../services/runtime/logger';
@@ -8,6 +8,7 @@ import { kafkaHealthy, kafkaProcess, resolveKafka, startKafka, waitForKafka } fr
 import { processesWith, removeFile, runningProcess, stopProcess, type Managed, type ProcessRef } from './processes';
 import { redisHealthy, redisProcess, startRedis, waitForRedis } from './redis';
 import { registryHealthy, registryProcess, resolveRegistry, startRegistry, waitForRegistry } from './registry';
+import { stopServices } from './services';
 import type { StackSettings } from './settings';
 
 /** One part of the stack as `status` sees it. */
@@ -129,6 +130,11 @@ export async function down(
   options: { keepData?: boolean; only?: readonly PartName[] } = {},
 ): Promise<void> {
   const chosen = parts.filter((p) => options.only === undefined || options.only.includes(p.name));
+  // The node's services started by the demo go first: they use the servers.
+  if (options.only === undefined) {
+    await stopServices(s, say);
+    if (!options.keepData) rmSync(join(s.stateDir, 'services'), { recursive: true, force: true });
+  }
   for (const part of [...chosen].reverse()) {
     const proc = part.process(s);
     const refs = new Map<number, ProcessRef>();

@@ -25,11 +25,15 @@ export type GroupStatus = 'OK' | 'WARN' | 'ERR' | 'NOTFOUND';
 export interface Thresholds {
   /** Samples a window holds; a full window is needed before WARN, STALL or STOP can be said. */
   readonly windowSize: number;
-  /** Lag at or under this counts as caught up (Burrow: zero). */
+  /**
+   * Lag at or under this counts as caught up. Burrow says zero; but a partition written in transactions ends
+   * with a commit marker that consumers never receive, so a group that has read everything there still shows
+   * lag 1 (kafka-consumer-groups shows the same). Default 1.
+   */
   readonly okLag: number;
 }
 
-export const defaultThresholds: Thresholds = { windowSize: 10, okLag: 0 };
+export const defaultThresholds: Thresholds = { windowSize: 10, okLag: 1 };
 
 export interface PartitionEvaluation {
   readonly status: PartitionStatus;

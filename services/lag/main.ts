@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     kafka,
     logger,
     intervalMs: config.lag.intervalMs,
-    thresholds: { windowSize: config.lag.window, okLag: 0 },
+    thresholds: { windowSize: config.lag.window, okLag: 1 },
     groups: config.lag.groups,
   });
   const http = await startLagHttp(monitor, config.lag.port);

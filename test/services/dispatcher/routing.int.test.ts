@@ -187,12 +187,10 @@ describe('routing end to end: INPS enrichment, and Redis lost in the middle of a
     await publish(Topic.inpsPercettori, inps.slice(halfPeople));
     await publish(Topic.coRapporti, co.slice(halfPeople));
     // And for the first people a second INPS record: the rebuilt CO table must know them.
-    const again = inps
-      .slice(0, 10)
-      .map((r, i) => ({
-        key: r.key,
-        value: { ...r.value, idComunicazione: `INPS-${run}-A${i}`, tipoOperazione: 'U' },
-      }));
+    const again = inps.slice(0, 10).map((r, i) => ({
+      key: r.key,
+      value: { ...r.value, idComunicazione: `INPS-${run}-A${i}`, tipoOperazione: 'U' },
+    }));
     await publish(Topic.inpsPercettori, again);
 
     const cvDeliveries = await out.waitFor<Delivery>(

@@ -29,6 +29,22 @@ describe("Burrow's rules on a partition", () => {
   it('REWIND when the committed offset goes back, whatever else', () => {
     expect(evaluatePartition(w([10, 10], [20, 20], [5, 20]), 3_000, true, t).status).toBe('REWIND');
   });
+  it('lag 1 that never moves is a transaction marker, not a stall, with the default thresholds', () => {
+    const marker = w(
+      [10, 11],
+      [10, 11],
+      [10, 11],
+      [10, 11],
+      [10, 11],
+      [10, 11],
+      [10, 11],
+      [10, 11],
+      [10, 11],
+      [10, 11],
+    );
+    expect(evaluatePartition(marker, 10_000, true).status).toBe('OK');
+    expect(evaluatePartition(marker, 10_000, true, { windowSize: 10, okLag: 0 }).status).toBe('STALL');
+  });
   it('a group without offsets counts all of the log as lag', () => {
     expect(evaluatePartition(w([-1, 7]), 0, false, t).lag).toBe(7);
   });

@@ -105,7 +105,7 @@ describe('the lag monitor and its page, in a real browser', () => {
       kafka,
       logger: silentLogger,
       intervalMs: 300,
-      thresholds: { windowSize: 5, okLag: 0 },
+      thresholds: { windowSize: 5, okLag: 1 },
       ignore: [/^(?!test\.lag\.)/],
     });
     http = await startLagHttp(monitor, 0, '127.0.0.1');
