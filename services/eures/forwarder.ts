@@ -210,6 +210,21 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
     let audits: Promise<{ key: string; value: Buffer }>[] = [];
     let dead: { key: Buffer | null; value: Buffer; headers: Record<string, Buffer | string> }[] = [];
     let last: KafkaMessage | undefined;
+    /** A record's dead letter, produced with the next flush: original key and bytes, and why. */
+    const bury = (message: KafkaMessage, failure: { code: string; message: string }): void => {
+      const { topic, partition } = batch;
+      const input = {
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        headers: {},
+        timestamp: message.timestamp,
+      };
+      const letter = deadLetter(input, failure, 'eures-forwarder', new Date());
+      dead.push({ key: message.key, value: message.value ?? Buffer.alloc(0), headers: { ...letter.headers } });
+    };
     const flush = async (): Promise<void> => {
       if (last === undefined) return;
       const messages = await Promise.all(audits);
@@ -235,21 +250,7 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
           if (message.value === null) throw new NcnError(ErrorCode.Decode, 'an empty record on eures.out');
           d = await serde.decode<EuresDelivery>(message.value);
         } catch (error) {
-          const letter = deadLetter(
-            {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: message.offset,
-              key: message.key,
-              value: message.value,
-              headers: {},
-              timestamp: message.timestamp,
-            },
-            describeError(error),
-            'eures-forwarder',
-            new Date(),
-          );
-          dead.push({ key: message.key, value: message.value ?? Buffer.alloc(0), headers: { ...letter.headers } });
+          bury(message, describeError(error));
           last = message;
           continue;
         }
@@ -257,21 +258,7 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
         counts[outcome]++;
         requests.inc({ outcome });
         if (outcome === 'refused') {
-          const letter = deadLetter(
-            {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: message.offset,
-              key: message.key,
-              value: message.value,
-              headers: {},
-              timestamp: message.timestamp,
-            },
-            { code: ErrorCode.Refused, message: `EURES refused ${d.idempotencyKey}` },
-            'eures-forwarder',
-            new Date(),
-          );
-          dead.push({ key: message.key, value: message.value ?? Buffer.alloc(0), headers: { ...letter.headers } });
+          bury(message, { code: ErrorCode.Refused, message: `EURES refused ${d.idempotencyKey}` });
         }
         audits.push(Promise.resolve(audit(d, outcome)));
         last = message;

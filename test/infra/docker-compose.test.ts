@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Images, stackSettings } from '../../infra/local/settings';
@@ -10,8 +10,8 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
 }
 
-const compose = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'utf8')) as {
-  services: Record<string, ComposeService>;
+const compose = parse(readFileSync(join(__dirname, '../../docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService & { build?: string; command?: string[]; profiles?: string[] }>;
 };
 const { kafka, 'schema-registry': registry, redis, topics } = compose.services;
 const defaults = stackSettings({});
@@ -46,5 +46,31 @@ describe('docker-compose.yml', () => {
       NCN_REDIS_URL: 'redis://redis:6379',
     });
     expect(topics?.depends_on?.kafka?.condition).toBe('service_healthy');
+  });
+
+  it('runs every service of the node from the project image, once the topics exist', () => {
+    const entries: Record<string, string> = {
+      ingest: 'services/ingest/main.ts',
+      enricher: 'services/enricher/main.ts',
+      dispatcher: 'services/dispatcher/main.ts',
+      scheduler: 'services/scheduler/main.ts',
+      'eures-forwarder': 'services/eures/main.ts',
+      'lag-monitor': 'services/lag/main.ts',
+    };
+    for (const [name, entry] of Object.entries(entries)) {
+      const service = compose.services[name];
+      expect({ name, build: service?.build, command: service?.command }).toEqual({
+        name,
+        build: '.',
+        command: ['node', '--import', 'tsx', entry],
+      });
+      expect(service?.environment?.NCN_KAFKA_BROKERS).toBe('kafka:19092');
+      expect(service?.depends_on?.topics?.condition).toBe('service_completed_successfully');
+      expect(existsSync(join(__dirname, '../..', entry))).toBe(true);
+    }
+    expect(compose.services['eures-forwarder']?.environment?.NCN_EURES_URL).toBe('http://eures-stub:8090/documents');
+    expect(compose.services['lag-monitor']?.ports).toEqual(['8088:8088']);
+    expect(compose.services.demo?.profiles).toEqual(['demo']);
+    expect(compose.services.demo?.command).toContain('--running');
   });
 });

@@ -99,6 +99,8 @@ export function demoCommand(program: Command): void {
     .option('--invalid <share>', 'share of submissions broken on purpose', '0.02')
     .option('--seed <n>', 'seed of the generator (a new day: another seed)', String(Date.now() % 100_000))
     .option('--stack-only', 'only bring up Kafka, the registry and Redis', false)
+    .option('--running', 'use the stack and services already running (docker compose): only send and summarise', false)
+    .option('--lag-url <url>', 'the lag monitor [http://localhost:$NCN_LAG_PORT]')
     .addHelpText(
       'after',
       `
@@ -119,34 +121,31 @@ Examples:
       const invalid = Number(options.invalid);
       if (!(invalid >= 0 && invalid < 1))
         throw new Error(`--invalid must be a share from 0 to 1, got '${String(options.invalid)}'`);
-      const settings = stackSettings();
-      const parts = await up(settings, (line) => console.log(line));
-      console.log(`\n${statusTable(parts)}`);
-      if (!parts.every((p) => p.healthy)) {
-        console.log('\nSome part is down: see `npm run infra:status` and the logs under NCN_STATE_DIR.');
-        process.exitCode = 1;
-        return;
-      }
-      if (options.stackOnly === true) return;
-
       const config = loadConfig();
-      const lagUrl = `http://localhost:${config.lag.port}`;
-      const euresPort = 8090;
-      const env = {
-        NCN_LAG_INTERVAL_MS: '2000',
-        NCN_EURES_URL: `http://127.0.0.1:${euresPort}/documents`,
-        NCN_QUALIFICATION_WAIT_MS: '60000',
-      };
-      console.log('\nservices (logs under NCN_STATE_DIR/services):');
-      console.log(`  eures-stub: ${await startService(settings, 'eures-stub', env)} on port ${euresPort}`);
-      for (const name of ServiceNames) console.log(`  ${name}: ${await startService(settings, name, env)}`);
+      const lagUrl = String(options.lagUrl ?? `http://localhost:${config.lag.port}`).replace(/\/+$/, '');
+      const euresStats = config.eures.url.replace(/\/documents$/, '/stats');
+      if (options.running !== true) {
+        const settings = stackSettings();
+        const parts = await up(settings, (line) => console.log(line));
+        console.log(`\n${statusTable(parts)}`);
+        if (!parts.every((p) => p.healthy)) {
+          console.log('\nSome part is down: see `npm run infra:status` and the logs under NCN_STATE_DIR.');
+          process.exitCode = 1;
+          return;
+        }
+        if (options.stackOnly === true) return;
+        const env = { NCN_LAG_INTERVAL_MS: '2000', NCN_QUALIFICATION_WAIT_MS: '60000' };
+        console.log('\nservices (logs under NCN_STATE_DIR/services):');
+        console.log(`  eures-stub: ${await startService(settings, 'eures-stub', env)} on ${config.eures.url}`);
+        for (const name of ServiceNames) console.log(`  ${name}: ${await startService(settings, name, env)}`);
+      }
 
       const kafka = createKafka(config, createLogger('ncn-demo', 'error'));
       const serde = new AvroSerde(config.registry.url);
       const receiptTopics = NodeIds.map((n) => nodeTopic.receipts(n));
       const watched = [...receiptTopics, Topic.audit, Topic.percettori];
       const before = await endsOf(kafka, watched);
-      const euresBefore = (await (await fetch(`http://127.0.0.1:${euresPort}/stats`)).json()) as { held: number };
+      const euresBefore = (await (await fetch(euresStats)).json()) as { held: number };
 
       const mix = {
         seed: Number(options.seed),
@@ -264,7 +263,7 @@ Examples:
           }
         }
       });
-      const eures = (await (await fetch(`http://127.0.0.1:${euresPort}/stats`)).json()) as {
+      const eures = (await (await fetch(euresStats)).json()) as {
         held: number;
         duplicates: number;
         refused: number;

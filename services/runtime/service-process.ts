@@ -1,0 +1,65 @@
+import type { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { topicCatalogue } from '../../contracts/topics';
+import { AvroSerde } from './avro-serde';
+import { loadConfig, type Config } from './config';
+import { connectAdmin, createKafka } from './kafka';
+import { createLogger, type Logger } from './logger';
+import { createRedis } from './redis';
+import { createShutdown, exitOnSignals } from './shutdown';
+import { ensureTopics } from './topics';
+
+/** What a service's process gives the service. */
+export interface ServiceContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly kafka: Kafka;
+  readonly serde: AvroSerde;
+  /** A Redis client, made on first use and quit at shutdown. */
+  redis(): Redis;
+  /** The consumer group from NCN_GROUP_ID, when set, as a service option. */
+  readonly group: { groupId?: string };
+  /** Whether a group without offsets starts from the beginning (NCN_AUTO_OFFSET_RESET). */
+  readonly fromBeginning: boolean;
+}
+
+/** A started service: how to stop it, and what to log once it runs. */
+export interface StartedService {
+  close(): Promise<void>;
+  readonly info?: Record<string, unknown>;
+}
+
+/**
+ * The process of a service: reads the configuration, makes the clients, creates any missing topic of the
+ * catalogue, starts the service, stops it gracefully on SIGTERM/SIGINT (within NCN_SHUTDOWN_TIMEOUT_MS), and logs
+ * `<name> running` once it runs (operators and tests wait for that line). A failure to start exits with 1.
+ */
+export function runService(name: string, start: (context: ServiceContext) => Promise<StartedService>): void {
+  const main = async (): Promise<void> => {
+    const config = loadConfig();
+    const logger = createLogger(name, config.logLevel);
+    const kafka = createKafka(config, logger, `${config.kafka.clientId}-${name}`);
+    const admin = await connectAdmin(kafka);
+    await ensureTopics(admin, topicCatalogue, config.kafka.replicationFactor);
+    await admin.disconnect();
+    const shutdown = createShutdown({ timeoutMs: config.shutdownTimeoutMs, logger });
+    exitOnSignals(shutdown, logger);
+    let redis: Redis | undefined;
+    const service = await start({
+      config,
+      logger,
+      kafka,
+      serde: new AvroSerde(config.registry.url),
+      redis: () => (redis ??= createRedis(config)),
+      group: config.groupId ? { groupId: config.groupId } : {},
+      fromBeginning: config.autoOffsetReset === 'earliest',
+    });
+    shutdown.onShutdown(name, () => service.close());
+    shutdown.onShutdown('redis', async () => void (await redis?.quit()));
+    logger.info(service.info ?? {}, `${name} running`);
+  };
+  main().catch((error: unknown) => {
+    console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
