@@ -10,6 +10,7 @@ export const ServiceNames = [
   'dispatcher',
   'scheduler',
   'eures-forwarder',
+  'audit-indexer',
   'lag-monitor',
 ] as const;
 export type ServiceName = (typeof ServiceNames)[number] | 'eures-stub';
@@ -22,6 +23,7 @@ const entry: Record<ServiceName, string[]> = {
   scheduler: ['services/scheduler/main.ts'],
   'eures-forwarder': ['services/eures/main.ts'],
   'lag-monitor': ['services/lag/main.ts'],
+  'audit-indexer': ['services/audit/main.ts'],
   'eures-stub': ['services/cli/main.ts', 'eures-stub'],
 };
 const readyLine: Record<ServiceName, string> = {
@@ -31,6 +33,7 @@ const readyLine: Record<ServiceName, string> = {
   scheduler: 'scheduler running',
   'eures-forwarder': 'eures-forwarder running',
   'lag-monitor': 'lag-monitor running',
+  'audit-indexer': 'audit-indexer running',
   'eures-stub': 'EURES receiver listening',
 };
 

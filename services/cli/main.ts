@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `ncn`: the node's command line. Each command lives in commands/ and is wired here. */
 import { Command } from 'commander';
+import { auditCommand } from './commands/audit';
 import { demoCommand } from './commands/demo';
 import { dlqCommand } from './commands/dlq';
 import { euresStubCommand } from './commands/eures-stub';
@@ -18,6 +19,7 @@ const program = new Command('ncn')
   .description('National coordination node of the labour exchange (ClicLavoro) on Apache Kafka')
   .showHelpAfterError('(run `ncn --help` for the commands and examples)');
 
+auditCommand(program);
 demoCommand(program);
 dlqCommand(program);
 euresStubCommand(program);

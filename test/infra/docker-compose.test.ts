@@ -55,6 +55,7 @@ describe('docker-compose.yml', () => {
       dispatcher: 'services/dispatcher/main.ts',
       scheduler: 'services/scheduler/main.ts',
       'eures-forwarder': 'services/eures/main.ts',
+      'audit-indexer': 'services/audit/main.ts',
       'lag-monitor': 'services/lag/main.ts',
     };
     for (const [name, entry] of Object.entries(entries)) {

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 const root = join(__dirname, '../..');
 
 /** Runs `ncn` from source (as `npm run ncn` does) and gives its exit code and output. */
-export function runNcn(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+export function runNcn(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'services/cli/main.ts'), ...args],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
     );
     let stdout = '';
     let stderr = '';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { Partitioners, type Kafka, type KafkaMessage } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
@@ -7,11 +8,14 @@ import { nodeTopic, Topic } from '../../../contracts/topics';
 import { ServiceNames, startService } from '../../../infra/local/services';
 import { stackSettings } from '../../../infra/local/settings';
 import { up } from '../../../infra/local/stack';
+import { AuditIndex } from '../../audit/index';
+import { subjectHash } from '../../dispatcher/core';
 import { generateTraffic } from '../../gen/traffic';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
+import { createRedis } from '../../runtime/redis';
 import { Progress } from '../progress';
 import { table } from '../table';
 import { statusTable } from './infra';
@@ -165,6 +169,8 @@ Examples:
       };
       const progress = new Progress('sent', total);
       let submissions = 0;
+      /** A worker of the day, for the audit query at the end. */
+      let sample: string | undefined;
       let batch = new Map<string, { key: string; value: Buffer }[]>();
       let size = 0;
       const flush = async (): Promise<void> => {
@@ -178,6 +184,9 @@ Examples:
         const value =
           'xml' in record ? Buffer.from(record.xml, 'utf8') : await serde.encode(ids[record.kind], record.value);
         if ('xml' in record) submissions++;
+        if (sample === undefined && 'xml' in record && record.kind === 'candidatura') {
+          sample = /<codicefiscale>([A-Z0-9]{16})</.exec(record.xml)?.[1];
+        }
         batch.set(record.topic, [...(batch.get(record.topic) ?? []), { key: record.key, value }]);
         if (++size >= 500) await flush();
       }
@@ -195,6 +204,7 @@ Examples:
         'dispatcher',
         'scheduler',
         'eures-forwarder',
+        'audit-indexer',
       ]);
       let lag: GroupLag[] = [];
       let calm = 0;
@@ -307,6 +317,20 @@ Examples:
           lag.map((g) => [g.group, g.status, String(g.totallag)]),
         )}`,
       );
+      if (sample !== undefined) {
+        const redis = createRedis(config);
+        try {
+          const index = new AuditIndex(redis, config.redis.prefix);
+          const t0 = performance.now();
+          const entries = await index.of(subjectHash(config.dispatcher.auditKey, sample));
+          const ms = performance.now() - t0;
+          console.log(
+            `\naudit: \`ncn audit --cf ${sample}\` finds ${entries.length} events about ${new Set(entries.map((e) => e.root)).size} items (index read in ${ms.toFixed(1)} ms)`,
+          );
+        } finally {
+          await redis.quit();
+        }
+      }
       console.log(`\nLag page: ${lagUrl}/`);
       console.log(
         'The services keep running (try `npm run -s ncn -- tail nr.05.out`); `npm run infra:down` stops everything.',

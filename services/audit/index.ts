@@ -1,0 +1,77 @@
+import type { Redis } from 'ioredis';
+
+/** One audit event as the index keeps it (contracts/avro/audit-event.avsc, without the subject hash). */
+export interface AuditEntry {
+  readonly at: number;
+  readonly service: string;
+  readonly event: string;
+  readonly kind: string;
+  readonly root: string;
+  readonly version: number | null;
+  readonly fromNode: string | null;
+  readonly toNode: string | null;
+  readonly rule: string | null;
+}
+
+/**
+ * The audit trail indexed by person: a sorted set per subject hash (score: time; member: the event as JSON),
+ * so "everything that happened to this person's data" is one range read, however many events the trail holds.
+ * Adding the same event again changes nothing, so the index can be rebuilt from ncn.audit at any time; a marker
+ * key says it is complete.
+ */
+export class AuditIndex {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = `${prefix}:audit`;
+  }
+
+  #key(subjectHash: string): string {
+    return `${this.#prefix}:s:${subjectHash}`;
+  }
+
+  async add(events: readonly { subjectHash: string; entry: AuditEntry }[]): Promise<void> {
+    if (events.length === 0) return;
+    const pipeline = this.#redis.pipeline();
+    for (const { subjectHash, entry } of events) pipeline.zadd(this.#key(subjectHash), entry.at, JSON.stringify(entry));
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error !== null);
+    if (failed) throw failed[0] as Error;
+  }
+
+  /** A person's events, oldest first. */
+  async of(subjectHash: string): Promise<AuditEntry[]> {
+    return (await this.#redis.zrange(this.#key(subjectHash), 0, -1)).map((m) => JSON.parse(m) as AuditEntry);
+  }
+
+  async built(): Promise<boolean> {
+    return (await this.#redis.get(`${this.#prefix}:built`)) === '1';
+  }
+
+  async markBuilt(): Promise<void> {
+    await this.#redis.set(`${this.#prefix}:built`, '1');
+  }
+}
+
+/** What a person's trail says, item by item: who received which version, when, by which rule, and how it ended. */
+export interface ItemTrail {
+  readonly root: string;
+  readonly kind: string;
+  readonly events: readonly AuditEntry[];
+  /** Per receiver (node id or EURES): the last action and the version it concerned. */
+  readonly receivers: ReadonlyMap<string, { action: string; version: number | null; at: number }>;
+}
+
+/** Groups a person's events by item, in time order. */
+export function trails(entries: readonly AuditEntry[]): ItemTrail[] {
+  const byRoot = new Map<string, AuditEntry[]>();
+  for (const e of [...entries].sort((a, b) => a.at - b.at)) byRoot.set(e.root, [...(byRoot.get(e.root) ?? []), e]);
+  return [...byRoot].map(([root, events]) => {
+    const receivers = new Map<string, { action: string; version: number | null; at: number }>();
+    for (const e of events)
+      if (e.toNode !== null) receivers.set(e.toNode, { action: e.event, version: e.version, at: e.at });
+    return { root, kind: events[0]?.kind ?? '', events, receivers };
+  });
+}

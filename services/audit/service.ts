@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import { Topic } from '../../contracts/topics';
+import type { AvroSerde } from '../runtime/avro-serde';
+import type { Config } from '../runtime/config';
+import type { Logger } from '../runtime/logger';
+import { startRunner, type Runner } from '../runtime/runner/runner';
+import { AuditIndex, type AuditEntry } from './index';
+
+type AuditEvent = AuditEntry & { readonly subjectHash: string | null };
+
+const entryOf = (e: AuditEvent): AuditEntry => ({
+  at: Number(e.at),
+  service: e.service,
+  event: e.event,
+  kind: e.kind,
+  root: e.root,
+  version: e.version,
+  fromNode: e.fromNode,
+  toNode: e.toNode,
+  rule: e.rule,
+});
+
+export interface AuditIndexer {
+  readonly runner: Runner;
+  readonly index: AuditIndex;
+  close(): Promise<void>;
+}
+
+/**
+ * The audit indexer: follows ncn.audit and adds every event that names a person (by keyed hash) to the index in
+ * Redis. When the index is not there (first start, Redis lost), it is first rebuilt by reading ncn.audit from the
+ * beginning; adding an event twice changes nothing, so rebuild and live indexing may overlap.
+ */
+export async function startAuditIndexer(options: {
+  config: Config;
+  kafka: Kafka;
+  serde: AvroSerde;
+  logger: Logger;
+  redis: Redis;
+  groupId?: string;
+  fromBeginning?: boolean;
+}): Promise<AuditIndexer> {
+  const { config, kafka, serde, logger, redis } = options;
+  const index = new AuditIndex(redis, config.redis.prefix);
+  const name = options.groupId ?? 'audit-indexer';
+
+  if (!(await index.built())) {
+    const started = Date.now();
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = new Map((await admin.fetchTopicOffsets(Topic.audit)).map((p) => [p.partition, BigInt(p.high)]));
+    await admin.disconnect();
+    const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+    const consumer = kafka.consumer({ groupId: `${name}.rebuild.${randomUUID()}` });
+    let applied = 0;
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic: Topic.audit, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        if (remaining.size === 0) resolve();
+        let idle: NodeJS.Timeout | undefined;
+        consumer
+          .run({
+            eachBatch: async ({ batch }) => {
+              clearTimeout(idle);
+              const events = await Promise.all(
+                batch.messages.map((m) => (m.value ? serde.decode<AuditEvent>(m.value) : null)),
+              );
+              const named = events.flatMap((e) =>
+                e?.subjectHash ? [{ subjectHash: e.subjectHash, entry: entryOf(e) }] : [],
+              );
+              await index.add(named);
+              applied += named.length;
+              if (BigInt(batch.lastOffset()) + 1n >= (ends.get(batch.partition) ?? 0n))
+                remaining.delete(batch.partition);
+              if (remaining.size === 0) resolve();
+              idle = setTimeout(resolve, 1_500);
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    await index.markBuilt();
+    logger.info({ applied, ms: Date.now() - started }, 'audit index rebuilt from ncn.audit');
+  }
+
+  const runner = await startRunner({
+    service: 'audit-indexer',
+    groupId: name,
+    kafka,
+    serde,
+    logger,
+    topics: [Topic.audit],
+    handler: async (record) => {
+      if (record.value === null) return [];
+      const e = await serde.decode<AuditEvent>(record.value);
+      if (e.subjectHash) await index.add([{ subjectHash: e.subjectHash, entry: entryOf(e) }]);
+      return [];
+    },
+    httpPort: config.httpPort,
+    fromBeginning: options.fromBeginning ?? true,
+    maxRecordsPerTransaction: 1_000,
+  });
+  return { runner, index, close: () => runner.close() };
+}

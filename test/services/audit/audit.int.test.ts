@@ -1,0 +1,131 @@
+import type { Redis } from 'ioredis';
+import { Partitioners } from 'kafkajs';
+import { avroSchema } from '../../../contracts/avro/schemas';
+import { Topic } from '../../../contracts/topics';
+import { startAuditIndexer, type AuditIndexer } from '../../../services/audit/service';
+import { subjectHash } from '../../../services/dispatcher/core';
+import { person } from '../../../services/gen/people';
+import { Random } from '../../../services/gen/random';
+import { AvroSerde, valueSubject } from '../../../services/runtime/avro-serde';
+import { createRedis } from '../../../services/runtime/redis';
+import { runNcn } from '../../support/cli';
+import { silentLogger, testConfig, testKafka } from '../../support/clients';
+import { catalogueReady } from '../../support/ingest';
+import { unique } from '../../support/unique';
+
+describe('the audit trail of one person: the indexer and ncn audit --cf', () => {
+  const kafka = testKafka();
+  const serde = new AvroSerde(testConfig.registry.url);
+  const prefix = unique('ncn-test');
+  const key = 'test-audit-key-for-this-run-0123';
+  const config = {
+    ...testConfig,
+    redis: { ...testConfig.redis, prefix },
+    dispatcher: { auditKey: key, auditKeyIsDefault: false },
+  };
+  const rng = new Random(Date.now() % 100_000);
+  const someone = person(rng, '05');
+  const other = person(rng, '09');
+  let redis: Redis;
+  let indexer: AuditIndexer | undefined;
+
+  const publish = async (events: Record<string, unknown>[]): Promise<void> => {
+    const id = await serde.register(valueSubject(Topic.audit), avroSchema('it.ncn.AuditEvent'));
+    const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    for (let i = 0; i < events.length; i += 500) {
+      const messages = await Promise.all(
+        events.slice(i, i + 500).map(async (e) => ({ key: String(e.root), value: await serde.encode(id, e) })),
+      );
+      await producer.send({ topic: Topic.audit, messages });
+    }
+    await producer.disconnect();
+  };
+  /** What the dispatcher writes for one delivery. */
+  const event = (cf: string, root: string, version: number, toNode: string, action: string, at: number) => ({
+    at,
+    service: 'dispatcher',
+    event: action,
+    kind: 'CANDIDATURA',
+    root,
+    version,
+    fromNode: '05',
+    toNode,
+    rule: 'rule 1: scope 02 (national): every node but the sender',
+    subjectHash: subjectHash(key, cf),
+  });
+
+  beforeAll(async () => {
+    await catalogueReady(kafka);
+    redis = createRedis(config);
+  });
+
+  afterAll(async () => {
+    await indexer?.close();
+    const keys = await redis.keys(`${prefix}:*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+    await redis.quit();
+  });
+
+  it('answers, for one person, which items, who received which version and how it ended; rebuilt after Redis loses it', async () => {
+    const t0 = Date.now();
+    const nodes = ['00', '01', '02', '03', '06', '07', '08', '09', '10', '11', '12'];
+    const roots = Array.from({ length: 15 }, (_, i) =>
+      `05C${prefix.slice(-8).toUpperCase()}${String(i).padStart(14, '0')}`.slice(0, 25),
+    );
+    const mine = roots.flatMap((root, r) => [
+      ...nodes.map((n, i) => event(someone.codiceFiscale, root, 1, n, 'DELIVERED', t0 + r * 100 + i)),
+      ...nodes.slice(0, 8).map((n, i) => event(someone.codiceFiscale, root, 2, n, 'WITHDRAWN', t0 + r * 100 + 50 + i)),
+    ]);
+    const theirs = roots
+      .slice(0, 3)
+      .map((root, i) => event(other.codiceFiscale, `${root}X`, 1, '12', 'DELIVERED', t0 + i));
+    await publish([...mine, ...theirs]);
+
+    indexer = await startAuditIndexer({
+      config,
+      kafka,
+      serde,
+      redis,
+      logger: silentLogger,
+      groupId: unique('test.audit'),
+      fromBeginning: true,
+    });
+    const deadline = Date.now() + 60_000;
+    while ((await indexer.index.of(subjectHash(key, someone.codiceFiscale))).length < mine.length) {
+      if (Date.now() > deadline) throw new Error('the index did not take every event');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const env = { NCN_REDIS_PREFIX: prefix, NCN_AUDIT_KEY: key };
+    const answer = await runNcn(['audit', '--cf', someone.codiceFiscale], env);
+    expect(answer.status).toBe(0);
+    expect(answer.stdout).toContain(`CANDIDATURA ${roots[0]}: ${nodes.length + 8} events`);
+    expect(answer.stdout).toContain('00 withdrawn v2');
+    expect(answer.stdout).toContain('12 delivered v1');
+    expect(answer.stdout).not.toContain(`${roots[0]}X`);
+    console.info(`audit query: ${answer.stderr.trim()}`);
+    const json = JSON.parse(
+      (await runNcn(['audit', '--cf', someone.codiceFiscale, '--json'], env)).stdout,
+    ) as unknown[];
+    expect(json).toHaveLength(mine.length);
+
+    // Redis loses the index; the indexer, started again, rebuilds it from ncn.audit.
+    await indexer.close();
+    const keys = await redis.keys(`${prefix}:*`);
+    await redis.del(...keys);
+    expect((await runNcn(['audit', '--cf', someone.codiceFiscale], env)).stderr).toMatch(/audit index is not built/);
+    indexer = await startAuditIndexer({
+      config,
+      kafka,
+      serde,
+      redis,
+      logger: silentLogger,
+      groupId: unique('test.audit'),
+    });
+    expect(await indexer.index.of(subjectHash(key, someone.codiceFiscale))).toHaveLength(mine.length);
+
+    const bad = await runNcn(['audit', '--cf', 'RSSMRA85T10A562X'], env);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/not a valid codice fiscale/);
+  }, 180_000);
+});

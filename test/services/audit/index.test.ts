@@ -1,0 +1,30 @@
+import { trails, type AuditEntry } from '../../../services/audit/index';
+
+const e = (root: string, at: number, toNode: string, event: string, version: number): AuditEntry => ({
+  at,
+  service: 'dispatcher',
+  event,
+  kind: 'CANDIDATURA',
+  root,
+  version,
+  fromNode: '05',
+  toNode,
+  rule: null,
+});
+
+describe("a person's trail", () => {
+  it('groups events by item in time order and keeps, per receiver, the last thing that happened', () => {
+    const t = trails([
+      e('B', 5, '07', 'DELIVERED', 1),
+      e('A', 3, '07', 'WITHDRAWN', 2),
+      e('A', 1, '07', 'DELIVERED', 1),
+      e('A', 2, 'EURES', 'DELIVERED_EURES', 1),
+    ]);
+    expect(t.map((x) => x.root)).toEqual(['A', 'B']);
+    expect(t[0]?.events.map((x) => x.at)).toEqual([1, 2, 3]);
+    expect(Object.fromEntries(t[0]?.receivers ?? [])).toEqual({
+      '07': { action: 'WITHDRAWN', version: 2, at: 3 },
+      EURES: { action: 'DELIVERED_EURES', version: 1, at: 2 },
+    });
+  });
+});
