@@ -311,6 +311,12 @@ Examples:
       console.log(
         `INPS records sent on to the regions: ${[...fonti].map(([f, n]) => `${n} qualification from ${f}`).join(', ') || 'none'}`,
       );
+      const released = [...fonti.values()].reduce((a, b) => a + b, 0);
+      if (released < mix.inps) {
+        console.log(
+          `  ${mix.inps - released} still wait for CO data: they go out with qualification unknown (SCONOSCIUTA) after NCN_QUALIFICATION_WAIT_MS (60 s in the demo); see \`ncn tail ncn.percettori\``,
+        );
+      }
       console.log(
         `\ncurrent lag:\n${table(
           ['group', 'status', 'lag'],
