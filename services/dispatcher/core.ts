@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { isNodeId, type NodeId } from '../../contracts/nodes';
+import { FieldPolicy } from '../../contracts/policy';
 import { nodeTopic, Topic } from '../../contracts/topics';
 import { euresDocument } from '../eures/hr-open';
 import { ErrorCode, NcnError } from '../runtime/errors';
@@ -217,7 +218,12 @@ function dispatchItem(prev: Holding | undefined, item: ItemVersion, ctx: Dispatc
     root: meta.root,
     kind: item.kind,
     owner: meta.node,
-    subjectHash: subject === undefined ? null : ctx.hash(subject),
+    // The audit trail may hold the person only as a keyed hash (contracts/policy.ts), and only where it may.
+    subjectHash:
+      subject === undefined ||
+      FieldPolicy[item.kind === 'CANDIDATURA' ? 'workerCodiceFiscale' : 'employerCodiceFiscale'].audit !== 'hash'
+        ? null
+        : ctx.hash(subject),
   };
   const deliveries = new Deliveries(base, meta.version, meta.code, ctx.now);
   const active = prev?.status === 'ACTIVE' ? prev : undefined;

@@ -1,3 +1,4 @@
+import { allows, allowsIfVisible } from '../../contracts/policy';
 import { comune } from '../../contracts/tables/comuni';
 import { schemaModel } from '../../contracts/xml/schemas';
 import { renderDocument } from '../xml/render';
@@ -52,6 +53,7 @@ export function renderForNodes(item: ItemVersion): string {
 /** The intermediary's contact, when the item is intermediated and the intermediary agreed to be shown. */
 function visibleIntermediary(item: ItemVersion) {
   const s = item.document.DatiSistema;
+  if (!allowsIfVisible('public', 'intermediaryContact')) return null;
   if (item.meta.intermediario === null || s.visibilita !== 'SI' || s.email === undefined) return null;
   return {
     name: s.denominazioneintermediario ?? item.meta.intermediario.denominazione,
@@ -62,9 +64,9 @@ function visibleIntermediary(item: ItemVersion) {
 }
 
 /**
- * The anonymous projection of an item version (rule 7): what a portal may publish. No codice fiscale, name,
- * birth date, address or contact of the worker or the employer; the contact is the intermediary (when shown)
- * or the item's code, through the node that holds it.
+ * The anonymous projection of an item version (rule 7): what a portal may publish, as contracts/policy.ts allows
+ * it for `public`. No codice fiscale, name, birth date, address or contact of the worker or the employer; the
+ * contact is the intermediary (when shown) or the item's code, through the node that holds it.
  */
 export function publicProjection(item: ItemVersion, now: number): Record<string, unknown> {
   const base = {
@@ -80,7 +82,7 @@ export function publicProjection(item: ItemVersion, now: number): Record<string,
   };
   if (item.kind === 'CANDIDATURA') {
     const d = item.document;
-    const place = comune(d.Lavoratore.Domicilio.idcomune);
+    const place = allows('public', 'workerPlace') ? comune(d.Lavoratore.Domicilio.idcomune) : undefined;
     const wish = d.DatiCurriculari.ProfessioneDesiderataDisponibilita[0];
     return {
       ...base,

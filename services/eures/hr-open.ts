@@ -1,3 +1,4 @@
+import { allows } from '../../contracts/policy';
 import { comune } from '../../contracts/tables/comuni';
 import { iscoOf } from '../../contracts/tables/professions';
 import type { ItemVersion } from '../dispatcher/items';
@@ -40,7 +41,7 @@ function location(comuneCode: string): XmlNode {
 
 /** Who EURES contacts: the intermediary when the item is intermediated, else the node by the item's code. */
 function supplier(item: ItemVersion): XmlNode {
-  const i = item.meta.intermediario;
+  const i = allows('eures', 'intermediaryContact') ? item.meta.intermediario : null;
   return {
     name: 'PartyReportingIDs',
     children: [
@@ -53,8 +54,9 @@ function supplier(item: ItemVersion): XmlNode {
 
 /**
  * The EURES document of an item version (rule 1 European scope, rule 2): a CV as an HR-Open `Candidate`, a
- * vacancy as a `PositionOpening`. Field by field from the canonical item; what identifies a person (codice
- * fiscale, names, birth date, address, contacts) never goes: the contact is the intermediary or the item code.
+ * vacancy as a `PositionOpening`. Field by field from the canonical item, personal fields as contracts/policy.ts
+ * allows them for `eures`: what identifies a person (codice fiscale, names, birth date, address, contacts) never
+ * goes; the contact is the intermediary or the item code.
  */
 export function euresDocument(item: ItemVersion): string {
   const common = {
@@ -88,7 +90,9 @@ export function euresDocument(item: ItemVersion): string {
                     children: [text('Title', w.descrprofessione), occupation(w.idprofessione, w.descrprofessione)],
                   }),
                 ),
-                { name: 'PreferredLocation', children: [location(d.Lavoratore.Domicilio.idcomune)] },
+                ...(allows('eures', 'workerPlace')
+                  ? [{ name: 'PreferredLocation', children: [location(d.Lavoratore.Domicilio.idcomune)] }]
+                  : []),
                 ...[...new Set(wishes.flatMap((w) => w.idtipologiacontratto))].map((c) =>
                   text('PositionOfferingTypeCode', c, { listName: 'ClicLavoro:tipologiacontratto' }),
                 ),
@@ -161,7 +165,14 @@ export function euresDocument(item: ItemVersion): string {
           }),
           text('PositionQuantity', r.ProfiloRichiesto.numerolavoratori),
           text('PositionFormattedDescription', r.ProfiloRichiesto.descrizionericerca),
-          { name: 'Organization', children: [text('OrganizationName', d.DatoreLavoro.DatiAnagrafici.denominazione)] },
+          ...(allows('eures', 'employerName')
+            ? [
+                {
+                  name: 'Organization',
+                  children: [text('OrganizationName', d.DatoreLavoro.DatiAnagrafici.denominazione)],
+                },
+              ]
+            : []),
           text('PositionOpenDate', r.DurataRichiesta.datapubblicazione.slice(0, 10)),
           ...(item.meta.expiresAt === null ? [] : [text('PositionCloseDate', expiryDate(item.meta.expiresAt))]),
           ...r.IstruzioneFormazione.Lingua.map((l) => ({

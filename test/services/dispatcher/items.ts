@@ -28,7 +28,21 @@ export interface ItemOptions {
   readonly domicile?: string;
   readonly expiresAt?: number | null;
   readonly percettore?: boolean;
+  /** Sent by an accredited intermediary, shown (visibilita SI) or not. */
+  readonly intermediary?: { readonly visible: boolean };
 }
+
+/** The accredited intermediary the fixtures use: an agency in Rome. */
+export const Intermediary = {
+  codiceFiscale: '01234567897',
+  denominazione: 'Agenzia Lavoro Esempio srl',
+  indirizzo: 'Via Nazionale 10',
+  idcomune: 'H501',
+  cap: '00184',
+  telefono: '0612345678',
+  fax: null,
+  email: 'contatti@agenzia.example.it',
+} as const;
 
 const ROOT = '12R0000000000000000000001';
 
@@ -44,6 +58,17 @@ export function canonical(kind: 'CANDIDATURA' | 'VACANCY', options: ItemOptions 
       xml = xml.replace(/(<Domicilio>\s*<idcomune>)[A-Z]\d{3}</, `$1${options.domicile}<`);
       xml = xml.replace(/<cap>\d{5}<\/cap>\s*<\/Domicilio>/, '</Domicilio>');
     }
+  }
+  if (options.intermediary) {
+    const i = Intermediary;
+    const block =
+      `<codicefiscaleintermediario>${i.codiceFiscale}</codicefiscaleintermediario><denominazioneintermediario>${i.denominazione}</denominazioneintermediario>` +
+      `<indirizzo>${i.indirizzo}</indirizzo><idcomune>${i.idcomune}</idcomune><cap>${i.cap}</cap><telefono>${i.telefono}</telefono>` +
+      `<email>${i.email}</email><visibilita>${options.intermediary.visible ? 'SI' : 'NO'}</visibilita>`;
+    xml =
+      kind === 'CANDIDATURA'
+        ? xml.replace('<tipocandidatura>', `${block}<tipocandidatura>`)
+        : xml.replace('<cl:tipoofferta>', `${block.replace(/<(\/?)(\w+)>/g, '<$1cl:$2>')}<cl:tipoofferta>`);
   }
   const verdict = validateDocument(Buffer.from(xml));
   if (!verdict.valid || verdict.submission === undefined) throw new Error(JSON.stringify(verdict.issues));
@@ -65,7 +90,10 @@ export function canonical(kind: 'CANDIDATURA' | 'VACANCY', options: ItemOptions 
     receivedAt: Date.UTC(2026, 10, 20, 10),
     expiresAt: options.expiresAt === undefined ? Date.UTC(2027, 0, 19, 10) : options.expiresAt,
     percettore: options.percettore ?? false,
-    intermediario: null,
+    // The registry's record carries its accreditation dates too (the Avro record needs them).
+    intermediario: (options.intermediary
+      ? { ...Intermediary, accreditatoDal: 20_000, accreditatoAl: null }
+      : null) as ItemMeta['intermediario'],
   };
   const type = kind === 'CANDIDATURA' ? cvType : vacancyType;
   const decoded = type.fromBuffer(type.toBuffer({ meta: { ...meta, warnings: [], sha256: 'x' }, document })) as {
