@@ -66,29 +66,3 @@ export async function consumeUntil(
     await consumer.disconnect();
   }
 }
-
-/**
- * Gives a new consumer group committed offsets at the current end of the topics, so a service started in it reads
- * only what comes next, whatever history the topics hold (one join of the group for all of them).
- */
-export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: readonly string[]): Promise<void> {
-  const ends = await endOffsets(kafka, topics);
-  const consumer = kafka.consumer({ groupId });
-  await consumer.connect();
-  try {
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: false });
-    let joined: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => (joined = resolve));
-    consumer.on(consumer.events.GROUP_JOIN, () => joined());
-    await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
-    await ready;
-    consumer.pause(topics.map((topic) => ({ topic })));
-    await consumer.commitOffsets(
-      [...ends].flatMap(([topic, partitions]) =>
-        partitions.map(({ partition, offset }) => ({ topic, partition, offset })),
-      ),
-    );
-  } finally {
-    await consumer.disconnect();
-  }
-}
