@@ -86,8 +86,8 @@ describe('ingest killed in the middle of a run', () => {
 
     const groupId = unique('test.crash.ingest');
     // The group starts from the beginning of the node topics (other tests' submissions there are not in this run's
-    // hashes). Starting it at their end by committing offsets first looked tidier, but every run that did so and
-    // failed re-processed records the first process had committed: left out until that is understood.
+    // hashes). Known open problem: in some runs a few submissions are decided twice, after the takeover by the
+    // restarted process (see the README, "Known problems").
     const env = { NCN_GROUP_ID: groupId, NCN_PREDECESSOR_WAIT_MS: '5000' };
     const first = startService('ingest', env);
     child = first;
