@@ -1,19 +1,11 @@
 import { schemaModel, type DocumentKind } from '../../contracts/xml/schemas';
 import type { Candidatura } from '../../contracts/xml/candidatura.types';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
+import type { IntermediaryRecord } from '../ingest/state';
 import { avroToDocument } from '../xml/to-avro';
 
-/** The accredited intermediary as the canonical item carries it (contracts/avro/intermediario.avsc). */
-export interface ItemIntermediary {
-  readonly codiceFiscale: string;
-  readonly denominazione: string;
-  readonly indirizzo: string;
-  readonly idcomune: string;
-  readonly cap: string | null;
-  readonly telefono: string | null;
-  readonly fax: string | null;
-  readonly email: string;
-}
+/** The accredited intermediary as the canonical item carries it: the registry's record (contracts/avro/intermediario.avsc). */
+export type ItemIntermediary = IntermediaryRecord;
 
 /** What the node knows about one version of an item (contracts/avro/*-item.avsc, `meta`). */
 export interface ItemMeta {
