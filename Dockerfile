@@ -3,6 +3,8 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
+# kafkajs is patched at install (patches/, see the README): the patch must be there before npm ci.
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 ENV NCN_LOG_LEVEL=info

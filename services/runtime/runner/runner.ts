@@ -226,6 +226,10 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
       const value = BigInt(committed === '' ? '-1' : committed);
       settled.set(key, value);
+      logger.debug(
+        { topic, partition, committed: value.toString() },
+        'partition settled: processing from its committed offset',
+      );
       return value;
     } finally {
       await admin.disconnect();

@@ -1,0 +1,73 @@
+import { Partitioners, type Producer } from 'kafkajs';
+import { createTopics } from '../../../services/runtime/topics';
+import { testKafka } from '../../support/clients';
+import { consumeUntil } from '../../support/consume';
+import { unique } from '../../support/unique';
+
+/**
+ * A read_committed consumer must never see a record of an aborted transaction. The broker lists a fetch's aborted
+ * transactions in the order they were aborted, which is not the order they began in; kafkajs 2.2.4 walked that
+ * list as if it were sorted by first offset and delivered aborted records (patches/kafkajs+2.2.4.patch). This is
+ * what a takeover produces: the new owner fences the dead one's open transactions in whatever order it gets its
+ * partitions, and those transactions interleave on the topics they wrote to.
+ */
+describe('aborted transactions on the real broker', () => {
+  const kafka = testKafka();
+  const topic = unique('test.aborted');
+  const producers: Producer[] = [];
+
+  const transactional = async (): Promise<Producer> => {
+    const producer = kafka.producer({
+      transactionalId: unique('test.aborted.tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    producers.push(producer);
+    return producer;
+  };
+
+  beforeAll(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await createTopics(admin, [{ topic, numPartitions: 1 }]);
+    await admin.disconnect();
+  });
+
+  afterAll(async () => {
+    for (const p of producers) await p.disconnect();
+  });
+
+  it('hides every aborted record when transactions are aborted in another order than they began', async () => {
+    const [a, b, c, d] = [await transactional(), await transactional(), await transactional(), await transactional()];
+    // Four transactions interleave on one partition: a, b and c begin in that order; c, then a, then b abort.
+    const ta = await a.transaction();
+    const tb = await b.transaction();
+    const tc = await c.transaction();
+    await ta.send({ topic, messages: [{ key: 'k', value: 'aborted-a1' }] });
+    await tb.send({ topic, messages: [{ key: 'k', value: 'aborted-b1' }] });
+    await tc.send({ topic, messages: [{ key: 'k', value: 'aborted-c1' }] });
+    await ta.send({ topic, messages: [{ key: 'k', value: 'aborted-a2' }] });
+    await tb.send({ topic, messages: [{ key: 'k', value: 'aborted-b2' }] });
+    await tc.abort();
+    await ta.abort();
+    await tb.abort();
+    // Committed records before and after, so the reader knows when it has read everything.
+    const td = await d.transaction();
+    await td.send({ topic, messages: [{ key: 'k', value: 'committed-1' }] });
+    await td.commit();
+    const te = await d.transaction();
+    await te.send({
+      topic,
+      messages: [
+        { key: 'k', value: 'committed-2' },
+        { key: 'k', value: 'end' },
+      ],
+    });
+    await te.commit();
+
+    const seen = await consumeUntil(kafka, topic, (messages) => messages.some((m) => m.value?.toString() === 'end'));
+    expect(seen.map((m) => m.value?.toString())).toEqual(['committed-1', 'committed-2', 'end']);
+  });
+});
