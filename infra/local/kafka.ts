@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { clientProperties, parseClientProperties, type SaslSettings } from '../../services/runtime/config';
+import { saslOptions } from '../../services/runtime/kafka';
 import { javaExecutable, maven } from './java';
 import { run, runningProcess, startDetached, tail, waitFor, type Managed, type ProcessRef } from './processes';
 import { Versions, type StackSettings } from './settings';
@@ -10,6 +12,34 @@ const pom = resolve(__dirname, 'kafka-pom.xml');
 
 export const kafkaLibs = (s: StackSettings): string => join(s.cacheDir, `kafka-${Versions.kafka}`, 'libs');
 const kafkaDir = (s: StackSettings): string => join(s.stateDir, 'kafka');
+
+/** The stack's super user: the one principal that provisions the others (`ncn security provision`). */
+export const StackAdmin = 'ncn-admin';
+
+/** The client properties file of the stack's super user (read by loadConfig when no credentials are given). */
+export const stackClientProperties = (s: StackSettings): string => join(s.stateDir, 'kafka-client.properties');
+
+/**
+ * The stack admin's credentials: read from the state folder, or made (a random password, the file readable by its
+ * owner only) when the stack is new. Never in the repository; `down` removes them with the data.
+ */
+export function stackAdmin(s: StackSettings, create = false): SaslSettings | undefined {
+  const file = stackClientProperties(s);
+  if (existsSync(file)) {
+    const parsed = parseClientProperties(readFileSync(file, 'utf8'));
+    if (typeof parsed !== 'string') return parsed;
+    if (!create) throw new Error(`${file}: ${parsed}`);
+  }
+  if (!create) return undefined;
+  const admin: SaslSettings = {
+    mechanism: 'scram-sha-512',
+    username: StackAdmin,
+    password: randomBytes(24).toString('base64url'),
+  };
+  mkdirSync(s.stateDir, { recursive: true });
+  writeFileSync(file, clientProperties(admin), { mode: 0o600 });
+  return admin;
+}
 
 export const kafkaProcess = (s: StackSettings): Managed => ({
   name: 'kafka',
@@ -41,21 +71,35 @@ export function resolveKafka(s: StackSettings): { resolved: boolean } {
 }
 
 /**
- * A single combined broker+controller in KRaft mode: auto-creation off, replication 1 for the internal
- * topics (offsets, transactions) so that consumer groups and transactions work on one node.
+ * A single combined broker+controller in KRaft mode, secured: clients authenticate with SASL/SCRAM-SHA-512 on the
+ * broker's listener (the broker itself too, as the stack admin), the controller listener takes SASL/PLAIN (KRaft
+ * controllers cannot use SCRAM: its credentials live in the metadata they serve), and the KRaft authorizer
+ * refuses whatever no ACL allows. The admin is the only super user. Auto-creation off, replication 1 for the
+ * internal topics (offsets, transactions) so that consumer groups and transactions work on one node.
  */
-export function serverProperties(s: StackSettings): string {
+export function serverProperties(s: StackSettings, admin: SaslSettings): string {
   const { port, controllerPort } = s.kafka;
   const host = s.kafka.host.includes(':') ? `[${s.kafka.host}]` : s.kafka.host;
+  const user = `username="${admin.username}" password="${admin.password}"`;
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@${host}:${controllerPort}`,
-    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${host}:${port}`,
+    `listeners=CLIENT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    `advertised.listeners=CLIENT://${host}:${port}`,
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=CLIENT',
+    'listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+    'sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+    'listener.name.client.sasl.enabled.mechanisms=SCRAM-SHA-512',
+    `listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required ${user};`,
+    'sasl.mechanism.controller.protocol=PLAIN',
+    'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+    `listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${user} user_${admin.username}="${admin.password}";`,
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    `super.users=User:${admin.username}`,
     `log.dirs=${join(kafkaDir(s), 'data')}`,
     'auto.create.topics.enable=false',
     'num.partitions=1',
@@ -95,14 +139,29 @@ export function startKafka(s: StackSettings): ProcessRef {
   mkdirSync(dir, { recursive: true });
   const properties = join(dir, 'server.properties');
   const log4j = join(dir, 'log4j.properties');
-  writeFileSync(properties, serverProperties(s));
+  const fresh = !existsSync(join(dir, 'data', 'meta.properties'));
+  const admin = stackAdmin(s, true);
+  if (admin === undefined) throw new Error('no stack admin credentials');
+  writeFileSync(properties, serverProperties(s, admin), { mode: 0o600 });
   writeFileSync(log4j, log4jProperties(join(dir, 'server.log')));
   const java = javaExecutable();
   const classpath = `${kafkaLibs(s)}/*`;
   const common = [`-Dlog4j.configuration=file:${log4j}`, '-cp', classpath];
-  if (!existsSync(join(dir, 'data', 'meta.properties'))) {
+  if (fresh) {
     const clusterId = randomBytes(16).toString('base64url');
-    const format = run(java, [...common, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
+    // The admin's SCRAM credential is written into the new cluster's metadata (KIP-900): it can log in from the start.
+    const scram = `SCRAM-SHA-512=[name=${admin.username},password=${admin.password}]`;
+    const format = run(java, [
+      ...common,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      properties,
+      '--add-scram',
+      scram,
+    ]);
     if (format.status !== 0) throw new Error(`Formatting Kafka storage failed:\n${format.output}`);
   }
   return startDetached(
@@ -115,9 +174,11 @@ export function startKafka(s: StackSettings): ProcessRef {
 
 /** True when the broker answers a metadata request. */
 export async function kafkaHealthy(s: StackSettings): Promise<boolean> {
+  const credentials = stackAdmin(s) ?? s.config.kafka.sasl;
   const kafka = new Kafka({
     clientId: 'ncn-infra-probe',
     brokers: [...s.config.kafka.brokers],
+    ...(credentials ? { sasl: saslOptions(credentials) } : {}),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
     retry: { retries: 0 },

@@ -1,6 +1,6 @@
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type Config, type Env } from '../../services/runtime/config';
+import { loadConfig, stateDirOf, type Config, type Env } from '../../services/runtime/config';
 import { ConfigError } from '../../services/runtime/errors';
 
 /** Pinned versions of what the local stack runs (see README, "The local stack"). */
@@ -53,11 +53,10 @@ export function stackSettings(env: Env = process.env): StackSettings {
       ]);
     }
   }
-  const uid = process.getuid?.() ?? 0;
   return {
     config,
     cacheDir: env.NCN_CACHE_DIR || join(homedir(), '.cache', 'ncn'),
-    stateDir: env.NCN_STATE_DIR || join(tmpdir(), `ncn-local-${uid}`),
+    stateDir: stateDirOf(env),
     kafka: { host: kafkaHost, port: kafkaPort, controllerPort },
     registry: {
       host: registryUrl.hostname,

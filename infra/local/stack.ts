@@ -4,7 +4,7 @@ import { topicCatalogue } from '../../contracts/topics';
 import { createKafka, connectAdmin } from '../../services/runtime/kafka';
 import { createLogger } from '../../services/runtime/logger';
 import { ensureTopics } from '../../services/runtime/topics';
-import { kafkaHealthy, kafkaProcess, resolveKafka, startKafka, waitForKafka } from './kafka';
+import { kafkaHealthy, kafkaProcess, resolveKafka, stackAdmin, startKafka, waitForKafka } from './kafka';
 import { processesWith, removeFile, runningProcess, stopProcess, type Managed, type ProcessRef } from './processes';
 import { redisHealthy, redisProcess, startRedis, waitForRedis } from './redis';
 import { registryHealthy, registryProcess, resolveRegistry, startRegistry, waitForRegistry } from './registry';
@@ -110,7 +110,9 @@ export async function up(s: StackSettings, say: Say, timeoutMs = 120_000): Promi
     throw new Error(failures.map((f) => (f instanceof Error ? f.message : String(f))).join('\n'));
   }
   say(`all parts healthy ${seconds(started)} after up began`);
-  const admin = await connectAdmin(createKafka(s.config, createLogger('infra', 'warn'), 'ncn-infra'));
+  // The stack's own super user (its credentials were written when Kafka was first started), else the configured ones.
+  const config = { ...s.config, kafka: { ...s.config.kafka, sasl: stackAdmin(s) ?? s.config.kafka.sasl } };
+  const admin = await connectAdmin(createKafka(config, createLogger('infra', 'warn'), 'ncn-infra'));
   try {
     const { created, existing } = await ensureTopics(admin, topicCatalogue, s.config.kafka.replicationFactor);
     say(`topics: ${created.length} created, ${existing.length} already there`);

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from './errors';
 
 /** Log levels pino understands, lowest first. */
@@ -13,6 +16,17 @@ export interface Config {
     readonly clientId: string;
     /** NCN_REPLICATION_FACTOR, default 1: replication factor of the topics ncn creates. */
     readonly replicationFactor: number;
+    /**
+     * SASL authentication: NCN_KAFKA_USERNAME with NCN_KAFKA_PASSWORD (or NCN_KAFKA_PASSWORD_FILE) and
+     * NCN_KAFKA_SASL_MECHANISM (default `scram-sha-512`). Without a username, the client properties file
+     * NCN_KAFKA_CLIENT_PROPERTIES (default `<NCN_STATE_DIR>/kafka-client.properties`, written by the local stack)
+     * when it exists; otherwise none (a broker without authentication).
+     */
+    readonly sasl: SaslSettings | undefined;
+    /** NCN_KAFKA_SSL, default false: TLS to the brokers; NCN_KAFKA_SSL_CA_FILE adds a CA (PEM) to trust. */
+    readonly ssl: { readonly ca: string | undefined } | undefined;
+    /** The Java client properties file of these credentials, when they came from one (Kafka's own tools take it). */
+    readonly clientProperties: string | undefined;
   };
   readonly registry: {
     /** NCN_SCHEMA_REGISTRY_URL, default `http://localhost:8081/apis/ccompat/v7`: a Confluent-compatible API. */
@@ -87,10 +101,66 @@ export interface Config {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+export const SaslMechanisms = ['scram-sha-512', 'scram-sha-256', 'plain'] as const;
+export type SaslMechanism = (typeof SaslMechanisms)[number];
+
+export interface SaslSettings {
+  readonly mechanism: SaslMechanism;
+  readonly username: string;
+  readonly password: string;
+}
+
+/** NCN_STATE_DIR, default `$TMPDIR/ncn-local-<uid>`: where the local stack keeps its state. */
+export function stateDirOf(env: Env): string {
+  return env.NCN_STATE_DIR || join(tmpdir(), `ncn-local-${process.getuid?.() ?? 0}`);
+}
+
+/** The local stack's client properties file (Java client format, usable with Kafka's tools as --command-config). */
+export function clientPropertiesPath(env: Env): string {
+  return env.NCN_KAFKA_CLIENT_PROPERTIES || join(stateDirOf(env), 'kafka-client.properties');
+}
+
+/**
+ * The SASL settings of a Java client properties file: `sasl.mechanism` and the username and password of
+ * `sasl.jaas.config`. A sentence saying what is missing otherwise.
+ */
+export function parseClientProperties(text: string): SaslSettings | string {
+  const values = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([A-Za-z0-9_.-]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
+    if (m !== null && !line.trimStart().startsWith('#')) values.set(m[1] ?? '', m[2] ?? '');
+  }
+  const mechanism = (values.get('sasl.mechanism') ?? '').toLowerCase();
+  if (!(SaslMechanisms as readonly string[]).includes(mechanism)) {
+    return `sasl.mechanism should be one of ${SaslMechanisms.map((m) => m.toUpperCase()).join(', ')}`;
+  }
+  const jaas = values.get('sasl.jaas.config') ?? '';
+  const username = /username="([^"]*)"/.exec(jaas)?.[1];
+  const password = /password="([^"]*)"/.exec(jaas)?.[1];
+  if (!username || !password) return 'sasl.jaas.config should name a username and a password';
+  return { mechanism: mechanism as SaslMechanism, username, password };
+}
+
+/** The Java client properties of SASL credentials (what parseClientProperties reads back). */
+export function clientProperties(sasl: SaslSettings, ssl = false): string {
+  const module =
+    sasl.mechanism === 'plain'
+      ? 'org.apache.kafka.common.security.plain.PlainLoginModule'
+      : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+  return [
+    `security.protocol=${ssl ? 'SASL_SSL' : 'SASL_PLAINTEXT'}`,
+    `sasl.mechanism=${sasl.mechanism.toUpperCase()}`,
+    `sasl.jaas.config=${module} required username="${sasl.username}" password="${sasl.password}";`,
+    '',
+  ].join('\n');
+}
+
 export const defaults = {
   NCN_KAFKA_BROKERS: 'localhost:9092',
   NCN_CLIENT_ID: 'ncn',
   NCN_REPLICATION_FACTOR: '1',
+  NCN_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+  NCN_KAFKA_SSL: 'false',
   NCN_SCHEMA_REGISTRY_URL: 'http://localhost:8081/apis/ccompat/v7',
   NCN_REDIS_URL: 'redis://127.0.0.1:6379',
   NCN_REDIS_PREFIX: 'ncn',
@@ -188,6 +258,55 @@ const keyPrefix: Parser<string> = (raw) =>
 const secret: Parser<string> = (raw) =>
   raw.length >= 16 ? ok(raw) : problem(`expected a secret of at least 16 characters, got ${raw.length}`);
 
+/** The SASL settings: from the environment, else from the client properties file when there is one. */
+function kafkaSecurity(
+  env: Env,
+  problems: string[],
+  mechanism: SaslMechanism,
+): { sasl: SaslSettings | undefined; clientProperties: string | undefined } {
+  const username = env.NCN_KAFKA_USERNAME?.trim();
+  if (username) {
+    let password = env.NCN_KAFKA_PASSWORD;
+    const file = env.NCN_KAFKA_PASSWORD_FILE;
+    if (!password && file) {
+      try {
+        password = readFileSync(file, 'utf8').trim();
+      } catch (error) {
+        problems.push(`NCN_KAFKA_PASSWORD_FILE: cannot read '${file}' (${(error as Error).message})`);
+      }
+    }
+    if (!password) {
+      problems.push(
+        'NCN_KAFKA_PASSWORD: NCN_KAFKA_USERNAME is set, so a password is needed (or NCN_KAFKA_PASSWORD_FILE)',
+      );
+      return { sasl: undefined, clientProperties: undefined };
+    }
+    return { sasl: { mechanism, username, password }, clientProperties: undefined };
+  }
+  const path = clientPropertiesPath(env);
+  if (!existsSync(path)) {
+    if (env.NCN_KAFKA_CLIENT_PROPERTIES) problems.push(`NCN_KAFKA_CLIENT_PROPERTIES: no file at '${path}'`);
+    return { sasl: undefined, clientProperties: undefined };
+  }
+  const parsed = parseClientProperties(readFileSync(path, 'utf8'));
+  if (typeof parsed === 'string') {
+    problems.push(`NCN_KAFKA_CLIENT_PROPERTIES: in '${path}', ${parsed}`);
+    return { sasl: undefined, clientProperties: undefined };
+  }
+  return { sasl: parsed, clientProperties: path };
+}
+
+function readCa(env: Env, problems: string[]): string | undefined {
+  const file = env.NCN_KAFKA_SSL_CA_FILE;
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    problems.push(`NCN_KAFKA_SSL_CA_FILE: cannot read '${file}' (${(error as Error).message})`);
+    return undefined;
+  }
+}
+
 /**
  * Reads and validates the configuration once. Every problem is reported together, each naming its variable
  * and what it should be. Empty variables count as unset.
@@ -206,6 +325,11 @@ export function loadConfig(env: Env = process.env): Config {
       brokers: read('NCN_KAFKA_BROKERS', parseBrokers, []),
       clientId: read('NCN_CLIENT_ID', nonEmpty, ''),
       replicationFactor: read('NCN_REPLICATION_FACTOR', integer(1, 16), 1),
+      ...kafkaSecurity(env, problems, read('NCN_KAFKA_SASL_MECHANISM', oneOf(SaslMechanisms), 'scram-sha-512')),
+      ssl:
+        read('NCN_KAFKA_SSL', oneOf(['true', 'false'] as const), 'false') === 'true'
+          ? { ca: readCa(env, problems) }
+          : undefined,
     },
     registry: { url: read('NCN_SCHEMA_REGISTRY_URL', url(['http', 'https']), '') },
     redis: {

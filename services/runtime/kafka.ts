@@ -1,5 +1,12 @@
-import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry } from 'kafkajs';
-import type { Config } from './config';
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  type Admin,
+  type KafkaConfig,
+  type LogEntry,
+  type SASLOptions,
+} from 'kafkajs';
+import type { Config, SaslSettings } from './config';
 import type { Logger } from './logger';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -9,12 +16,32 @@ const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
+/** kafkajs' SASL options of our settings. */
+export function saslOptions(sasl: SaslSettings): SASLOptions {
+  const { username, password } = sasl;
+  return sasl.mechanism === 'plain'
+    ? { mechanism: 'plain', username, password }
+    : sasl.mechanism === 'scram-sha-256'
+      ? { mechanism: 'scram-sha-256', username, password }
+      : { mechanism: 'scram-sha-512', username, password };
+}
+
+/** The connection part of a kafkajs configuration: brokers, TLS and SASL as configured. */
+export function connectionOptions(config: Config): Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> {
+  const { ssl, sasl } = config.kafka;
+  return {
+    brokers: [...config.kafka.brokers],
+    ...(ssl ? { ssl: ssl.ca === undefined ? true : { ca: [ssl.ca] } } : {}),
+    ...(sasl ? { sasl: saslOptions(sasl) } : {}),
+  };
+}
+
 /** A kafkajs client whose logs go to our logger (kafkajs' INFO chatter is logged at debug). */
 export function createKafka(config: Config, logger: Logger, clientId = config.kafka.clientId): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
-    brokers: [...config.kafka.brokers],
+    ...connectionOptions(config),
     logLevel: KafkaLogLevel.WARN,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     logCreator:
@@ -32,4 +59,25 @@ export async function connectAdmin(kafka: Kafka): Promise<Admin> {
   const admin = kafka.admin();
   await admin.connect();
   return admin;
+}
+
+/**
+ * True when a kafkajs error (or one it wraps) is the broker refusing an operation to the principal: an ACL said
+ * no. Such an error is permanent for the principal; retrying cannot help.
+ */
+export function isAuthorizationError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const visit = (e: unknown): boolean => {
+    if (typeof e !== 'object' || e === null || seen.has(e)) return false;
+    seen.add(e);
+    const { type, errors, cause, originalError } = e as {
+      type?: unknown;
+      errors?: unknown;
+      cause?: unknown;
+      originalError?: unknown;
+    };
+    if (typeof type === 'string' && type.endsWith('AUTHORIZATION_FAILED')) return true;
+    return (Array.isArray(errors) && errors.some(visit)) || visit(cause) || visit(originalError);
+  };
+  return visit(error);
 }

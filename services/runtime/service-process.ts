@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { topicCatalogue } from '../../contracts/topics';
 import { AvroSerde } from './avro-serde';
 import { loadConfig, type Config } from './config';
-import { connectAdmin, createKafka } from './kafka';
+import { connectAdmin, createKafka, isAuthorizationError } from './kafka';
 import { createLogger, type Logger } from './logger';
 import { createRedis } from './redis';
 import { createShutdown, exitOnSignals } from './shutdown';
@@ -40,8 +40,15 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
     const logger = createLogger(name, config.logLevel);
     const kafka = createKafka(config, logger, `${config.kafka.clientId}-${name}`);
     const admin = await connectAdmin(kafka);
-    await ensureTopics(admin, topicCatalogue, config.kafka.replicationFactor);
-    await admin.disconnect();
+    try {
+      await ensureTopics(admin, topicCatalogue, config.kafka.replicationFactor);
+    } catch (error) {
+      // A service running as its own principal may not create topics: the administrator provisioned them.
+      if (!isAuthorizationError(error)) throw error;
+      logger.info('not allowed to create topics; using those provisioned (ncn security provision)');
+    } finally {
+      await admin.disconnect();
+    }
     const shutdown = createShutdown({ timeoutMs: config.shutdownTimeoutMs, logger });
     exitOnSignals(shutdown, logger);
     let redis: Redis | undefined;

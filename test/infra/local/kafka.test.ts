@@ -12,14 +12,29 @@ function properties(text: string): Map<string, string> {
 
 describe('serverProperties', () => {
   const props = properties(
-    serverProperties(stackSettings({ NCN_KAFKA_BROKERS: 'localhost:19092', NCN_STATE_DIR: '/tmp/x' })),
+    serverProperties(stackSettings({ NCN_KAFKA_BROKERS: 'localhost:19092', NCN_STATE_DIR: '/tmp/x' }), {
+      mechanism: 'scram-sha-512',
+      username: 'ncn-admin',
+      password: 'p4ss',
+    }),
   );
 
   it('runs one combined broker and controller in KRaft mode on the configured ports', () => {
     expect(props.get('process.roles')).toBe('broker,controller');
-    expect(props.get('listeners')).toBe('PLAINTEXT://localhost:19092,CONTROLLER://localhost:19093');
-    expect(props.get('advertised.listeners')).toBe('PLAINTEXT://localhost:19092');
+    expect(props.get('listeners')).toBe('CLIENT://localhost:19092,CONTROLLER://localhost:19093');
+    expect(props.get('advertised.listeners')).toBe('CLIENT://localhost:19092');
     expect(props.get('controller.quorum.voters')).toBe('1@localhost:19093');
+  });
+
+  it('takes only authenticated clients (SCRAM-SHA-512) and refuses what no ACL allows', () => {
+    expect(props.get('listener.security.protocol.map')).toBe('CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT');
+    expect(props.get('listener.name.client.sasl.enabled.mechanisms')).toBe('SCRAM-SHA-512');
+    expect(props.get('authorizer.class.name')).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(props.get('allow.everyone.if.no.acl.found')).toBe('false');
+    expect(props.get('super.users')).toBe('User:ncn-admin');
+    expect(props.get('listener.name.client.scram-sha-512.sasl.jaas.config')).toContain(
+      'username="ncn-admin" password="p4ss"',
+    );
   });
 
   it('turns topic auto-creation off', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stackSettings, type StackSettings } from '../../../infra/local/settings';
 import { down, status, up, type PartStatus } from '../../../infra/local/stack';
+import { testConfig } from '../../support/clients';
 import { unique } from '../../support/unique';
 
 async function freePort(): Promise<number> {
@@ -23,6 +24,8 @@ async function isolatedSettings(): Promise<StackSettings> {
     ...process.env,
     NCN_REDIS_URL: `redis://127.0.0.1:${port}`,
     NCN_STATE_DIR: join(tmpdir(), unique('ncn-stack-test')),
+    // The shared Kafka's credentials (the local stack keeps them in its own state folder).
+    ...(testConfig.kafka.clientProperties ? { NCN_KAFKA_CLIENT_PROPERTIES: testConfig.kafka.clientProperties } : {}),
   });
 }
 

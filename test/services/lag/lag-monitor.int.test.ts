@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Consumer } from 'kafkajs';
@@ -8,11 +9,21 @@ import { kafkaLibs, resolveKafka } from '../../../infra/local/kafka';
 import { stackSettings } from '../../../infra/local/settings';
 import { startLagHttp } from '../../../services/lag/http';
 import { startLagMonitor, type LagMonitor } from '../../../services/lag/monitor';
-import { silentLogger, testKafka } from '../../support/clients';
+import { clientProperties } from '../../../services/runtime/config';
+import { silentLogger, testConfig, testKafka } from '../../support/clients';
 import { unique } from '../../support/unique';
 
 const artifacts = join(__dirname, '../../artifacts');
 const chromiumPath = process.env.NCN_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The credentials of the tests as a Java client properties file, for Kafka's tool (none on a broker without SASL). */
+const toolProperties = ((): string | undefined => {
+  const { sasl } = testConfig.kafka;
+  if (sasl === undefined) return undefined;
+  const file = join(tmpdir(), unique('ncn-tool') + '.properties');
+  writeFileSync(file, clientProperties(sasl), { mode: 0o600 });
+  return file;
+})();
 
 /** `kafka-consumer-groups --describe` from Kafka's own jars: partition → [current offset, log-end offset, lag]. */
 function describeWithKafkaTool(group: string): Map<string, [number, number, number]> {
@@ -29,6 +40,8 @@ function describeWithKafkaTool(group: string): Map<string, [number, number, numb
       '--describe',
       '--group',
       group,
+      // The secured stack: the tool logs in with the same credentials as the tests.
+      ...(toolProperties ? ['--command-config', toolProperties] : []),
     ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 },
   );
