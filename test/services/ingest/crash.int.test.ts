@@ -7,7 +7,7 @@ import { testConfig, testKafka } from '../../support/clients';
 import { endOffsets, seekTo } from '../../support/consume';
 import { catalogueReady, sha256, submitAs, type ReceiptValue } from '../../support/ingest';
 import { killService, startService, stopService, type ServiceProcess } from '../../support/service-process';
-import { unique } from '../../support/unique';
+import { unique, unusedDay } from '../../support/unique';
 
 const total = Number(process.env.NCN_CRASH_SUBMISSIONS ?? 10_000);
 
@@ -23,13 +23,7 @@ describe('ingest killed in the middle of a run', () => {
   it(`gives every one of ${total} submissions exactly one receipt and one canonical event`, async () => {
     await catalogueReady(kafka);
     // A day no other run uses, so that the generated codes are new.
-    const day = new Date(
-      Date.UTC(
-        2030 + Math.floor(Math.random() * 60),
-        Math.floor(Math.random() * 12),
-        1 + Math.floor(Math.random() * 28),
-      ),
-    );
+    const day = unusedDay();
     const submissions = [
       ...generateTraffic({
         seed: day.getTime() % 100_000,
