@@ -4,7 +4,15 @@ import { topicCatalogue } from '../../contracts/topics';
 import { createKafka, connectAdmin } from '../../services/runtime/kafka';
 import { createLogger } from '../../services/runtime/logger';
 import { ensureTopics } from '../../services/runtime/topics';
-import { kafkaHealthy, kafkaProcess, resolveKafka, stackAdmin, startKafka, waitForKafka } from './kafka';
+import {
+  kafkaHealthy,
+  kafkaProcess,
+  resolveKafka,
+  stackAdmin,
+  stackClientProperties,
+  startKafka,
+  waitForKafka,
+} from './kafka';
 import { processesWith, removeFile, runningProcess, stopProcess, type Managed, type ProcessRef } from './processes';
 import { redisHealthy, redisProcess, startRedis, waitForRedis } from './redis';
 import { registryHealthy, registryProcess, resolveRegistry, startRegistry, waitForRegistry } from './registry';
@@ -151,6 +159,11 @@ export async function down(
     if (refs.size === 0) say(`${part.name}: not running from this stack`);
     removeFile(proc.pidFile);
     if (!options.keepData) rmSync(dirname(proc.pidFile), { recursive: true, force: true });
+  }
+  // Kafka's data is gone: so are the credentials of its users (the admin's, and those `ncn security provision` made).
+  if (!options.keepData && chosen.some((p) => p.name === 'kafka')) {
+    rmSync(stackClientProperties(s), { force: true });
+    rmSync(join(s.stateDir, 'credentials'), { recursive: true, force: true });
   }
   if (!options.keepData && isEmptyDir(s.stateDir)) {
     rmSync(s.stateDir, { recursive: true, force: true });
