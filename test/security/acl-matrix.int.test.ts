@@ -45,7 +45,7 @@ const secured = testConfig.kafka.sasl !== undefined;
       brokers: [...testConfig.kafka.brokers],
       sasl: { mechanism: 'scram-sha-512', username: name, password },
       logLevel: logLevel.NOTHING,
-      retry: { retries: 1, initialRetryTime: 100 },
+      retry: { retries: 5, initialRetryTime: 200 },
     });
 
   /** Runs one check: 'allowed' when it succeeds, 'denied' when the broker refuses it by ACL; anything else throws. */
@@ -69,7 +69,8 @@ const secured = testConfig.kafka.sasl !== undefined;
 
   /** A read through a consumer group: allowed when a fetch succeeds, denied when the broker refuses join or fetch. */
   const read = async (kafka: Kafka, groupId: string, topic: string): Promise<'allowed' | 'denied'> => {
-    const consumer = kafka.consumer({ groupId, retry: { retries: 0 } });
+    // Transient answers (a coordinator still loading on a new cluster) are retried; a refusal by ACL is not retriable.
+    const consumer = kafka.consumer({ groupId, retry: { retries: 5, initialRetryTime: 200 } });
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: false });
@@ -80,9 +81,10 @@ const secured = testConfig.kafka.sasl !== undefined;
           resolve(outcome);
         };
         consumer.on(consumer.events.FETCH, () => done('allowed'));
-        consumer.on(consumer.events.CRASH, ({ payload }) =>
-          isAuthorizationError(payload.error) ? done('denied') : reject(payload.error),
-        );
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (isAuthorizationError(payload.error)) done('denied');
+          else if (!payload.restart) reject(payload.error);
+        });
         consumer.run({ eachMessage: async () => undefined }).catch((error: unknown) => {
           if (isAuthorizationError(error)) done('denied');
           else reject(error instanceof Error ? error : new Error(String(error)));
