@@ -284,9 +284,10 @@ describe('the enricher through the real stack', () => {
     expect(enricher.counts.rebuilds).toBe(rebuilds + 1);
     expect(await enricher.table.isRecipient(known.codiceFiscale)).toBe(true);
 
-    // Again, and the service restarts: it rebuilds at start and reads the waiting records back from Kafka.
-    await flushEnricherKeys();
+    // Again, with the service down (a running one would rebuild on its next lookup, and the restarted one would find
+    // the table there): it rebuilds at start and reads the waiting records back from Kafka.
     await enricher.close();
+    await flushEnricherKeys();
     enricher = await start();
     await enricher.runner.joined;
     expect(enricher.counts.rebuilds).toBe(1);
