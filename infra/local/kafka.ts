@@ -70,6 +70,11 @@ export function resolveKafka(s: StackSettings): { resolved: boolean } {
   return { resolved: true };
 }
 
+/** Who the stack's own tools log in as: its admin when it made one, else whoever the configuration names. */
+export function stackCredentials(s: StackSettings): SaslSettings | undefined {
+  return stackAdmin(s) ?? s.config.kafka.sasl;
+}
+
 /**
  * A single combined broker+controller in KRaft mode, secured: clients authenticate with SASL/SCRAM-SHA-512 on the
  * broker's listener (the broker itself too, as the stack admin), the controller listener takes SASL/PLAIN (KRaft
@@ -174,7 +179,7 @@ export function startKafka(s: StackSettings): ProcessRef {
 
 /** True when the broker answers a metadata request. */
 export async function kafkaHealthy(s: StackSettings): Promise<boolean> {
-  const credentials = stackAdmin(s) ?? s.config.kafka.sasl;
+  const credentials = stackCredentials(s);
   const kafka = new Kafka({
     clientId: 'ncn-infra-probe',
     brokers: [...s.config.kafka.brokers],

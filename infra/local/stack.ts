@@ -8,7 +8,7 @@ import {
   kafkaHealthy,
   kafkaProcess,
   resolveKafka,
-  stackAdmin,
+  stackCredentials,
   stackClientProperties,
   startKafka,
   waitForKafka,
@@ -119,7 +119,7 @@ export async function up(s: StackSettings, say: Say, timeoutMs = 120_000): Promi
   }
   say(`all parts healthy ${seconds(started)} after up began`);
   // The stack's own super user (its credentials were written when Kafka was first started), else the configured ones.
-  const config = { ...s.config, kafka: { ...s.config.kafka, sasl: stackAdmin(s) ?? s.config.kafka.sasl } };
+  const config = { ...s.config, kafka: { ...s.config.kafka, sasl: stackCredentials(s) } };
   // Quiet: createTopics polls new partitions, and kafkajs logs each "not the leader yet" answer as an error.
   const admin = await connectAdmin(createKafka(config, createLogger('infra', 'fatal'), 'ncn-infra'));
   try {

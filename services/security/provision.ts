@@ -132,6 +132,8 @@ export interface ProvisionResult {
   readonly aclsWanted: number;
   readonly aclsCreated: number;
   readonly aclsRemoved: number;
+  /** Each principal's password, as the users were given it. */
+  readonly passwords: ReadonlyMap<string, string>;
 }
 
 /** The ACLs the broker holds for these principals. */
@@ -200,5 +202,6 @@ export async function provision(options: {
     aclsWanted: wanted.size,
     aclsCreated: missing.length,
     aclsRemoved: extra.length,
+    passwords,
   };
 }

@@ -12,7 +12,7 @@ import { avroSchema } from '../../contracts/avro/schemas';
 import { valueSubject, AvroSerde } from '../../services/runtime/avro-serde';
 import { isAuthorizationError } from '../../services/runtime/kafka';
 import { allows, loadPolicy, type Principal } from '../../services/security/policy';
-import { principalPasswords, provision } from '../../services/security/provision';
+import { provision } from '../../services/security/provision';
 import { testConfig, testKafka } from '../support/clients';
 import { sha256 } from '../support/ingest';
 import { unusedDay } from '../support/unique';
@@ -34,7 +34,7 @@ const secured = testConfig.kafka.sasl !== undefined;
   };
   const topics = topicCatalogue.map((t) => t.name);
   const credentials = mkdtempSync(join(tmpdir(), 'ncn-acl-'));
-  let passwords = new Map<string, string>();
+  let passwords: ReadonlyMap<string, string> = new Map();
   const tally = { allowed: 0, denied: 0 };
   const serde = new AvroSerde(testConfig.registry.url);
   let service: ServiceProcess | undefined;
@@ -104,7 +104,7 @@ const secured = testConfig.kafka.sasl !== undefined;
     const admin = testKafka().admin();
     await admin.connect();
     try {
-      await provision({
+      ({ passwords } = await provision({
         admin,
         config: testConfig,
         principals: policy,
@@ -112,11 +112,10 @@ const secured = testConfig.kafka.sasl !== undefined;
         env: {},
         kafkaLibs: kafkaLibs(settings),
         say: () => undefined,
-      });
+      }));
     } finally {
       await admin.disconnect();
     }
-    passwords = principalPasswords(policy, credentials, {}).passwords;
   }, 120_000);
 
   afterAll(async () => {
