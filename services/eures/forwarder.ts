@@ -225,8 +225,9 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
       const letter = deadLetter(input, failure, 'eures-forwarder', new Date());
       dead.push({ key: message.key, value: message.value ?? Buffer.alloc(0), headers: { ...letter.headers } });
     };
-    const flush = async (): Promise<void> => {
-      if (last === undefined) return;
+    /** Sends what the records owe (audit events, dead letters) and commits past them, or to `end` when given. */
+    const flush = async (end?: string): Promise<void> => {
+      if (last === undefined && end === undefined) return;
       const messages = await Promise.all(audits);
       const topicMessages: {
         topic: string;
@@ -234,17 +235,25 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
       }[] = [{ topic: Topic.audit, messages }];
       if (dead.length > 0) topicMessages.push({ topic: Topic.dlq, messages: dead });
       if (messages.length > 0 || dead.length > 0) await producer.sendBatch({ topicMessages });
+      const through = end ?? last?.offset;
+      if (through === undefined) return;
       await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(through) + 1n).toString() },
       ]);
-      resolveOffset(last.offset);
+      resolveOffset(through);
       audits = [];
       dead = [];
       last = undefined;
     };
+    // Whole batch handled: commit past its end, records kafkajs filtered out (aborted, markers) included, so a
+    // caught-up forwarder has no lag. kafkajs (patched) hands over a batch of nothing but such records too.
+    let end: string | undefined = batch.firstOffset() === null ? undefined : batch.lastOffset();
     try {
       for (const message of batch.messages) {
-        if (!isRunning() || isStale() || !running) break;
+        if (!isRunning() || isStale() || !running) {
+          end = undefined;
+          break;
+        }
         let d: EuresDelivery;
         try {
           if (message.value === null) throw new NcnError(ErrorCode.Decode, 'an empty record on eures.out');
@@ -265,10 +274,12 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
         if (audits.length >= 200) await flush();
       }
     } catch (error) {
+      end = undefined;
       if (!(error instanceof Stopping)) throw error;
     } finally {
-      await flush();
+      await flush(end);
     }
+    if (batch.firstOffset() === null) resolveOffset(batch.lastOffset());
   }
 
   await consumer.connect();

@@ -236,11 +236,20 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     }
   }
 
-  async function processChunk(topic: string, partition: number, all: readonly KafkaMessage[]): Promise<void> {
+  /**
+   * Handles a chunk of a partition's batch and, in one transaction, produces its outputs and commits `end` (the
+   * offset after the chunk; for a batch's last chunk, after the records kafkajs filtered out at its end too).
+   * A chunk may hold no record at all: the transaction then only commits past aborted records and markers.
+   */
+  async function processChunk(
+    topic: string,
+    partition: number,
+    all: readonly KafkaMessage[],
+    end: bigint,
+  ): Promise<void> {
     const from = await settledOffset(topic, partition);
+    if (end <= from) return;
     const messages = all.filter((m) => BigInt(m.offset) >= from);
-    const last = messages[messages.length - 1];
-    if (last === undefined) return;
     const outputs: { topic: string; message: Awaited<ReturnType<typeof encode>> }[] = [];
     try {
       for (const message of messages) {
@@ -262,7 +271,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       }
       await transaction.sendOffsets({
         consumerGroupId: groupId,
-        topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+        topics: [{ topic, partitions: [{ partition, offset: end.toString() }] }],
       });
       await transaction.commit();
     } catch (error) {
@@ -283,17 +292,32 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     metrics.transactions.inc({ outcome: 'committed' });
     for (const o of outputs) metrics.recordsOut.inc({ topic: o.topic });
     options.hooks?.committed?.({ topic, partition });
-    settled.set(`${topic}:${partition}`, BigInt(last.offset) + 1n);
+    settled.set(`${topic}:${partition}`, end);
   }
 
   async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    // The batch's last offset counts the records kafkajs filtered out (aborted transactions, commit markers); the
+    // last chunk commits past them, so a caught-up group has no lag. kafkajs is patched to hand over a batch that
+    // held nothing else (see patches/): committing past it, in an offsets-only transaction, is all there is to do.
+    if (batch.messages.length === 0) {
+      if (!isRunning() || isStale()) return;
+      // Nothing at or after the fetched offset (compacted away): move on as kafkajs itself does, committing nothing.
+      if (batch.firstOffset() !== null)
+        await processChunk(batch.topic, batch.partition, [], BigInt(batch.lastOffset()) + 1n);
+      resolveOffset(batch.lastOffset());
+      await heartbeat();
+      return;
+    }
     for (let i = 0; i < batch.messages.length; i += chunkSize) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + chunkSize);
-      await processChunk(batch.topic, batch.partition, chunk);
       const last = chunk[chunk.length - 1];
-      if (last !== undefined) resolveOffset(last.offset);
+      if (last === undefined) continue;
+      const isLast = i + chunkSize >= batch.messages.length;
+      const end = BigInt(isLast ? batch.lastOffset() : last.offset) + 1n;
+      await processChunk(batch.topic, batch.partition, chunk, end);
+      resolveOffset(last.offset);
       await heartbeat();
     }
   }

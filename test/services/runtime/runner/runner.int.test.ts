@@ -182,4 +182,64 @@ describe('the runner on the real broker', () => {
       await admin.disconnect();
     }
   });
+  it('commits past aborted transactions and commit markers, so a caught-up group has no lag', async () => {
+    const input = unique('test.runner.aborted');
+    await topicsWith(kafka, [input]);
+    const groupId = unique('test.runner.group');
+    const tx = kafka.producer({
+      transactionalId: unique('test.runner.tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await tx.connect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const write = async (values: string[], outcome: 'commit' | 'abort'): Promise<void> => {
+      const t = await tx.transaction();
+      await t.send({ topic: input, messages: values.map((value) => ({ key: 'k', value })) });
+      await (outcome === 'commit' ? t.commit() : t.abort());
+    };
+    /** Waits until the group's committed offset reaches the partition's end; returns both. */
+    const caughtUp = async (): Promise<{ committed: string; end: string }> => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const [end] = await admin.fetchTopicOffsets(input);
+        const [offsets] = await admin.fetchOffsets({ groupId, topics: [input] });
+        const committed = offsets?.partitions[0]?.offset ?? '-1';
+        if (committed === end?.high || Date.now() > deadline) return { committed, end: end?.high ?? '?' };
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const seen: string[] = [];
+    try {
+      // The partition ends in an aborted transaction: kafkajs filters its records and its marker out.
+      await write(['a', 'b'], 'commit');
+      await write(['x', 'y'], 'abort');
+      runner = await startRunner({
+        service: 'test-runner',
+        groupId,
+        kafka,
+        serde,
+        logger: silentLogger,
+        topics: [input],
+        handler: (record) => {
+          seen.push(record.value?.toString() ?? '');
+          return [];
+        },
+      });
+      const first = await caughtUp();
+      expect(first).toEqual({ committed: '6', end: '6' }); // a, b, marker, x, y, marker
+      // A fetch that holds nothing but an aborted transaction, while the group is caught up.
+      await write(['z'], 'abort');
+      expect(await caughtUp()).toEqual({ committed: '8', end: '8' });
+      // And a committed one: the marker after it is committed past too.
+      await write(['c'], 'commit');
+      expect(await caughtUp()).toEqual({ committed: '10', end: '10' });
+      expect(seen).toEqual(['a', 'b', 'c']);
+    } finally {
+      await admin.disconnect();
+      await tx.disconnect();
+    }
+  });
 });
