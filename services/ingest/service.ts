@@ -43,6 +43,9 @@ export const PendingHeader = {
   /** When it was (re)parked: a record seen again sooner than 50 ms later waits the rest, so a short queue never spins. */
   parkedAt: 'ncn-parked-at',
   waitingFor: 'ncn-waiting-for',
+  /** Where the submission arrived on its node's inbound topic: its receipt and dead letter name that place. */
+  partition: 'ncn-in-partition',
+  offset: 'ncn-in-offset',
 } as const;
 
 /**
@@ -102,15 +105,21 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
   logger.info(state.size, 'ingest tables loaded');
 
   /** Decides one submission; an update whose predecessor is unknown goes to the pending topic, not into a wait. */
-  const decide = (record: InputRecord, node: NodeId, receivedAt: Date, timedOut: boolean): Decision => {
+  const decide = (
+    record: InputRecord,
+    node: NodeId,
+    receivedAt: Date,
+    timedOut: boolean,
+    arrived: { partition: number; offset: string } = record,
+  ): Decision => {
     const scope = scopeOf(record);
     const source = `${record.topic}:${record.partition}:${record.offset}`;
     const input = {
       node,
       bytes: record.value ?? Buffer.alloc(0),
       key: record.key,
-      partition: record.partition,
-      offset: record.offset,
+      partition: arrived.partition,
+      offset: arrived.offset,
       receivedAt,
     };
     const decision = decideSubmission(input, state.view(scope, source), settings, { predecessorTimedOut: timedOut });
@@ -137,6 +146,8 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
           [PendingHeader.receivedAt]: String(receivedAt.getTime()),
           [PendingHeader.parkedAt]: String(Date.now()),
           [PendingHeader.waitingFor]: decision.predecessor,
+          [PendingHeader.partition]: String(record.partition),
+          [PendingHeader.offset]: record.offset,
         },
       },
     ];
@@ -153,14 +164,21 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     if (!isNodeId(node)) throw new NcnError(ErrorCode.Decode, 'a pending submission without its node');
     const receivedAt = new Date(Number(record.headers[PendingHeader.receivedAt]?.toString() ?? '0'));
     const deadline = receivedAt.getTime() + config.ingest.predecessorWaitMs;
-    let decision = decide(record, node, receivedAt, Date.now() >= deadline);
+    // Parked before these headers existed: the pending record's own place is all there is.
+    const inPartition = record.headers[PendingHeader.partition]?.toString();
+    const inOffset = record.headers[PendingHeader.offset]?.toString();
+    const arrived =
+      inPartition !== undefined && inOffset !== undefined
+        ? { partition: Number(inPartition), offset: inOffset }
+        : record;
+    let decision = decide(record, node, receivedAt, Date.now() >= deadline, arrived);
     if (decision.kind === 'done') return decision.outputs;
     // A long queue means the record was parked long ago: no waiting. A short one would spin: wait a little.
     const parkedAt = Number(record.headers[PendingHeader.parkedAt]?.toString() ?? '0');
     const pause = Math.min(50 - (Date.now() - parkedAt), deadline - Date.now());
     if (pause > 0) {
       await sleep(pause);
-      decision = decide(record, node, receivedAt, Date.now() >= deadline);
+      decision = decide(record, node, receivedAt, Date.now() >= deadline, arrived);
       if (decision.kind === 'done') return decision.outputs;
     }
     const headers: Record<string, Buffer | string> = {};

@@ -52,6 +52,9 @@ export interface ReceiptValue {
   outcome: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
   issues: { code: string; severity: string; path: string; message: string }[];
   sha256: string;
+  /** Where the submission arrived on its node's inbound topic. */
+  partition: number;
+  offset: number;
   receivedAt: number;
 }
 

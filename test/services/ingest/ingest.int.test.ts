@@ -222,15 +222,21 @@ describe('ingest through the real stack', () => {
   it('waits for a predecessor that arrives late, then applies the update in order', async () => {
     const first = code(50);
     const second = code(51);
-    const updateFirst = submitAs(kafka, '12', [{ key: second, bytes: cv(second, { previous: first }) }]);
-    await updateFirst;
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+    await producer.connect();
+    const [arrived] = await producer.send({
+      topic: 'nr.12.in',
+      messages: [{ key: second, value: cv(second, { previous: first }) }],
+    });
+    await producer.disconnect();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const receipts = await outcomes('12', [{ key: first, bytes: cv(first) }]);
     expect(receipts[0]?.outcome).toBe('ACCEPTED');
     const late = await receiptsFor(kafka, serde, '12', [sha256(cv(second, { previous: first }))], 60_000, 0, marks);
-    expect(late.get(sha256(cv(second, { previous: first })))?.map((r) => [r.outcome, r.root])).toEqual([
-      ['ACCEPTED', first],
-    ]);
+    // Parked on ncn.ingest.pending meanwhile, its receipt still names where it arrived on the node's topic.
+    expect(
+      late.get(sha256(cv(second, { previous: first })))?.map((r) => [r.outcome, r.root, r.partition, String(r.offset)]),
+    ).toEqual([['ACCEPTED', first, arrived?.partition, arrived?.baseOffset]]);
   });
 
   it('sets percettore from inps.percettori and fills the intermediary block from ncn.intermediari', async () => {
