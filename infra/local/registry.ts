@@ -42,7 +42,11 @@ export function resolveRegistry(s: StackSettings): { resolved: boolean } {
   return { resolved: true };
 }
 
-/** Starts the registry in memory (its default H2 in-memory storage): nothing survives a restart. */
+/**
+ * Starts the registry with its H2 database in a file under the state folder, so schemas and their ids survive a
+ * restart of the registry (as a production registry's do: records written earlier name those ids). `down`
+ * removes it with the rest of the state.
+ */
 export function startRegistry(s: StackSettings): ProcessRef {
   const dir = registryDir(s);
   mkdirSync(dir, { recursive: true });
@@ -59,6 +63,7 @@ export function startRegistry(s: StackSettings): ProcessRef {
       `-Dquarkus.http.port=${s.registry.port}`,
       '-Dquarkus.log.level=WARN',
       '-Dquarkus.http.access-log.enabled=false',
+      `-Dapicurio.datasource.url=jdbc:h2:file:${join(dir, 'db', 'registry')}`,
       '-jar',
       jar,
     ],

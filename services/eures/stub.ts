@@ -1,3 +1,4 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -96,11 +97,25 @@ const send = (response: ServerResponse, status: number, body: unknown): void => 
  * simulates an outage (fail: 503; stall: requests hang until the mode changes).
  */
 export async function startEuresStub(
-  options: { port?: number; host?: string; mode?: StubMode } = {},
+  options: {
+    port?: number;
+    host?: string;
+    mode?: StubMode;
+    /** A file of what it holds (JSON lines), read at start and appended before each answer: it survives a restart. */
+    journal?: string;
+  } = {},
 ): Promise<EuresStub> {
   let mode: StubMode = options.mode ?? 'ok';
   const received: ReceivedDocument[] = [];
   const keys = new Set<string>();
+  if (options.journal !== undefined && existsSync(options.journal)) {
+    for (const line of readFileSync(options.journal, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const doc = JSON.parse(line) as ReceivedDocument;
+      received.push(doc);
+      keys.add(doc.key);
+    }
+  }
   const stats = { requests: 0, accepted: 0, duplicates: 0, refused: 0, failed: 0, stalled: 0 };
   let stalled: (() => void)[] = [];
 
@@ -150,9 +165,7 @@ export async function startEuresStub(
       stats.duplicates++;
       return send(response, 200, { status: 'duplicate', key });
     }
-    keys.add(key);
-    stats.accepted++;
-    received.push({
+    const doc: ReceivedDocument = {
       key,
       action,
       kind,
@@ -160,7 +173,12 @@ export async function startEuresStub(
       version,
       bytes: body.length,
       seq: received.length + 1,
-    });
+    };
+    // Written down before the answer: a receiver killed after this line has it, and answers the retry `duplicate`.
+    if (options.journal !== undefined) appendFileSync(options.journal, `${JSON.stringify(doc)}\n`);
+    keys.add(key);
+    stats.accepted++;
+    received.push(doc);
     return send(response, 201, { status: 'accepted', key });
   };
 
