@@ -105,7 +105,19 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
-  const auditSchema = serde.register(valueSubject(Topic.audit), avroSchema('it.ncn.AuditEvent'));
+  // Asked when first needed and again after a failure: a registry down at start must not crash the process (an
+  // unawaited rejected promise would) nor stay failed once it is back.
+  let auditSchemaId: Promise<number> | undefined;
+  const auditSchema = (): Promise<number> => {
+    if (auditSchemaId === undefined) {
+      const asked = serde.register(valueSubject(Topic.audit), avroSchema('it.ncn.AuditEvent'));
+      asked.catch(() => {
+        if (auditSchemaId === asked) auditSchemaId = undefined;
+      });
+      auditSchemaId = asked;
+    }
+    return auditSchemaId;
+  };
   let running = true;
 
   /** One POST; resolves with the outcome, or throws a transient NcnError. */
@@ -180,7 +192,7 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
     d: EuresDelivery,
     outcome: Outcome,
   ): { key: string; value: Buffer } | Promise<{ key: string; value: Buffer }> =>
-    auditSchema.then(async (id) => ({
+    auditSchema().then(async (id) => ({
       key: d.root,
       value: await serde.encode(id, {
         at: Date.now(),

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { Partitioners, type Kafka, type KafkaMessage } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
+import { NodeConsumerGroups } from '../../../contracts/groups';
 import { NodeIds } from '../../../contracts/nodes';
 import { nodeTopic, Topic } from '../../../contracts/topics';
 import { ServiceNames, startService } from '../../../infra/local/services';
@@ -197,15 +198,7 @@ Examples:
       // Flowed through: every submission has its receipt and every group of the node has caught up.
       console.log('waiting until it has flowed through every service…');
       const started = Date.now();
-      const nodeGroups = new Set([
-        'ingest',
-        'ingest.pending',
-        'enricher',
-        'dispatcher',
-        'scheduler',
-        'eures-forwarder',
-        'audit-indexer',
-      ]);
+      const nodeGroups = new Set<string>(NodeConsumerGroups);
       let lag: GroupLag[] = [];
       let calm = 0;
       let polls = 0;

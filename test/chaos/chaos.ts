@@ -1,0 +1,427 @@
+/**
+ * `npm run test:chaos [-- --size N --seed S --keep]`: the whole node under load and faults, then an independent
+ * check of what came out. On its own local stack (own ports and state folder, see `chaosEnv`), it:
+ *  1. starts every service and a local EURES receiver as supervised processes;
+ *  2. sends generated traffic (default 100,000 submissions: 60 % CVs across the three scopes, 40 % vacancies,
+ *     with updates, closes and 1 % broken ones; plus INPS and CO records) at a steady pace over a window, with a
+ *     burst of 1 % poison submissions of every bad-input class halfway;
+ *  3. meanwhile injects faults at random moments: SIGKILL of each service (3 times each), a broker restart, a
+ *     Redis FLUSHALL, the schema registry down for 30 s, the EURES receiver down for 60 s;
+ *  4. waits until every group has caught up, reads every topic back from the beginning and checks the
+ *     invariants (invariants.ts); prints the faults and invariants with counts, writes them as JSON under
+ *     chaos-results/, and exits 1 on any violation.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Partitioners, type Producer } from 'kafkajs';
+import { avroSchema } from '../../contracts/avro/schemas';
+import { NodeIds } from '../../contracts/nodes';
+import { nodeTopic, Topic } from '../../contracts/topics';
+import { kafkaProcess, startKafka, waitForKafka } from '../../infra/local/kafka';
+import { runningProcess, stopProcess } from '../../infra/local/processes';
+import { registryProcess, startRegistry, waitForRegistry } from '../../infra/local/registry';
+import { stackSettings } from '../../infra/local/settings';
+import { down, up } from '../../infra/local/stack';
+import { table } from '../../services/cli/table';
+import { generateTraffic } from '../../services/gen/traffic';
+import { Random } from '../../services/gen/random';
+import { AvroSerde, valueSubject } from '../../services/runtime/avro-serde';
+import { loadConfig } from '../../services/runtime/config';
+import { createKafka } from '../../services/runtime/kafka';
+import { createLogger } from '../../services/runtime/logger';
+import { checkInvariants, type Verdict } from './invariants';
+import { groupLag, NodeGroups, readBack } from './read-back';
+import { poisonOf, PoisonClasses } from './poison';
+import { ServiceSpecs, Supervised } from './supervisor';
+
+/** The chaos stack's own ports and folder, so it never touches the test stack (or a demo) on the default ones. */
+export const chaosEnv: Record<string, string> = {
+  NCN_STATE_DIR: join(process.env.TMPDIR ?? '/tmp', 'ncn-chaos'),
+  NCN_KAFKA_BROKERS: 'localhost:29092',
+  NCN_SCHEMA_REGISTRY_URL: 'http://localhost:28081/apis/ccompat/v7',
+  NCN_REDIS_URL: 'redis://127.0.0.1:26379',
+  NCN_LAG_PORT: '28088',
+  NCN_EURES_URL: 'http://127.0.0.1:28090/documents',
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
+
+interface Args {
+  size: number;
+  seed: number;
+  windowMs: number;
+  keep: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const size = Number(value('size') ?? process.env.NCN_CHAOS_SIZE ?? 100_000);
+  const seed = Number(value('seed') ?? process.env.NCN_CHAOS_SEED ?? Date.now() % 100_000);
+  if (!Number.isInteger(size) || size < 1_000) throw new Error(`--size must be a whole number ≥ 1000, got ${size}`);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be a whole number, got ${seed}`);
+  // The faults need room: at least 150 s of traffic (the EURES outage alone is a minute), more for a larger run.
+  const windowMs = Number(value('window') ?? Math.min(900, Math.max(150, size / 60))) * 1000;
+  return { size, seed, windowMs, keep: argv.includes('--keep') };
+}
+
+/** A fault injected, for the table. */
+interface FaultRecord {
+  kind: string;
+  target: string;
+  atMs: number;
+  tookMs: number;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  for (const [k, v] of Object.entries(chaosEnv)) process.env[k] ??= v;
+  const settings = stackSettings();
+  if (process.argv.includes('--down')) {
+    await down(settings, (line) => console.log(line));
+    return 0;
+  }
+  let config = loadConfig();
+  const say = (line: string): void => console.log(line);
+  const started = Date.now();
+  const at = (): string => `[${seconds(Date.now() - started).padStart(5)}]`;
+  const rng = new Random(args.seed);
+
+  say(
+    `chaos: ${args.size.toLocaleString('en')} submissions, seed ${args.seed}, traffic over ${seconds(args.windowMs)}`,
+  );
+  say(
+    `own stack: ${config.kafka.brokers.join(',')}, ${config.registry.url}, ${config.redis.url}; state ${settings.stateDir}`,
+  );
+  await down(settings, () => undefined);
+  const parts = await up(settings, (line) => say(`  ${line}`));
+  if (!parts.every((p) => p.healthy)) throw new Error('the chaos stack did not come up');
+  config = loadConfig(); // the new cluster's credentials, written by up
+
+  const logDir = join('chaos-results', 'logs');
+  const journal = join(logDir, 'eures-received.jsonl');
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  const serviceEnv = {
+    NCN_LOG_LEVEL: 'info',
+    NCN_QUALIFICATION_WAIT_MS: '20000',
+    NCN_LAG_INTERVAL_MS: '2000',
+    NCN_EURES_BREAKER_COOLDOWN_MS: '2000',
+  };
+  const services = ServiceSpecs.map((spec) => new Supervised(spec, serviceEnv, logDir));
+  const eures = new Supervised(
+    {
+      name: 'eures-receiver',
+      args: ['services/cli/main.ts', 'eures-stub', '--port', new URL(config.eures.url).port, '--journal', journal],
+      ready: 'EURES receiver listening',
+    },
+    {},
+    logDir,
+  );
+  const everyone = [eures, ...services];
+  // Stopped from outside (Ctrl-C, CI's timeout): leave nothing running.
+  const abandon = (): void => {
+    console.log('chaos: stopped; stopping the services and the chaos stack');
+    void Promise.all(everyone.map((s) => s.stop()))
+      .then(() => down(settings, () => undefined))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', abandon);
+  process.once('SIGTERM', abandon);
+  const kafka = createKafka(config, createLogger('ncn-chaos', 'silent'));
+  let producer: Producer | undefined;
+  try {
+    await Promise.all(everyone.map((s) => s.start()));
+    say(`${at()} services running (logs in ${logDir})`);
+
+    const serde = new AvroSerde(config.registry.url);
+    producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const ids = {
+      inps: await serde.register(valueSubject(Topic.inpsPercettori), avroSchema('it.ncn.Percettore')),
+      co: await serde.register(valueSubject(Topic.coRapporti), avroSchema('it.ncn.RapportoLavoro')),
+    };
+
+    // The traffic, made up front (payloads only), so the pace is the producer's alone.
+    const mix = {
+      seed: args.seed,
+      candidature: Math.round(args.size * 0.6),
+      vacancies: Math.round(args.size * 0.4),
+      inps: Math.round(args.size * 0.18),
+      co: Math.round(args.size * 0.33),
+      invalid: 0.01,
+    };
+    const traffic: { topic: string; key: string; value: Buffer }[] = [];
+    let template: string | undefined;
+    for (const record of generateTraffic(mix)) {
+      if ('xml' in record) {
+        if (template === undefined && record.kind === 'candidatura' && !record.xml.includes('precedente>'))
+          template = record.xml;
+        traffic.push({ topic: record.topic, key: record.key, value: Buffer.from(record.xml, 'utf8') });
+      } else {
+        traffic.push({
+          topic: record.topic,
+          key: record.key,
+          value: await serde.encode(ids[record.kind], record.value),
+        });
+      }
+    }
+    if (template === undefined) throw new Error('the generator made no new CV to make poison from');
+    const submissions = traffic.filter((t) => t.topic.startsWith('nr.')).length;
+    say(
+      `${at()} traffic: ${submissions.toLocaleString('en')} submissions, ${(traffic.length - submissions).toLocaleString('en')} INPS and CO records`,
+    );
+
+    // Two CVs the poison refers to: one of node 01 (updated by node 02: not its owner; closed without motivo by 01).
+    const anchorCode = (n: number): string =>
+      `01C20261231${String(args.seed).padStart(6, '0')}${String(n).padStart(8, '0')}`;
+    const anchor = anchorCode(0);
+    const setCode = (xml: string, code: string): string =>
+      xml.replace(/<codicecandidatura>[^<]*<\/codicecandidatura>/, `<codicecandidatura>${code}</codicecandidatura>`);
+    await producer.send({ topic: nodeTopic.in('01'), messages: [{ key: anchor, value: setCode(template, anchor) }] });
+
+    // Faults at random moments of the window.
+    const faults: FaultRecord[] = [];
+    const window = args.windowMs;
+    const when = (from: number, to: number): number => Math.round(window * (from + rng.next() * (to - from)));
+    const plan: { atMs: number; kind: string; target: string; run: () => Promise<void> }[] = [];
+    for (const s of services) {
+      for (let i = 0; i < 3; i++) {
+        plan.push({
+          atMs: when(0.05, 0.95),
+          kind: 'SIGKILL',
+          target: s.spec.name,
+          run: () => s.kill(1_000 + rng.next() * 3_000),
+        });
+      }
+    }
+    plan.push({
+      atMs: when(0.2, 0.8),
+      kind: 'broker restart',
+      target: 'kafka',
+      run: async () => {
+        const ref = runningProcess(kafkaProcess(settings));
+        if (ref) await stopProcess(ref, 60_000);
+        startKafka(settings);
+        await waitForKafka(settings, 120_000);
+      },
+    });
+    plan.push({
+      atMs: when(0.1, 0.9),
+      kind: 'Redis FLUSHALL',
+      target: 'redis',
+      run: async () => {
+        const redis = new Redis(config.redis.url);
+        try {
+          await redis.flushall();
+        } finally {
+          redis.disconnect();
+        }
+      },
+    });
+    plan.push({
+      atMs: when(0.1, Math.max(0.1, 1 - 30_000 / window)),
+      kind: 'registry down 30 s',
+      target: 'schema registry',
+      run: async () => {
+        const ref = runningProcess(registryProcess(settings));
+        if (ref) await stopProcess(ref, 30_000);
+        await sleep(30_000);
+        startRegistry(settings);
+        await waitForRegistry(settings, 120_000);
+      },
+    });
+    plan.push({
+      atMs: when(0.1, Math.max(0.1, 1 - 60_000 / window)),
+      kind: 'EURES down 60 s',
+      target: 'EURES receiver',
+      run: () => eures.kill(60_000),
+    });
+    plan.sort((a, b) => a.atMs - b.atMs);
+    const t0 = Date.now();
+    const faultsDone = Promise.all(
+      plan.map(async (f) => {
+        await sleep(f.atMs);
+        const begun = Date.now();
+        say(`${at()} fault: ${f.kind} ${f.target}`);
+        try {
+          await f.run();
+        } catch (error) {
+          say(`${at()} fault ${f.kind} ${f.target} failed: ${error instanceof Error ? error.message : String(error)}`);
+          throw error;
+        }
+        faults.push({ kind: f.kind, target: f.target, atMs: begun - t0, tookMs: Date.now() - begun });
+      }),
+    );
+
+    // The traffic at a steady pace over the window, the poison burst halfway.
+    const poison = new Map<string, string>();
+    const poisonCount = Math.max(PoisonClasses.length, Math.round(args.size * 0.01));
+    const sendPoison = async (): Promise<void> => {
+      for (let i = 0; i < poisonCount; i++) {
+        const kind = PoisonClasses[i % PoisonClasses.length];
+        if (kind === undefined) continue;
+        // The ownership classes are sent by nodes 02 (not the anchor's owner) and 01 (its owner).
+        const node =
+          kind.code === 'NOT_OWNER'
+            ? '02'
+            : kind.code === 'CLOSE_WITHOUT_MOTIVOCHIUSURA'
+              ? '01'
+              : (NodeIds[i % NodeIds.length] ?? '05');
+        const code = `${node}C20261231${String(args.seed).padStart(6, '0')}9${String(i).padStart(7, '0')}`;
+        const bytes = poisonOf(kind, template ?? '', { code, node, others: anchor, own: anchor });
+        const topic = nodeTopic.in(node);
+        const [meta] = await (producer as Producer).send({ topic, messages: [{ key: code, value: bytes }] });
+        if (meta === undefined) throw new Error('the broker gave no offset for a poison submission');
+        poison.set(`${node}:${meta.partition}:${meta.baseOffset ?? '?'}`, kind.code);
+      }
+    };
+    const perTick = Math.max(1, Math.ceil((traffic.length / window) * 200));
+    let sent = 0;
+    let poisonSent = false;
+    let lastInps = Date.now();
+    while (sent < traffic.length) {
+      const tick = Date.now();
+      const slice = traffic.slice(sent, sent + perTick);
+      const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+      for (const r of slice) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { key: r.key, value: r.value }]);
+      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      if (slice.some((r) => r.topic === Topic.inpsPercettori)) lastInps = Date.now();
+      sent += slice.length;
+      if (!poisonSent && sent >= traffic.length / 2) {
+        poisonSent = true;
+        await sendPoison();
+        say(`${at()} poison burst: ${poison.size} submissions of ${PoisonClasses.length} classes`);
+      }
+      if (sent % (perTick * 50) < perTick)
+        say(`${at()} sent ${sent.toLocaleString('en')} / ${traffic.length.toLocaleString('en')}`);
+      await sleep(Math.max(0, 200 - (Date.now() - tick)));
+    }
+    say(`${at()} all traffic sent; waiting for the faults to end`);
+    await faultsDone;
+    say(`${at()} faults done; waiting until every group has caught up`);
+
+    // Caught up: no group of the node behind, three polls in a row, and INPS waits have run out.
+    const deadline = Date.now() + Math.max(10 * 60_000, args.size * 20);
+    let calm = 0;
+    let lag = new Map<string, number>();
+    for (;;) {
+      lag = await groupLag(kafka, NodeGroups);
+      const behind = [...lag.values()].reduce((a, b) => a + b, 0);
+      calm = behind === 0 ? calm + 1 : 0;
+      if (calm >= 3 && Date.now() - lastInps > 25_000) break;
+      if (Date.now() > deadline) {
+        say(`${at()} not caught up in time: ${[...lag].map(([g, n]) => `${g} ${n}`).join(', ')}`);
+        break;
+      }
+      if (calm === 0)
+        say(
+          `${at()} behind: ${[...lag]
+            .filter(([, n]) => n > 0)
+            .map(([g, n]) => `${g} ${n}`)
+            .join(', ')}`,
+        );
+      await sleep(3_000);
+    }
+
+    say(`${at()} reading every topic back from the beginning…`);
+    const held = readFileSync(journal, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => (JSON.parse(l) as { key: string }).key);
+    const { observed, records } = await readBack({ kafka, serde, euresHeld: held, poison });
+    const verdicts = checkInvariants(observed);
+    say(`${at()} read ${records.toLocaleString('en')} records\n`);
+
+    const faultRows = new Map<string, { count: number; took: number[] }>();
+    for (const f of faults) {
+      const key = `${f.kind}|${f.target}`;
+      const row = faultRows.get(key) ?? { count: 0, took: [] };
+      row.count++;
+      row.took.push(f.tookMs);
+      faultRows.set(key, row);
+    }
+    say(
+      table(
+        ['fault', 'target', 'injected', 'back after (s)'],
+        [...faultRows].map(([key, row]) => {
+          const [kind, target] = key.split('|');
+          return [kind ?? '', target ?? '', String(row.count), row.took.map((t) => (t / 1000).toFixed(1)).join(', ')];
+        }),
+      ),
+    );
+    const exits = everyone.filter((s) => s.unplannedExits > 0 || s.failedStarts > 0);
+    if (exits.length > 0) {
+      say(
+        `\nrestarts besides the kills: ${exits.map((s) => `${s.spec.name} exited by itself ${s.unplannedExits}×, failed to start ${s.failedStarts}×`).join('; ')}`,
+      );
+    }
+    say(
+      `\n${table(
+        ['invariant', 'checked', 'violations'],
+        verdicts.map((v) => [v.name, v.checked.toLocaleString('en'), String(v.violations)]),
+      )}`,
+    );
+    const violations = verdicts.reduce((a, v) => a + v.violations, 0);
+    for (const v of verdicts.filter((x) => x.violations > 0)) {
+      say(`\n${v.name}: ${v.violations} violations, e.g.\n  ${v.examples.join('\n  ')}`);
+    }
+    const outcomes = new Map<string, number>();
+    for (const r of observed.receipts) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+    const summary = {
+      size: args.size,
+      seed: args.seed,
+      windowSeconds: window / 1000,
+      submissions: observed.submissions.length,
+      outcomes: Object.fromEntries(outcomes),
+      deliveries: observed.deliveries.length,
+      euresDocuments: observed.eures.length,
+      inpsRecords: observed.inps.length,
+      deadLetters: observed.deadLetters.length,
+      poison: poison.size,
+      faults,
+      restarts: everyone.map((s) => ({
+        name: s.spec.name,
+        kills: s.kills,
+        unplannedExits: s.unplannedExits,
+        failedStarts: s.failedStarts,
+      })),
+      invariants: verdicts,
+      violations,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+    say(
+      `\nsubmissions ${summary.submissions.toLocaleString('en')} (${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}), node deliveries ${summary.deliveries.toLocaleString('en')}, EURES documents ${summary.euresDocuments.toLocaleString('en')}, INPS records ${summary.inpsRecords.toLocaleString('en')}, dead letters ${summary.deadLetters.toLocaleString('en')}; ${summary.seconds} s in all`,
+    );
+    mkdirSync('chaos-results', { recursive: true });
+    const file = join('chaos-results', `chaos-${args.size}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+    writeFileSync(join('chaos-results', 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    say(`results: ${file}`);
+    say(violations === 0 ? '\nchaos: no violation' : `\nchaos: ${violations} violations`);
+    return violations === 0 ? 0 : 1;
+  } finally {
+    await producer?.disconnect().catch(() => undefined);
+    await Promise.all(everyone.map((s) => s.stop()));
+    if (args.keep)
+      say(
+        `the chaos stack keeps running (state ${settings.stateDir}); stop it with NCN_STATE_DIR=… npm run infra:down`,
+      );
+    else await down(settings, () => undefined);
+  }
+}
+
+/** A summary of verdicts, for other callers (none yet). */
+export type { Verdict };
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`chaos: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,170 @@
+import { NodeIds } from '../../contracts/nodes';
+import { checkInvariants, expectedRoute, replay, type Delivery, type ItemVersion, type Observed } from './invariants';
+
+const cv = (over: Partial<ItemVersion> = {}): ItemVersion => ({
+  kind: 'CANDIDATURA',
+  root: 'R1',
+  code: 'R1',
+  version: 1,
+  sender: '05',
+  action: 'SEND',
+  scope: '02',
+  homeNode: '12',
+  ...over,
+});
+const upsert = (to: string, version = 1, root = 'R1'): Delivery => ({
+  to,
+  kind: 'CANDIDATURA',
+  action: 'UPSERT',
+  root,
+  code: root,
+  version,
+  id: `${root}/${version}/UPSERT/${to}`,
+});
+const other = (to: string, action: Delivery['action'], version: number): Delivery => ({
+  ...upsert(to, version),
+  action,
+  id: `R1/${version}/${action}/${to}`,
+});
+
+/** A world in which one national CV from node 05 was submitted, accepted and delivered as the rules say. */
+function world(over: Partial<Observed> = {}): Observed {
+  const item = cv();
+  return {
+    submissions: [{ node: '05', partition: 0, offset: '0', sha256: 'h1' }],
+    receipts: [
+      { node: '05', partition: 0, offset: '0', outcome: 'ACCEPTED', root: 'R1', code: 'R1', sha256: 'h1', codes: [] },
+    ],
+    items: [item],
+    expired: [],
+    deliveries: expectedRoute(item).nodes.map((n) => upsert(n)),
+    eures: [],
+    euresHeld: [],
+    inps: [],
+    deadLetters: [],
+    poison: new Map(),
+    lag: new Map([['dispatcher', 0]]),
+    ...over,
+  };
+}
+
+const violated = (o: Observed): Record<string, number> =>
+  Object.fromEntries(checkInvariants(o).flatMap((v) => (v.violations > 0 ? [[v.name, v.violations]] : [])));
+
+describe('the chaos invariants', () => {
+  it('find nothing wrong in a world that followed the rules', () => {
+    expect(violated(world())).toEqual({});
+  });
+
+  it('route by rule: national to all but the sender, regional to the domicile node, vacancies and European CVs to EURES', () => {
+    expect(expectedRoute(cv()).nodes).toEqual(NodeIds.filter((n) => n !== '05'));
+    expect(expectedRoute(cv({ scope: '01' }))).toEqual({ nodes: ['12'], eures: false });
+    expect(expectedRoute(cv({ scope: '01', homeNode: '05' }))).toEqual({ nodes: [], eures: false });
+    expect(expectedRoute(cv({ scope: '03' })).eures).toBe(true);
+    expect(expectedRoute(cv({ kind: 'VACANCY', scope: null })).eures).toBe(true);
+  });
+
+  it('replay refuses deliveries out of order', () => {
+    expect(replay([upsert('01', 2), upsert('01', 1)])).toBe('UPSERT v1 after v2');
+    expect(replay([other('01', 'WITHDRAW', 1)])).toBe('WITHDRAW v1 of an item not held');
+    expect(replay([upsert('01'), other('01', 'CLOSE', 2), upsert('01', 3)])).toBe('UPSERT v3 after CLOSE');
+    expect(replay([upsert('01'), other('01', 'WITHDRAW', 2)])).toEqual({ state: 'none' });
+  });
+
+  it('catch a missing receipt, a second receipt and a receipt for nothing', () => {
+    const w = world();
+    expect(violated({ ...w, receipts: [] })).toMatchObject({ 'every submission has exactly one receipt': 1 });
+    expect(violated({ ...w, receipts: [...w.receipts, ...w.receipts] })).toMatchObject({
+      'every submission has exactly one receipt': 1,
+    });
+    const stray = { ...w.receipts[0]!, offset: '9' };
+    expect(violated({ ...w, receipts: [...w.receipts, stray] })).toMatchObject({
+      'every submission has exactly one receipt': 1,
+    });
+  });
+
+  it('catch a missing node, an extra node and a duplicate delivery', () => {
+    const w = world();
+    expect(violated({ ...w, deliveries: w.deliveries.slice(1) })).toEqual({
+      "each item's node deliveries match the rules for its final state": 1,
+    });
+    expect(violated({ ...w, deliveries: [...w.deliveries, upsert('05')] })).toEqual({
+      "each item's node deliveries match the rules for its final state": 1,
+    });
+    expect(violated({ ...w, deliveries: [...w.deliveries, upsert('01')] })).toEqual({
+      'no delivery twice (by delivery id / idempotency key)': 1,
+    });
+  });
+
+  it('want withdrawals where the scope narrowed, and closes to every holder', () => {
+    const v2 = cv({ code: 'R1b', version: 2, scope: '01' });
+    const narrowed = world({
+      items: [cv(), v2],
+      receipts: [
+        ...world().receipts,
+        {
+          node: '05',
+          partition: 0,
+          offset: '1',
+          outcome: 'ACCEPTED',
+          root: 'R1',
+          code: 'R1b',
+          sha256: 'h2',
+          codes: [],
+        },
+      ],
+      submissions: [...world().submissions, { node: '05', partition: 0, offset: '1', sha256: 'h2' }],
+    });
+    const withdrawn = [
+      ...world().deliveries,
+      upsert('12', 2),
+      ...NodeIds.filter((n) => n !== '05' && n !== '12').map((n) => other(n, 'WITHDRAW', 2)),
+    ];
+    expect(violated({ ...narrowed, deliveries: withdrawn })).toEqual({});
+    // One withdrawal missing: that node still holds version 1.
+    const missing = withdrawn.filter((d) => d.id !== 'R1/2/WITHDRAW/01');
+    expect(violated({ ...narrowed, deliveries: missing })).toEqual({
+      "each item's node deliveries match the rules for its final state": 1,
+    });
+  });
+
+  it('want every INPS record once at its region, unroutable ones in the DLQ', () => {
+    const inps = [
+      { id: 'I1', codiceFiscale: 'X', operation: 'I', partition: 0, offset: '0', homeNode: '07' },
+      { id: 'I2', codiceFiscale: 'Y', operation: 'I', partition: 0, offset: '1', homeNode: null },
+    ];
+    const to07: Delivery = { ...upsert('07', 1, 'X'), kind: 'PERCETTORE', code: 'I1', id: 'X/1/UPSERT/07' };
+    const letter = { sha256: 'z', sourceTopic: 'inps.percettori', sourcePartition: 0, sourceOffset: '1' };
+    const w = world({ inps, deliveries: [...world().deliveries, to07], deadLetters: [letter] });
+    expect(violated(w)).toEqual({});
+    expect(violated({ ...w, deadLetters: [] })).toEqual({ 'every INPS record reaches its region once': 1 });
+    expect(violated({ ...w, deliveries: [...world().deliveries, { ...to07, to: '08', id: 'X/1/UPSERT/08' }] })).toEqual(
+      {
+        'every INPS record reaches its region once': 1,
+      },
+    );
+  });
+
+  it('want each EURES document held once, nothing else held, rejected submissions in the DLQ, lag zero', () => {
+    const doc: Delivery = { ...upsert('EURES'), id: 'R1/1/UPSERT' };
+    const w = world({ items: [cv({ scope: '03' })], eures: [doc], euresHeld: ['R1/1/UPSERT'] });
+    expect(violated(w)).toEqual({});
+    expect(violated({ ...w, euresHeld: [] })).toMatchObject({ 'EURES received each due document exactly once': 1 });
+    expect(violated({ ...w, euresHeld: ['R1/1/UPSERT', 'R9/1/UPSERT'] })).toMatchObject({
+      'EURES received each due document exactly once': 1,
+    });
+    const rejected = world({
+      receipts: [{ ...world().receipts[0]!, outcome: 'REJECTED', root: null, code: null, codes: ['XML_MALFORMED'] }],
+      items: [],
+      deliveries: [],
+      poison: new Map([['05:0:0', 'XML_MALFORMED']]),
+    });
+    expect(violated(rejected)).toEqual({ 'every rejected submission is in the DLQ with its original bytes': 1 });
+    const buried = { sha256: 'h1', sourceTopic: 'nr.05.in', sourcePartition: 0, sourceOffset: '0' };
+    expect(violated({ ...rejected, deadLetters: [buried] })).toEqual({});
+    expect(violated({ ...rejected, deadLetters: [buried], poison: new Map([['05:0:0', 'XML_TOO_LARGE']]) })).toEqual({
+      'each poison submission is refused for its reason': 1,
+    });
+    expect(violated({ ...w, lag: new Map([['dispatcher', 3]]) })).toEqual({ 'consumer lag returns to zero': 1 });
+  });
+});

@@ -1,0 +1,345 @@
+/**
+ * The chaos suite's invariants, as pure functions over what the checker read back from every topic. They are
+ * written from the rules (ARCHITECTURE.md 1-4, 7) on purpose, not imported from the services: a checker that
+ * shared the dispatcher's routing code would agree with its mistakes.
+ */
+import { NodeIds } from '../../contracts/nodes';
+
+/** A submission as read from `nr.<node>.in`. */
+export interface Submission {
+  readonly node: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly sha256: string;
+}
+
+/** A receipt from `nr.<node>.receipts`. */
+export interface Receipt {
+  readonly node: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly outcome: string;
+  readonly root: string | null;
+  readonly code: string | null;
+  readonly sha256: string;
+  readonly codes: readonly string[];
+}
+
+/** A canonical item version from `ncn.candidature` / `ncn.vacancies`, with what routing needs. */
+export interface ItemVersion {
+  readonly kind: 'CANDIDATURA' | 'VACANCY';
+  readonly root: string;
+  readonly code: string;
+  readonly version: number;
+  readonly sender: string;
+  readonly action: 'SEND' | 'CLOSE';
+  /** `ambitodiffusione` of a CV. */
+  readonly scope: string | null;
+  /** The node of the CV worker's domicile region (from the comuni table). */
+  readonly homeNode: string | null;
+}
+
+/** A delivery to a node (`nr.<node>.out`) or to EURES (`eures.out`, node `EURES`), in topic order. */
+export interface Delivery {
+  readonly to: string;
+  readonly kind: string;
+  readonly action: 'UPSERT' | 'WITHDRAW' | 'CLOSE' | 'EXPIRE';
+  readonly root: string;
+  readonly code: string;
+  readonly version: number;
+  /** Delivery id (`root/version/action/node`) or EURES idempotency key. */
+  readonly id: string;
+}
+
+/** An INPS record as published on `inps.percettori`, in topic order. */
+export interface InpsRecord {
+  readonly id: string;
+  readonly codiceFiscale: string;
+  readonly operation: string;
+  readonly offset: string;
+  readonly partition: number;
+  /** The node of the domicile region, or null when the comune is unknown or abroad. */
+  readonly homeNode: string | null;
+}
+
+/** A dead letter from `ncn.dlq`. */
+export interface DeadLetter {
+  readonly sha256: string;
+  readonly sourceTopic: string;
+  readonly sourcePartition: number;
+  readonly sourceOffset: string;
+}
+
+/** Everything the checker read back. */
+export interface Observed {
+  readonly submissions: readonly Submission[];
+  readonly receipts: readonly Receipt[];
+  readonly items: readonly ItemVersion[];
+  readonly expired: readonly { root: string; version: number }[];
+  readonly deliveries: readonly Delivery[];
+  readonly eures: readonly Delivery[];
+  /** Idempotency keys the EURES receiver holds, as it listed them. */
+  readonly euresHeld: readonly string[];
+  readonly inps: readonly InpsRecord[];
+  readonly deadLetters: readonly DeadLetter[];
+  /** Submissions sent as poison, by `node:partition:offset`, with the error code expected for each. */
+  readonly poison: ReadonlyMap<string, string>;
+  /** Records behind, per consumer group of the node, when the checker read the topics. */
+  readonly lag: ReadonlyMap<string, number>;
+}
+
+/** One invariant: how many cases it checked and what violated it (a few examples are kept per invariant). */
+export interface Verdict {
+  readonly name: string;
+  readonly checked: number;
+  readonly violations: number;
+  readonly examples: readonly string[];
+}
+
+class Tally {
+  checked = 0;
+  violations = 0;
+  readonly examples: string[] = [];
+  constructor(readonly name: string) {}
+  check(ok: boolean, what: () => string): void {
+    this.checked++;
+    if (ok) return;
+    this.violations++;
+    if (this.examples.length < 5) this.examples.push(what());
+  }
+  verdict(): Verdict {
+    return { name: this.name, checked: this.checked, violations: this.violations, examples: this.examples };
+  }
+}
+
+const place = (x: { node: string; partition: number; offset: string }): string =>
+  `${x.node}:${x.partition}:${x.offset}`;
+
+/** Who should hold an item's version, by rule: nodes and whether EURES does. */
+export function expectedRoute(v: ItemVersion): { nodes: string[]; eures: boolean } {
+  const others = NodeIds.filter((n) => n !== v.sender);
+  if (v.kind === 'VACANCY') return { nodes: others, eures: true };
+  if (v.scope === '01') return { nodes: v.homeNode && v.homeNode !== v.sender ? [v.homeNode] : [], eures: false };
+  return { nodes: others, eures: v.scope === '03' };
+}
+
+type Held = { state: 'none' } | { state: 'held'; version: number } | { state: 'ended'; action: string };
+
+/**
+ * Replays one party's deliveries of one item: UPSERT holds (versions never go back), WITHDRAW lets go of what is
+ * held, CLOSE and EXPIRE end what is held, nothing follows an end. Returns the final state or the first misstep.
+ */
+export function replay(deliveries: readonly Delivery[]): Held | string {
+  let held: Held = { state: 'none' };
+  for (const d of deliveries) {
+    if (held.state === 'ended') return `${d.action} v${d.version} after ${held.action}`;
+    if (d.action === 'UPSERT') {
+      if (held.state === 'held' && d.version < held.version) return `UPSERT v${d.version} after v${held.version}`;
+      held = { state: 'held', version: d.version };
+    } else if (held.state !== 'held') {
+      return `${d.action} v${d.version} of an item not held`;
+    } else if (d.action === 'WITHDRAW') {
+      held = { state: 'none' };
+    } else {
+      held = { state: 'ended', action: d.action };
+    }
+  }
+  return held;
+}
+
+function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const t of list) {
+    const k = key(t);
+    const group = map.get(k);
+    if (group) group.push(t);
+    else map.set(k, [t]);
+  }
+  return map;
+}
+
+/** Every submission has exactly one receipt, which names it (node, partition, offset, and the bytes' hash). */
+function receiptsOnce(o: Observed): Verdict {
+  const t = new Tally('every submission has exactly one receipt');
+  const byPlace = groupBy(o.receipts, place);
+  for (const s of o.submissions) {
+    const list = byPlace.get(place(s)) ?? [];
+    t.check(list.length === 1, () => `${place(s)}: ${list.length} receipts`);
+    const r = list[0];
+    if (r) t.check(r.sha256 === s.sha256, () => `${place(s)}: the receipt's hash is not the submission's`);
+  }
+  const sent = new Set(o.submissions.map(place));
+  for (const r of o.receipts) t.check(sent.has(place(r)), () => `receipt for ${place(r)}, which was never submitted`);
+  return t.verdict();
+}
+
+/** Every accepted submission is exactly one canonical item version, and every version was accepted. */
+function acceptedOnce(o: Observed): Verdict {
+  const t = new Tally('every accepted submission is one canonical item version');
+  const versions = groupBy(o.items, (i) => i.code);
+  const accepted = o.receipts.filter((r) => r.outcome === 'ACCEPTED');
+  for (const r of accepted) {
+    const list = versions.get(r.code ?? '') ?? [];
+    t.check(list.length === 1 && list[0]?.root === r.root, () => `${r.code ?? '?'}: ${list.length} canonical versions`);
+  }
+  const codes = new Set(accepted.map((r) => r.code));
+  for (const i of o.items) t.check(codes.has(i.code), () => `${i.code}: a canonical version without ACCEPTED receipt`);
+  return t.verdict();
+}
+
+/** No delivery id appears twice on the node topics, nor an idempotency key on eures.out. */
+function noDuplicates(o: Observed): Verdict {
+  const t = new Tally('no delivery twice (by delivery id / idempotency key)');
+  for (const [id, list] of groupBy([...o.deliveries, ...o.eures], (d) => `${d.to}|${d.id}`)) {
+    t.check(list.length === 1, () => `${id}: delivered ${list.length} times`);
+  }
+  return t.verdict();
+}
+
+/**
+ * Each accepted item's deliveries match the rules for its final state: for an open item, every node the rules
+ * name holds the latest version and no other node holds anything (earlier holders were withdrawn); a closed or
+ * expired item is held by no one, and every node its last version went to got the CLOSE or EXPIRE. The same for
+ * EURES. Each party's deliveries must also make sense in order (see `replay`).
+ */
+function itemsRouted(o: Observed): Verdict[] {
+  const nodes = new Tally("each item's node deliveries match the rules for its final state");
+  const eures = new Tally("each item's EURES documents match the rules for its final state");
+  const expired = new Set(o.expired.map((e) => `${e.root}/${e.version}`));
+  const delivered = groupBy(
+    o.deliveries.filter((d) => d.kind !== 'PERCETTORE'),
+    (d) => d.root,
+  );
+  const sentToEures = groupBy(o.eures, (d) => d.root);
+  for (const [root, versions] of groupBy(o.items, (i) => i.root)) {
+    const sorted = [...versions].sort((a, b) => a.version - b.version);
+    const last = sorted[sorted.length - 1];
+    if (last === undefined) continue;
+    const lastSent = [...sorted].reverse().find((v) => v.action === 'SEND');
+    const ended = last.action === 'CLOSE' ? 'CLOSE' : expired.has(`${root}/${last.version}`) ? 'EXPIRE' : undefined;
+    const route = lastSent ? expectedRoute(lastSent) : { nodes: [], eures: false };
+    const byParty = groupBy(delivered.get(root) ?? [], (d) => d.to);
+    byParty.set('EURES', sentToEures.get(root) ?? []);
+    for (const party of [...NodeIds, 'EURES']) {
+      const tally = party === 'EURES' ? eures : nodes;
+      const due = party === 'EURES' ? route.eures : route.nodes.includes(party);
+      const state = replay(byParty.get(party) ?? []);
+      if (typeof state === 'string') {
+        tally.check(false, () => `${root} → ${party}: ${state}`);
+        continue;
+      }
+      if (ended === undefined) {
+        const ok = due ? state.state === 'held' && state.version === last.version : state.state === 'none';
+        tally.check(ok, () => `${root} v${last.version} (open) → ${party}: ${due ? 'due' : 'not due'}, ${show(state)}`);
+      } else {
+        const ok = due ? state.state === 'ended' && state.action === ended : state.state !== 'held';
+        tally.check(ok, () => `${root} (${ended}) → ${party}: ${due ? 'due' : 'not due'}, ${show(state)}`);
+      }
+    }
+  }
+  return [nodes.verdict(), eures.verdict()];
+}
+
+const show = (h: Held): string =>
+  h.state === 'held' ? `holds v${h.version}` : h.state === 'ended' ? `ended by ${h.action}` : 'holds nothing';
+
+/**
+ * Every INPS record reaches its region once: an I or U record is one UPSERT (with its id) to the node of the
+ * domicile region and to no other; a D record is one CLOSE to the node that held the person, if any; a record
+ * whose domicile is not a region of Italy is a dead letter instead.
+ */
+function inpsOnce(o: Observed): Verdict {
+  const t = new Tally('every INPS record reaches its region once');
+  const byCode = groupBy(
+    o.deliveries.filter((d) => d.kind === 'PERCETTORE'),
+    (d) => d.code,
+  );
+  const letters = new Set(o.deadLetters.map((d) => `${d.sourceTopic}:${d.sourcePartition}:${d.sourceOffset}`));
+  const holder = new Map<string, string>();
+  for (const r of o.inps) {
+    const got = byCode.get(r.id) ?? [];
+    if (r.operation === 'D') {
+      const was = holder.get(r.codiceFiscale);
+      holder.delete(r.codiceFiscale);
+      const ok = was === undefined ? got.length === 0 : got.length === 1 && got[0]?.to === was;
+      t.check(
+        ok && got.every((d) => d.action === 'CLOSE'),
+        () =>
+          `D ${r.id}: held by ${was ?? 'no one'}, got ${got.map((d) => `${d.action}→${d.to}`).join(', ') || 'nothing'}`,
+      );
+      continue;
+    }
+    if (r.homeNode === null) {
+      const ok = got.length === 0 && letters.has(`inps.percettori:${r.partition}:${r.offset}`);
+      t.check(ok, () => `${r.operation} ${r.id}: not routable, expected a dead letter, got ${got.length} deliveries`);
+      continue;
+    }
+    const upserts = got.filter((d) => d.action === 'UPSERT');
+    t.check(
+      upserts.length === 1 && upserts[0]?.to === r.homeNode,
+      () =>
+        `${r.operation} ${r.id}: due to ${r.homeNode ?? '?'}, got ${upserts.map((d) => d.to).join(', ') || 'nothing'}`,
+    );
+    holder.set(r.codiceFiscale, r.homeNode);
+  }
+  return t.verdict();
+}
+
+/** EURES received each document due to it (each key on eures.out) once, and nothing else. */
+function euresReceived(o: Observed): Verdict {
+  const t = new Tally('EURES received each due document exactly once');
+  const held = groupBy(o.euresHeld, (k) => k);
+  for (const d of o.eures) {
+    const n = held.get(d.id)?.length ?? 0;
+    t.check(n === 1, () => `${d.id}: held ${n} times`);
+  }
+  const due = new Set(o.eures.map((d) => d.id));
+  for (const k of held.keys()) t.check(due.has(k), () => `${k}: held by EURES but never due`);
+  return t.verdict();
+}
+
+/** Every rejected submission is in the DLQ with its original bytes; each poison was refused for its reason. */
+function rejectedInDlq(o: Observed): Verdict[] {
+  const t = new Tally('every rejected submission is in the DLQ with its original bytes');
+  const p = new Tally('each poison submission is refused for its reason');
+  const letters = new Set(o.deadLetters.map((d) => d.sha256));
+  const receipts = new Map(o.receipts.map((r) => [place(r), r]));
+  const submissions = new Map(o.submissions.map((s) => [place(s), s]));
+  for (const r of o.receipts) {
+    if (r.outcome !== 'REJECTED') continue;
+    const s = submissions.get(place(r));
+    t.check(
+      s !== undefined && letters.has(s.sha256),
+      () => `${place(r)} (${r.codes.join(',')}): no dead letter with its bytes`,
+    );
+  }
+  for (const [at, code] of o.poison) {
+    const r = receipts.get(at);
+    p.check(
+      r?.outcome === 'REJECTED' && r.codes.includes(code),
+      () => `${at}: expected REJECTED ${code}, got ${r ? `${r.outcome} ${r.codes.join(',')}` : 'no receipt'}`,
+    );
+  }
+  return [t.verdict(), p.verdict()];
+}
+
+/** Every consumer group of the node has caught up: no record behind. */
+function lagZero(o: Observed): Verdict {
+  const t = new Tally('consumer lag returns to zero');
+  for (const [group, behind] of o.lag) t.check(behind === 0, () => `${group}: ${behind} behind`);
+  return t.verdict();
+}
+
+/** Every invariant, in the order of the table. */
+export function checkInvariants(o: Observed): Verdict[] {
+  return [
+    receiptsOnce(o),
+    acceptedOnce(o),
+    noDuplicates(o),
+    ...itemsRouted(o),
+    inpsOnce(o),
+    euresReceived(o),
+    ...rejectedInDlq(o),
+    lagZero(o),
+  ];
+}

@@ -1,0 +1,294 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { NodeConsumerGroups } from '../../contracts/groups';
+import { DeadLetterHeader } from '../../contracts/headers';
+import { NodeIds } from '../../contracts/nodes';
+import { comune } from '../../contracts/tables/comuni';
+import { nodeTopic, Topic } from '../../contracts/topics';
+import type { AvroSerde } from '../../services/runtime/avro-serde';
+import type { DeadLetter, Delivery, InpsRecord, ItemVersion, Observed, Receipt, Submission } from './invariants';
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+const header = (m: KafkaMessage, name: string): string => {
+  const v = m.headers?.[name];
+  return v === undefined ? '' : Array.isArray(v) ? String(v[0] ?? '') : Buffer.isBuffer(v) ? v.toString() : String(v);
+};
+
+/** The node's consumer groups, whose lag must return to zero. */
+export const NodeGroups = NodeConsumerGroups;
+
+/**
+ * Reads topics from their beginning to where they end now (read_committed: what was aborted never happened), with a
+ * throw-away group that commits nothing. A partition is done when kafkajs has moved past its last offset, records
+ * it filtered out (aborted, markers) included, so no idle timeout decides when reading stops.
+ */
+export async function readAll(
+  kafka: Kafka,
+  topics: readonly string[],
+  onRecord: (topic: string, partition: number, message: KafkaMessage) => Promise<void> | void,
+): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const remaining = new Map<string, bigint>();
+  try {
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${topic}:${p.partition}`, BigInt(p.high));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  if (remaining.size === 0) return 0;
+  let count = 0;
+  const consumer = kafka.consumer({
+    groupId: `ncn-chaos-check.${randomUUID()}`,
+    maxBytesPerPartition: 17 * 1024 * 1024,
+    readUncommitted: false,
+  });
+  await consumer.connect();
+  try {
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const progress = (topic: string, partition: number, last: string | null): void => {
+        const key = `${topic}:${partition}`;
+        const end = remaining.get(key);
+        if (end !== undefined && last !== null && BigInt(last) + 1n >= end) remaining.delete(key);
+        if (remaining.size === 0) resolve();
+      };
+      // Batches kafkajs filters out whole (only aborted records or markers) are never handed over: their end
+      // event still says how far the partition was read.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+        progress(payload.topic, payload.partition, payload.lastOffset),
+      );
+      consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) {
+              const end = remaining.get(`${batch.topic}:${batch.partition}`);
+              if (end !== undefined && BigInt(message.offset) >= end) continue;
+              count++;
+              await onRecord(batch.topic, batch.partition, message);
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return count;
+}
+
+/** Records behind per group: the sum over its partitions of (log end − committed). */
+export async function groupLag(kafka: Kafka, groups: readonly string[]): Promise<Map<string, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const lag = new Map<string, number>();
+    const ends = new Map<string, bigint>();
+    for (const groupId of groups) {
+      let behind = 0n;
+      for (const t of await admin.fetchOffsets({ groupId })) {
+        for (const p of t.partitions) {
+          const key = `${t.topic}:${p.partition}`;
+          if (!ends.has(key)) {
+            for (const e of await admin.fetchTopicOffsets(t.topic))
+              ends.set(`${t.topic}:${e.partition}`, BigInt(e.high));
+          }
+          const end = ends.get(key) ?? 0n;
+          const committed = p.offset === '-1' || p.offset === '' ? 0n : BigInt(p.offset);
+          behind += end > committed ? end - committed : 0n;
+        }
+      }
+      lag.set(groupId, Number(behind));
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+interface CanonicalRecord {
+  meta: { root: string; code: string; version: number; node: string; action: 'SEND' | 'CLOSE' };
+  document: {
+    Lavoratore?: { Domicilio?: { idcomune?: string } };
+    DatiSistema?: { ambitodiffusione?: string };
+  };
+}
+
+/**
+ * Reads back everything the invariants need from every topic the node writes and the inputs it was given, plus
+ * what the EURES receiver holds and the groups' lag. Payloads are decoded through the registry; only the fields
+ * the checks use are kept, so a full-size run fits in memory.
+ */
+export async function readBack(options: {
+  kafka: Kafka;
+  serde: AvroSerde;
+  euresHeld: readonly string[];
+  poison: ReadonlyMap<string, string>;
+}): Promise<{ observed: Observed; records: number }> {
+  const { kafka, serde } = options;
+  const submissions: Submission[] = [];
+  const receipts: Receipt[] = [];
+  const items: ItemVersion[] = [];
+  const expired: { root: string; version: number }[] = [];
+  const deliveries: Delivery[] = [];
+  const eures: Delivery[] = [];
+  const inps: InpsRecord[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const inTopics = new Map(NodeIds.map((n) => [nodeTopic.in(n), n]));
+  const receiptTopics = new Map(NodeIds.map((n) => [nodeTopic.receipts(n), n]));
+  const outTopics = new Map(NodeIds.map((n) => [nodeTopic.out(n), n]));
+  const topics = [
+    ...inTopics.keys(),
+    ...receiptTopics.keys(),
+    ...outTopics.keys(),
+    Topic.candidature,
+    Topic.vacancies,
+    Topic.expired,
+    Topic.euresOut,
+    Topic.inpsPercettori,
+    Topic.dlq,
+  ];
+  const records = await readAll(kafka, topics, async (topic, partition, m) => {
+    const value = m.value;
+    if (value === null) return;
+    const inNode = inTopics.get(topic);
+    if (inNode !== undefined) {
+      submissions.push({ node: inNode, partition, offset: m.offset, sha256: sha256(value) });
+      return;
+    }
+    if (receiptTopics.has(topic)) {
+      const r = await serde.decode<{
+        node: string;
+        partition: number;
+        offset: number | bigint;
+        outcome: string;
+        root: string | null;
+        code: string | null;
+        sha256: string;
+        issues: { code: string; severity: string }[];
+      }>(value);
+      receipts.push({
+        node: r.node,
+        partition: r.partition,
+        offset: String(r.offset),
+        outcome: r.outcome,
+        root: r.root,
+        code: r.code,
+        sha256: r.sha256,
+        codes: r.issues.filter((i) => i.severity === 'ERROR').map((i) => i.code),
+      });
+      return;
+    }
+    const outNode = outTopics.get(topic);
+    if (outNode !== undefined) {
+      const d = await serde.decode<{
+        action: Delivery['action'];
+        kind: string;
+        root: string;
+        code: string;
+        version: number;
+        deliveryId: string;
+      }>(value);
+      deliveries.push({
+        to: outNode,
+        kind: d.kind,
+        action: d.action,
+        root: d.root,
+        code: d.code,
+        version: d.version,
+        id: d.deliveryId,
+      });
+      return;
+    }
+    switch (topic) {
+      case Topic.candidature:
+      case Topic.vacancies: {
+        const item = await serde.decode<CanonicalRecord>(value);
+        const home = item.document.Lavoratore?.Domicilio?.idcomune;
+        items.push({
+          kind: topic === Topic.candidature ? 'CANDIDATURA' : 'VACANCY',
+          root: item.meta.root,
+          code: item.meta.code,
+          version: item.meta.version,
+          sender: item.meta.node,
+          action: item.meta.action,
+          scope: item.document.DatiSistema?.ambitodiffusione ?? null,
+          homeNode: home === undefined ? null : (comune(home)?.node ?? null),
+        });
+        return;
+      }
+      case Topic.expired: {
+        const e = await serde.decode<{ root: string; version: number }>(value);
+        expired.push({ root: e.root, version: e.version });
+        return;
+      }
+      case Topic.euresOut: {
+        const d = await serde.decode<{
+          action: Delivery['action'];
+          kind: string;
+          root: string;
+          version: number;
+          idempotencyKey: string;
+        }>(value);
+        eures.push({
+          to: 'EURES',
+          kind: d.kind,
+          action: d.action,
+          root: d.root,
+          code: d.root,
+          version: d.version,
+          id: d.idempotencyKey,
+        });
+        return;
+      }
+      case Topic.inpsPercettori: {
+        const r = await serde.decode<{
+          idComunicazione: string;
+          codiceFiscale: string;
+          tipoOperazione: string;
+          codiceComuneDomicilio: string | null;
+        }>(value);
+        const c = r.codiceComuneDomicilio === null ? undefined : comune(r.codiceComuneDomicilio);
+        inps.push({
+          id: r.idComunicazione,
+          codiceFiscale: r.codiceFiscale,
+          operation: r.tipoOperazione,
+          partition,
+          offset: m.offset,
+          homeNode: c?.node ?? null,
+        });
+        return;
+      }
+      case Topic.dlq:
+        deadLetters.push({
+          sha256: sha256(value),
+          sourceTopic: header(m, DeadLetterHeader.sourceTopic),
+          sourcePartition: Number(header(m, DeadLetterHeader.sourcePartition)),
+          sourceOffset: header(m, DeadLetterHeader.sourceOffset),
+        });
+        return;
+      default:
+        return;
+    }
+  });
+  const lag = await groupLag(kafka, NodeGroups);
+  return {
+    observed: {
+      submissions,
+      receipts,
+      items,
+      expired,
+      deliveries,
+      eures,
+      euresHeld: options.euresHeld,
+      inps,
+      deadLetters,
+      poison: options.poison,
+      lag,
+    },
+    records,
+  };
+}
