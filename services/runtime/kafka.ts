@@ -36,14 +36,22 @@ export function connectionOptions(config: Config): Pick<KafkaConfig, 'brokers' |
   };
 }
 
+/** How long a client keeps trying the brokers [8 retries from 200 ms, doubling up to 5 s: about half a minute]. */
+const defaultRetry = { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 };
+
 /** A kafkajs client whose logs go to our logger (kafkajs' INFO chatter is logged at debug). */
-export function createKafka(config: Config, logger: Logger, clientId = config.kafka.clientId): Kafka {
+export function createKafka(
+  config: Config,
+  logger: Logger,
+  clientId = config.kafka.clientId,
+  retry: { retries: number; initialRetryTime: number; maxRetryTime: number } = defaultRetry,
+): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
     ...connectionOptions(config),
     logLevel: KafkaLogLevel.WARN,
-    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
+    retry,
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {

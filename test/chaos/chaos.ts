@@ -132,14 +132,24 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', abandon);
   process.once('SIGTERM', abandon);
-  const kafka = createKafka(config, createLogger('ncn-chaos', 'silent'));
+  // The driver and the checker must outlive the broker restart the suite causes: they keep trying for ten minutes.
+  const kafka = createKafka(config, createLogger('ncn-chaos', 'silent'), 'ncn-chaos', {
+    retries: 60,
+    initialRetryTime: 300,
+    maxRetryTime: 10_000,
+  });
   let producer: Producer | undefined;
   try {
     await Promise.all(everyone.map((s) => s.start()));
     say(`${at()} services running (logs in ${logDir})`);
 
     const serde = new AvroSerde(config.registry.url);
-    producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    // Idempotent: its retries across the broker restart never write a record twice.
+    producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     const ids = {
       inps: await serde.register(valueSubject(Topic.inpsPercettori), avroSchema('it.ncn.Percettore')),
