@@ -40,8 +40,13 @@ export interface EnricherOptions {
   readonly fromBeginning?: boolean;
 }
 
-/** A person is not ticked again sooner than this: its last tick may still be on its way. */
-const RetickMs = 1_000;
+/**
+ * A person is ticked again only once this instance has handled its last tick, or after this long (the tick went
+ * to a partition another instance owns, which releases the person; or it was lost with a crash). Re-ticking sooner,
+ * while the tick still waits in the topic behind a backlog, floods the topic with repeats: each one more to read
+ * before the first, a backlog that grows faster than it drains (the chaos suite saw 290,000).
+ */
+const RetickMs = 60_000;
 /** How long a release is remembered for its seq when the changelog follower read its tombstone first. */
 const ReleasedMemoryMs = 10 * 60_000;
 /** Longest wait for the changelog follower to catch up before handling a partition new to this instance. */
@@ -219,9 +224,13 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     return decideFor(record, cf, { kind: 'rapporto' }, stored);
   };
 
+  /** People with a tick in flight, and when it was sent (wall clock): not ticked again meanwhile (RetickMs). */
+  const ticked = new Map<string, number>();
+
   const onTick = async (record: InputRecord): Promise<OutputRecord[]> => {
     if (record.headers[EnricherHeader.group]?.toString() !== name) return [];
     const cf = record.key?.toString() ?? '';
+    ticked.delete(cf);
     const scope = scopeOf(record);
     const source = `${record.topic}:${record.partition}:${record.offset}`;
     const current = waiting.get(scope, source, cf);
@@ -266,8 +275,6 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
   });
   await producer.connect();
 
-  /** People ticked recently and when (wall clock). */
-  const ticked = new Map<string, number>();
   let checking = false;
   /** Sends a tick for each person whose wait ran out; rebuilds the CO table when Redis lost it meanwhile. */
   const check = async (): Promise<void> => {
