@@ -15,6 +15,7 @@ import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
 import { deadLetter, describeError } from '../runtime/runner/dead-letter';
+import { consumerStopped } from '../runtime/runner/stopped';
 import { startHttp } from '../runtime/runner/http';
 import { backoffDelay } from '../runtime/runner/retry';
 import { CircuitBreaker } from './breaker';
@@ -216,6 +217,10 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
   let markFetching: () => void = () => undefined;
   const fetching = new Promise<void>((resolve) => (markFetching = resolve));
   consumer.on(consumer.events.FETCH, () => markFetching());
+  consumer.on(consumer.events.CRASH, (event) => {
+    logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+    if (!event.payload.restart && running) consumerStopped('eures-forwarder', event.payload.error);
+  });
 
   async function eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     backlog.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from './config';
 import { connectAdmin, createKafka, isAuthorizationError } from './kafka';
 import { createLogger, type Logger } from './logger';
 import { createRedis } from './redis';
+import { whenConsumerStopped } from './runner/stopped';
 import { createShutdown, exitOnSignals } from './shutdown';
 import { ensureTopics } from './topics';
 
@@ -51,6 +52,11 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
     }
     const shutdown = createShutdown({ timeoutMs: config.shutdownTimeoutMs, logger });
     exitOnSignals(shutdown, logger);
+    // A consumer kafkajs gave up on: the process exits (1) so that its supervisor starts the service again.
+    whenConsumerStopped((service, error) => {
+      logger.fatal({ err: error, service }, 'a consumer stopped for good: exiting to be restarted');
+      void shutdown.shutdown('consumer stopped').finally(() => process.exit(1));
+    });
     let redis: Redis | undefined;
     const service = await start({
       config,

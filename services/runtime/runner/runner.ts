@@ -14,6 +14,7 @@ import type { Logger } from '../logger';
 import { CoPartitionedAssigner } from './assigner';
 import { deadLetter, describeError } from './dead-letter';
 import { startHttp } from './http';
+import { consumerStopped } from './stopped';
 import { createRunnerMetrics, type RunnerMetrics } from './metrics';
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry';
 import type { Handler, InputRecord, OutputRecord, TransactionHooks } from './types';
@@ -114,6 +115,10 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   consumer.on(consumer.events.CRASH, (event) => {
     crashed = event.payload.error;
     logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+    if (!event.payload.restart && running) {
+      logger.fatal({ err: event.payload.error }, 'kafkajs will not restart the consumer: it has stopped for good');
+      consumerStopped(service, event.payload.error);
+    }
   });
   let markJoined: () => void = () => undefined;
   const joined = new Promise<void>((resolve) => (markJoined = resolve));
