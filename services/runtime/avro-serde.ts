@@ -30,26 +30,33 @@ export class AvroSerde {
   /**
    * Registers a schema under a subject with BACKWARD compatibility and returns its id. Registering the same
    * schema again returns the same id; an incompatible one is refused with a permanent NCN_SCHEMA error.
+   * Processes registering a new subject at once (instances of a service starting together) race to give it its
+   * rule: the registry refuses the second rule ("already exists"), though the schema is registered and the rule
+   * is the one wanted; or one sees the subject before its creator gave it the rule (the registry's default
+   * answers). Either is answered by registering again, which then finds both (see isRegistrationRace).
    */
   async register(subject: string, schema: AvroSchema): Promise<number> {
-    await this.#alignCompatibility(subject);
-    try {
-      const { id } = await this.#registry.register(
-        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-        { subject, compatibility: SubjectCompatibility },
-      );
-      return id;
-    } catch (error) {
-      const status = httpStatus(error);
-      if (status === 409 || status === 422) {
-        throw new NcnError(ErrorCode.Schema, `The registry refused the schema for ${subject}: ${messageOf(error)}`, {
+    for (let attempt = 1; ; attempt++) {
+      await this.#alignCompatibility(subject);
+      try {
+        const { id } = await this.#registry.register(
+          { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+          { subject, compatibility: SubjectCompatibility },
+        );
+        return id;
+      } catch (error) {
+        const status = httpStatus(error);
+        if (attempt < 5 && isRegistrationRace(status, messageOf(error))) continue;
+        if (status === 409 || status === 422) {
+          throw new NcnError(ErrorCode.Schema, `The registry refused the schema for ${subject}: ${messageOf(error)}`, {
+            cause: error,
+          });
+        }
+        throw new NcnError(ErrorCode.Unavailable, `Could not register a schema for ${subject}: ${messageOf(error)}`, {
+          retriable: true,
           cause: error,
         });
       }
-      throw new NcnError(ErrorCode.Unavailable, `Could not register a schema for ${subject}: ${messageOf(error)}`, {
-        retriable: true,
-        cause: error,
-      });
     }
   }
 
@@ -133,13 +140,32 @@ export class AvroSerde {
       headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
       body: JSON.stringify({ compatibility: SubjectCompatibility }),
     });
-    if (!updated.ok) {
-      throw new NcnError(
-        ErrorCode.Schema,
-        `Could not set ${SubjectCompatibility} on ${subject}: HTTP ${updated.status}`,
-      );
-    }
+    if (updated.ok) return;
+    // Another process gave the subject its rule meanwhile (the registry refuses a second one): what counts is
+    // that the rule is the one wanted.
+    if (updated.status === 409 && (await this.#compatibilityOf(configUrl)) === SubjectCompatibility) return;
+    throw new NcnError(ErrorCode.Schema, `Could not set ${SubjectCompatibility} on ${subject}: HTTP ${updated.status}`);
   }
+
+  /** A subject's own compatibility rule, upper case; undefined when it has none or the registry does not say. */
+  async #compatibilityOf(configUrl: string): Promise<string | undefined> {
+    const response = await this.#fetch(configUrl);
+    if (!response.ok) return undefined;
+    const { compatibilityLevel } = (await response.json()) as { compatibilityLevel?: string };
+    return compatibilityLevel?.toUpperCase();
+  }
+}
+
+/**
+ * A registration that lost a race with another process registering the same new subject: its rule was created
+ * meanwhile (HTTP 409, "A rule named 'COMPATIBILITY' already exists"), or the registry client read the subject's
+ * compatibility before its creator set it ("Compatibility does not match the configuration (BACKWARD != NONE)").
+ */
+function isRegistrationRace(status: number | undefined, message: string): boolean {
+  return (
+    (status === 409 && /rule.*already exists/i.test(message)) ||
+    (status === undefined && /Compatibility does not match/i.test(message))
+  );
 }
 
 function httpStatus(error: unknown): number | undefined {

@@ -50,6 +50,19 @@ describe('AvroSerde against the real schema registry', () => {
     expect(await subjectCompatibility(subject)).toBe('BACKWARD');
   });
 
+  it('registers a new subject from several processes at once: each gets the id, none is refused', async () => {
+    // Instances of a service starting together race to give the new subject its rule; the registry refuses the
+    // second rule ("already exists"), which must not fail the registration.
+    for (let round = 0; round < 3; round++) {
+      const subject = valueSubject(unique('test.receipts'));
+      const ids = await Promise.all(
+        Array.from({ length: 6 }, () => new AvroSerde(registryUrl).register(subject, receiptV1)),
+      );
+      expect(new Set(ids).size).toBe(1);
+      expect(await subjectCompatibility(subject)).toBe('BACKWARD');
+    }
+  });
+
   it('accepts a BACKWARD-compatible evolution and refuses an incompatible one', async () => {
     const subject = valueSubject(unique('test.receipts'));
     const v1 = await serde.register(subject, receiptV1);
