@@ -14,8 +14,8 @@ const rome = new Intl.DateTimeFormat('en-GB', {
   second: '2-digit',
 });
 
-/** Milliseconds Rome's wall clock is ahead of UTC at an instant. */
-function romeOffset(instant: number): number {
+/** Milliseconds Rome's wall clock is ahead of UTC at an instant, as Intl computes it (slow: a formatter call). */
+function romeOffsetOf(instant: number): number {
   const parts = Object.fromEntries(rome.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
   const wall = utc(
     Number(parts.year),
@@ -26,6 +26,27 @@ function romeOffset(instant: number): number {
     Number(parts.second),
   );
   return wall - Math.floor(instant / 1000) * 1000;
+}
+
+const HOUR_MS = 3_600_000;
+/** Per UTC hour, Rome's offset when it is the same at the hour's first and last millisecond; null when not. */
+const offsetByHour = new Map<number, number | null>();
+
+/**
+ * Milliseconds Rome's wall clock is ahead of UTC at an instant. Offsets change a few times a year and never twice
+ * within an hour, so an hour whose first and last millisecond have the same offset has it throughout: it is
+ * kept per hour (a few thousand hours at most). An hour with a change in it is computed at each instant.
+ */
+function romeOffset(instant: number): number {
+  const hour = Math.floor(instant / HOUR_MS);
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    const first = romeOffsetOf(hour * HOUR_MS);
+    offset = first === romeOffsetOf(hour * HOUR_MS + HOUR_MS - 1) ? first : null;
+    if (offsetByHour.size >= 50_000) offsetByHour.clear();
+    offsetByHour.set(hour, offset);
+  }
+  return offset ?? romeOffsetOf(instant);
 }
 
 /** Milliseconds of a UTC calendar time, for any year (Date.UTC reads years 0-99 as 1900-1999). */

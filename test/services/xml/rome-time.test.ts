@@ -36,4 +36,30 @@ describe('dates and times of the standard as numbers', () => {
     expect(daysToDate(dateToDays('-0044-03-15'))).toBe('-0044-03-15');
     expect(millisToDateTime(dateTimeToMillis('0050-06-01T12:00:00Z')).slice(0, 4)).toBe('0050');
   });
+
+  it("writes every instant as Intl's Europe/Rome clock does, across switches and the 1893 change from Rome's mean time", () => {
+    const clock = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Rome',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    const reference = (t: number): string => {
+      const p = Object.fromEntries(clock.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+      return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
+    };
+    const instants: number[] = [];
+    // Every 7 min 13.5 s through three years (the cache per hour is filled and then read), and each second around
+    // the switches of 2026 and the change of 1 November 1893 (Rome mean time, +00:49:56, to CET).
+    for (let t = Date.parse('2025-01-01T00:00:00Z'); t < Date.parse('2028-01-01T00:00:00Z'); t += 433_500)
+      instants.push(t);
+    for (const at of ['2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z', '1893-10-31T23:10:04Z'])
+      for (let t = Date.parse(at) - 3_700_000; t < Date.parse(at) + 3_700_000; t += 997) instants.push(t);
+    const wrong = instants.filter((t) => millisToDateTime(t) !== reference(t));
+    expect(wrong.map((t) => new Date(t).toISOString()).slice(0, 5)).toEqual([]);
+  });
 });
