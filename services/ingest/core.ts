@@ -31,9 +31,12 @@ export interface SubmissionInput {
   readonly receivedAt: Date;
 }
 
-/** What to do with a submission. `wait`: its predecessor is not known yet; ask again later. */
+/**
+ * What to do with a submission. `wait`: it is valid, its own code is new, and its predecessor is not known yet;
+ * ask again later (the answer stays `wait` while neither code is known and the wait has not run out).
+ */
 export type Decision =
-  | { readonly kind: 'wait'; readonly predecessor: string }
+  | { readonly kind: 'wait'; readonly predecessor: string; readonly code: string }
   | {
       readonly kind: 'done';
       readonly outcome: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
@@ -222,7 +225,7 @@ export function decideSubmission(
   if (f.previous !== undefined) {
     const predecessor = view.code(f.previous);
     if (predecessor === undefined) {
-      if (!options.predecessorTimedOut) return { kind: 'wait', predecessor: f.previous };
+      if (!options.predecessorTimedOut) return { kind: 'wait', predecessor: f.previous, code: f.code };
       return reject(
         input,
         hash,

@@ -137,6 +137,7 @@ describe('decideSubmission', () => {
     expect(decideSubmission(input(bytes), state.view('p'), settings)).toEqual({
       kind: 'wait',
       predecessor: '12C0000000000000000000301',
+      code: '12C0000000000000000000302',
     });
     const d = done(decideSubmission(input(bytes), state.view('p'), settings, { predecessorTimedOut: true }));
     expect(issueCodes(d)).toEqual(['PREDECESSOR_UNKNOWN']);
