@@ -6,6 +6,7 @@ import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
 import { startRunner, type Runner } from '../runtime/runner/runner';
 import { scopeOf, type Handler } from '../runtime/runner/types';
+import { observeGroupJoins } from '../runtime/group-joins';
 import { followTable, type Table } from '../runtime/table';
 import {
   dispatch,
@@ -16,6 +17,7 @@ import {
   type PercettoreArricchito,
 } from './core';
 import { itemVersion, type CanonicalItem } from './items';
+import { PartitionLocks } from './partition-locks';
 import { HolderState } from './state';
 
 /** A running dispatcher. */
@@ -40,6 +42,9 @@ export interface DispatcherOptions {
 
 /** The topics the dispatcher routes from. */
 export const DispatcherInputs = [Topic.candidature, Topic.vacancies, Topic.percettori, Topic.expired] as const;
+
+/** Partitions of each input (the catalogue gives them all the same number, as co-partitioning requires). */
+const DispatcherPartitions = 6;
 
 /**
  * The dispatcher: loads the holdings from its changelog, then routes every canonical item, enriched INPS record
@@ -100,15 +105,27 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
         : event.record.percettore.codiceFiscale;
 
   /**
-   * Per input partition, the offset expected next. Any other offset means the partition is new to this instance
-   * (a rebalance: its earlier owner's last holdings may not have reached the table yet, so the table catches up
-   * first) or went back (a chunk that failed before its transaction: what it staged is dropped).
+   * Per input partition, the offset expected next, forgotten at every join of the group (a new generation). A
+   * partition without one is new to this instance (a start, or a rebalance: its earlier owner's last holdings may
+   * not have reached the table yet, so the table catches up first); an earlier offset means a chunk failed
+   * before its transaction (what it staged is dropped, and the table catches up too). A later offset within the
+   * same generation skips only what kafkajs filters out (transaction markers, aborted records): the partition was
+   * this instance's alone meanwhile, so nobody else wrote its holdings and there is nothing to catch up on. The
+   * inputs are written in transactions, so such gaps come every few records: catching up on each (a round trip
+   * through the broker for the table to read back this instance's own last commit) stalled the dispatcher.
+   * A join comes between batches, never during a transaction: what is still staged then never committed.
    */
   const expected = new Map<string, bigint>();
+  const locks = new PartitionLocks();
+  const joined = (): void => {
+    for (const scope of expected.keys()) state.abort(scope);
+    expected.clear();
+    locks.releaseAll();
+  };
   const follow = async (scope: string, offset: bigint): Promise<void> => {
     const next = expected.get(scope);
     expected.set(scope, offset + 1n);
-    if (next === offset) return;
+    if (next !== undefined && offset >= next) return;
     if (next !== undefined && offset < next) state.abort(scope);
     if (!(await table.catchUp())) logger.debug('the holdings changelog ends in markers only: going on');
   };
@@ -116,6 +133,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
   const handler: Handler = async (record) => {
     if (record.value === null) throw new NcnError(ErrorCode.Decode, `an empty record on ${record.topic}`);
     const scope = scopeOf(record);
+    await locks.acquire(record.partition, scope);
     await follow(scope, BigInt(record.offset));
     const event = await decode(record.topic, record.value);
     const root = rootOf(event);
@@ -128,15 +146,27 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
   const runner = await startRunner({
     service: 'dispatcher',
     groupId: name,
-    kafka,
+    kafka: observeGroupJoins(kafka, name, joined),
     serde,
     logger,
     topics: [...DispatcherInputs],
     handler,
-    hooks: { committed: (s) => state.commit(scopeOf(s)), aborted: (s) => state.abort(scopeOf(s)) },
+    hooks: {
+      committed: (s) => {
+        state.commit(scopeOf(s));
+        locks.release(s.partition, scopeOf(s));
+      },
+      aborted: (s) => {
+        state.abort(scopeOf(s));
+        locks.release(s.partition, scopeOf(s));
+      },
+    },
     httpPort: config.httpPort,
     fromBeginning: options.fromBeginning ?? true,
     maxRecordsPerTransaction: 100,
+    // Chunks of different partition numbers share no root (see PartitionLocks): while one waits for the broker,
+    // another is handled.
+    partitionsConsumedConcurrently: DispatcherPartitions,
   });
 
   let closing: Promise<void> | undefined;
