@@ -1,0 +1,31 @@
+import { applyBenchEnv, BenchEnv, FullSizes, parseBenchArgs, Phases, QuickSizes } from './settings';
+
+describe('the bench command line', () => {
+  it('runs every phase at full size by default, the quick sizes with --quick, and scales them', () => {
+    expect(parseBenchArgs([], {})).toMatchObject({ sizes: FullSizes, phases: Phases, quick: false });
+    expect(parseBenchArgs(['--quick'], {}).sizes).toEqual(QuickSizes);
+    const half = parseBenchArgs(['--scale', '0.5'], {}).sizes;
+    expect(half).toMatchObject({ ingest: FullSizes.ingest / 2, pacedRate: FullSizes.pacedRate });
+    expect(parseBenchArgs([], { NCN_BENCH_SCALE: '2' }).sizes.saturation).toBe(FullSizes.saturation * 2);
+  });
+
+  it('picks phases, profiling and the stack', () => {
+    const o = parseBenchArgs(['--only', 'saturation,baseline', '--profile', '--keep-stack'], {});
+    expect(o.phases).toEqual(['baseline', 'saturation']);
+    expect(o.profileDir).toBe('');
+    expect(o.keepStack).toBe(true);
+    expect(parseBenchArgs(['--profile', '/tmp/p'], {}).profileDir).toBe('/tmp/p');
+  });
+
+  it('refuses what it does not know', () => {
+    expect(() => parseBenchArgs(['--only', 'warp'], {})).toThrow(/unknown phase warp/);
+    expect(() => parseBenchArgs(['--fast'], {})).toThrow(/unknown argument --fast/);
+    expect(() => parseBenchArgs(['--scale', '0'], {})).toThrow(/positive/);
+  });
+
+  it("points at the bench's own stack unless told otherwise", () => {
+    const env: NodeJS.ProcessEnv = { NCN_KAFKA_BROKERS: 'localhost:49092' };
+    applyBenchEnv(env);
+    expect(env).toMatchObject({ ...BenchEnv, NCN_KAFKA_BROKERS: 'localhost:49092' });
+  });
+});
