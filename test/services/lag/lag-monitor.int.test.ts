@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -128,6 +128,8 @@ describe('the lag monitor and its page, in a real browser', () => {
   });
 
   afterAll(async () => {
+    // The tool's credentials file must not outlive the test.
+    if (toolProperties !== undefined) rmSync(toolProperties, { force: true });
     await browser?.close();
     await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
     await monitor?.close();
