@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Partitioners, type Producer } from 'kafkajs';
 import { avroSchema } from '../../contracts/avro/schemas';
+import { NodeConsumerGroups } from '../../contracts/groups';
 import { NodeIds } from '../../contracts/nodes';
 import { nodeTopic, Topic } from '../../contracts/topics';
 import { kafkaProcess, startKafka, waitForKafka } from '../../infra/local/kafka';
@@ -31,7 +32,7 @@ import { loadConfig } from '../../services/runtime/config';
 import { createKafka } from '../../services/runtime/kafka';
 import { createLogger } from '../../services/runtime/logger';
 import { checkInvariants, type Verdict } from './invariants';
-import { groupLag, NodeGroups, readBack } from './read-back';
+import { groupLag, readBack } from './read-back';
 import { poisonOf, PoisonClasses } from './poison';
 import { ServiceSpecs, Supervised } from './supervisor';
 
@@ -320,7 +321,7 @@ async function main(): Promise<number> {
     let calm = 0;
     let lag = new Map<string, number>();
     for (;;) {
-      lag = await groupLag(kafka, NodeGroups);
+      lag = await groupLag(kafka, NodeConsumerGroups);
       const behind = [...lag.values()].reduce((a, b) => a + b, 0);
       calm = behind === 0 ? calm + 1 : 0;
       if (calm >= 3 && Date.now() - lastInps > 25_000) break;

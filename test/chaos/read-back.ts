@@ -14,9 +14,6 @@ const header = (m: KafkaMessage, name: string): string => {
   return v === undefined ? '' : Array.isArray(v) ? String(v[0] ?? '') : Buffer.isBuffer(v) ? v.toString() : String(v);
 };
 
-/** The node's consumer groups, whose lag must return to zero. */
-export const NodeGroups = NodeConsumerGroups;
-
 /**
  * Reads topics from their beginning to where they end now (read_committed: what was aborted never happened), with a
  * throw-away group that commits nothing. A partition is done when kafkajs has moved past its last offset, records
@@ -274,7 +271,7 @@ export async function readBack(options: {
         return;
     }
   });
-  const lag = await groupLag(kafka, NodeGroups);
+  const lag = await groupLag(kafka, NodeConsumerGroups);
   return {
     observed: {
       submissions,

@@ -1,4 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { NodeConsumerGroups } from '../../../contracts/groups';
 import { topicCatalogue } from '../../../contracts/topics';
 import { ServiceNames, servicePid, startService, stopServices, type ServiceName } from '../../../infra/local/services';
 import type { StackSettings } from '../../../infra/local/settings';
@@ -14,15 +15,7 @@ type Say = (line: string) => void;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The consumer groups of the node's services: the bench waits on them and resets them. */
-export const NodeGroups = [
-  'ingest',
-  'ingest.pending',
-  'enricher',
-  'dispatcher',
-  'scheduler',
-  'eures-forwarder',
-  'audit-indexer',
-] as const;
+export const NodeGroups = NodeConsumerGroups;
 
 /**
  * Deletes every consumer group of the cluster (the bench's own). The node's groups must go: a group still
