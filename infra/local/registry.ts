@@ -46,6 +46,13 @@ export function resolveRegistry(s: StackSettings): { resolved: boolean } {
  * Starts the registry with its H2 database in a file under the state folder, so schemas and their ids survive a
  * restart of the registry (as a production registry's do: records written earlier name those ids). `down`
  * removes it with the rest of the state.
+ *
+ * Two H2 settings make that hold when the registry is killed or stopped (`registry.int.test.ts`):
+ * - `WRITE_DELAY=0`: a registration is in the file when the registry acknowledges it. H2's default writes up to a
+ *   second later, so a SIGKILL right after registering lost the ids it had just handed out.
+ * - `DB_CLOSE_ON_EXIT=FALSE`: on SIGTERM the application closes the database through its pool. H2's own exit hook
+ *   closed it underneath requests still running (its trace logged "Database is already closed"), and once, in the
+ *   chaos suite, a stop under load left a file the next start could not read.
  */
 export function startRegistry(s: StackSettings): ProcessRef {
   const dir = registryDir(s);
@@ -63,7 +70,7 @@ export function startRegistry(s: StackSettings): ProcessRef {
       `-Dquarkus.http.port=${s.registry.port}`,
       '-Dquarkus.log.level=WARN',
       '-Dquarkus.http.access-log.enabled=false',
-      `-Dapicurio.datasource.url=jdbc:h2:file:${join(dir, 'db', 'registry')}`,
+      `-Dapicurio.datasource.url=jdbc:h2:file:${join(dir, 'db', 'registry')};DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0`,
       '-jar',
       jar,
     ],
