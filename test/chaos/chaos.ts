@@ -254,6 +254,10 @@ async function main(): Promise<number> {
     });
     plan.sort((a, b) => a.atMs - b.atMs);
     const t0 = Date.now();
+    let faultFailure: Error | undefined;
+    const unlessAFaultFailed = (): void => {
+      if (faultFailure) throw faultFailure;
+    };
     const faultsDone = Promise.all(
       plan.map(async (f) => {
         await sleep(f.atMs);
@@ -262,8 +266,11 @@ async function main(): Promise<number> {
         try {
           await f.run();
         } catch (error) {
-          say(`${at()} fault ${f.kind} ${f.target} failed: ${error instanceof Error ? error.message : String(error)}`);
-          throw error;
+          const why = error instanceof Error ? error.message : String(error);
+          say(`${at()} fault ${f.kind} ${f.target} failed: ${why}`);
+          // The run stops at its next step (and cleans up): the node was not given back what the fault took.
+          faultFailure ??= new Error(`the fault '${f.kind}' on ${f.target} did not complete: ${why}`);
+          return;
         }
         faults.push({ kind: f.kind, target: f.target, atMs: begun - t0, tookMs: Date.now() - begun });
       }),
@@ -296,6 +303,7 @@ async function main(): Promise<number> {
     let poisonSent = false;
     let lastInps = Date.now();
     while (sent < traffic.length) {
+      unlessAFaultFailed();
       const tick = Date.now();
       const slice = traffic.slice(sent, sent + perTick);
       const byTopic = new Map<string, { key: string; value: Buffer }[]>();
@@ -314,6 +322,7 @@ async function main(): Promise<number> {
     }
     say(`${at()} all traffic sent; waiting for the faults to end`);
     await faultsDone;
+    unlessAFaultFailed();
     say(`${at()} faults done; waiting until every group has caught up`);
 
     // Caught up: no group of the node behind, three polls in a row, and INPS waits have run out.
