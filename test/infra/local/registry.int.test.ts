@@ -1,22 +1,12 @@
-import { once } from 'node:events';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { javaExecutable } from '../../../infra/local/java';
 import { isAlive, runningProcess, stopProcess } from '../../../infra/local/processes';
 import { registryProcess, resolveRegistry, startRegistry, waitForRegistry } from '../../../infra/local/registry';
 import { stackSettings, type StackSettings } from '../../../infra/local/settings';
+import { freePort } from '../../support/free-port';
 import { unique } from '../../support/unique';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** The local stack runs the registry from Maven Central's jars: this needs Java (a Docker-only machine has none). */
 const haveJava = ((): boolean => {

@@ -1,21 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stackSettings, type StackSettings } from '../../../infra/local/settings';
 import { down, status, up, type PartStatus } from '../../../infra/local/stack';
 import { testConfig } from '../../support/clients';
+import { freePort } from '../../support/free-port';
 import { unique } from '../../support/unique';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** Settings for a stack of its own: the shared Kafka and registry, Redis on a port of its own, its own state. */
 async function isolatedSettings(): Promise<StackSettings> {
