@@ -1,5 +1,13 @@
 import { NodeIds } from '../../contracts/nodes';
-import { checkInvariants, expectedRoute, replay, type Delivery, type ItemVersion, type Observed } from './invariants';
+import {
+  checkInvariants,
+  expectedRoute,
+  forbiddenCodiciFiscali,
+  replay,
+  type Delivery,
+  type ItemVersion,
+  type Observed,
+} from './invariants';
 
 const cv = (over: Partial<ItemVersion> = {}): ItemVersion => ({
   kind: 'CANDIDATURA',
@@ -44,6 +52,7 @@ function world(over: Partial<Observed> = {}): Observed {
     deadLetters: [],
     poison: new Map(),
     lag: new Map([['dispatcher', 0]]),
+    personalData: { scanned: 21, leaks: [] },
     ...over,
   };
 }
@@ -166,5 +175,24 @@ describe('the chaos invariants', () => {
       'each poison submission is refused for its reason': 1,
     });
     expect(violated({ ...w, lag: new Map([['dispatcher', 3]]) })).toEqual({ 'consumer lag returns to zero': 1 });
+  });
+
+  it('read rule 7: a node may get a codice fiscale in its elements and in its INPS record, EURES and the public none', () => {
+    const cf = 'RSSMRA85T10A562S';
+    const xml = `<Lavoratore><codicefiscale>${cf}</codicefiscale><nome>Mario</nome></Lavoratore>`;
+    expect(forbiddenCodiciFiscali('node', { deliveryId: 'R1/1/UPSERT/12', xml })).toEqual([]);
+    expect(forbiddenCodiciFiscali('node', { xml: null, percettore: { codiceFiscale: cf } })).toEqual([]);
+    expect(forbiddenCodiciFiscali('node', { xml: `${xml}<note>${cf}</note>` })).toEqual([cf]);
+    expect(forbiddenCodiciFiscali('node', { xml, rule: `for ${cf}` })).toEqual([cf]);
+    expect(forbiddenCodiciFiscali('eures', { document: xml })).toEqual([cf]);
+    expect(forbiddenCodiciFiscali('public', { description: `contact ${cf.toLowerCase()}` })).toEqual([cf]);
+    // A string of the shape whose check character is wrong is not one.
+    expect(forbiddenCodiciFiscali('public', { description: 'RSSMRA85T10A562X' })).toEqual([]);
+    const w = world();
+    const leak = { topic: 'eures.out', id: 'R1/1/UPSERT', found: [cf] };
+    expect(violated({ ...w, personalData: { scanned: 21, leaks: [leak] } })).toEqual({
+      'no codice fiscale where rule 7 forbids it': 1,
+    });
+    expect(checkInvariants(w).find((v) => v.name.startsWith('no codice fiscale'))?.checked).toBe(21);
   });
 });

@@ -4,6 +4,7 @@
  * shared the dispatcher's routing code would agree with its mistakes.
  */
 import { NodeIds } from '../../contracts/nodes';
+import { findCodiciFiscali } from '../support/personal-data';
 
 /** A submission as read from `nr.<node>.in`. */
 export interface Submission {
@@ -70,6 +71,14 @@ export interface DeadLetter {
   readonly sourceOffset: string;
 }
 
+/** A codice fiscale found in an outgoing payload where rule 7 forbids one. */
+export interface Leak {
+  readonly topic: string;
+  /** Delivery id, idempotency key, or `root/version` of a public item. */
+  readonly id: string;
+  readonly found: readonly string[];
+}
+
 /** Everything the checker read back. */
 export interface Observed {
   readonly submissions: readonly Submission[];
@@ -86,6 +95,11 @@ export interface Observed {
   readonly poison: ReadonlyMap<string, string>;
   /** Records behind, per consumer group of the node, when the checker read the topics. */
   readonly lag: ReadonlyMap<string, number>;
+  /**
+   * Rule 7 scan of every payload on `nr.*.out`, `eures.out` and `ncn.public`: how many were scanned and where a
+   * codice fiscale was found outside what the rule allows (only counts and findings are kept, for memory).
+   */
+  readonly personalData: { readonly scanned: number; readonly leaks: readonly Leak[] };
 }
 
 /** One invariant: how many cases it checked and what violated it (a few examples are kept per invariant). */
@@ -330,6 +344,31 @@ function lagZero(o: Observed): Verdict {
   return t.verdict();
 }
 
+/** The elements of the XML standard that carry a codice fiscale, which a regional node may receive. */
+const CF_ELEMENTS = /<(\w+:)?(codicefiscale|codicefiscaleintermediario)>[^<]*</g;
+
+/**
+ * Rule 7 as the checker reads it: a regional node may receive a codice fiscale only in the standard's elements for
+ * one, and in the INPS record addressed to it; EURES and the public projection may receive none at all.
+ */
+export function forbiddenCodiciFiscali(topic: 'node' | 'eures' | 'public', payload: Record<string, unknown>): string[] {
+  if (topic !== 'node') return findCodiciFiscali(JSON.stringify(payload));
+  const { xml } = payload;
+  const outside = typeof xml === 'string' ? xml.replace(CF_ELEMENTS, '') : '';
+  // The rest of the delivery, without the XML (scanned above) and the INPS record the region may receive whole.
+  const rest = JSON.stringify({ ...payload, xml: undefined, percettore: undefined });
+  return [...findCodiciFiscali(rest), ...findCodiciFiscali(outside)];
+}
+
+/** Rule 7: no outgoing payload carries a codice fiscale where the rule forbids one. */
+function noCodiceFiscale(o: Observed): Verdict {
+  const t = new Tally('no codice fiscale where rule 7 forbids it');
+  const { scanned, leaks } = o.personalData;
+  for (let clean = scanned - leaks.length; clean > 0; clean--) t.check(true, () => '');
+  for (const l of leaks) t.check(false, () => `${l.topic} ${l.id}: ${l.found.join(', ')}`);
+  return t.verdict();
+}
+
 /** Every invariant, in the order of the table. */
 export function checkInvariants(o: Observed): Verdict[] {
   return [
@@ -340,6 +379,7 @@ export function checkInvariants(o: Observed): Verdict[] {
     inpsOnce(o),
     euresReceived(o),
     ...rejectedInDlq(o),
+    noCodiceFiscale(o),
     lagZero(o),
   ];
 }

@@ -6,7 +6,17 @@ import { NodeIds } from '../../contracts/nodes';
 import { comune } from '../../contracts/tables/comuni';
 import { nodeTopic, Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../../services/runtime/avro-serde';
-import type { DeadLetter, Delivery, InpsRecord, ItemVersion, Observed, Receipt, Submission } from './invariants';
+import {
+  forbiddenCodiciFiscali,
+  type DeadLetter,
+  type Delivery,
+  type InpsRecord,
+  type ItemVersion,
+  type Leak,
+  type Observed,
+  type Receipt,
+  type Submission,
+} from './invariants';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 const header = (m: KafkaMessage, name: string): string => {
@@ -134,6 +144,13 @@ export async function readBack(options: {
   const eures: Delivery[] = [];
   const inps: InpsRecord[] = [];
   const deadLetters: DeadLetter[] = [];
+  const leaks: Leak[] = [];
+  let scanned = 0;
+  const scan = (topic: string, where: 'node' | 'eures' | 'public', id: string, payload: object): void => {
+    scanned++;
+    const found = forbiddenCodiciFiscali(where, payload as Record<string, unknown>);
+    if (found.length > 0) leaks.push({ topic, id, found });
+  };
   const inTopics = new Map(NodeIds.map((n) => [nodeTopic.in(n), n]));
   const receiptTopics = new Map(NodeIds.map((n) => [nodeTopic.receipts(n), n]));
   const outTopics = new Map(NodeIds.map((n) => [nodeTopic.out(n), n]));
@@ -147,6 +164,7 @@ export async function readBack(options: {
     Topic.euresOut,
     Topic.inpsPercettori,
     Topic.dlq,
+    Topic.public,
   ];
   const records = await readAll(kafka, topics, async (topic, partition, m) => {
     const value = m.value;
@@ -189,6 +207,7 @@ export async function readBack(options: {
         version: number;
         deliveryId: string;
       }>(value);
+      scan(topic, 'node', d.deliveryId, d);
       deliveries.push({
         to: outNode,
         kind: d.kind,
@@ -230,6 +249,7 @@ export async function readBack(options: {
           version: number;
           idempotencyKey: string;
         }>(value);
+        scan(topic, 'eures', d.idempotencyKey, d);
         eures.push({
           to: 'EURES',
           kind: d.kind,
@@ -259,6 +279,11 @@ export async function readBack(options: {
         });
         return;
       }
+      case Topic.public: {
+        const p = await serde.decode<{ root: string; version: number }>(value);
+        scan(topic, 'public', `${p.root}/${p.version}`, p);
+        return;
+      }
       case Topic.dlq:
         deadLetters.push({
           sha256: sha256(value),
@@ -285,6 +310,7 @@ export async function readBack(options: {
       deadLetters,
       poison: options.poison,
       lag,
+      personalData: { scanned, leaks },
     },
     records,
   };
