@@ -103,9 +103,11 @@ class Deliveries {
 
   #audit(action: DeliveryAction, to: string, rule: string): void {
     const h = this.holding;
+    // An income-support record's root is the person's codice fiscale: the audit names it by its keyed hash.
+    const root = h.kind === 'PERCETTORE' ? h.subjectHash : h.root;
     this.outputs.push({
       topic: Topic.audit,
-      key: h.root,
+      key: root,
       value: {
         avro: 'it.ncn.AuditEvent',
         data: {
@@ -113,7 +115,7 @@ class Deliveries {
           service: 'dispatcher',
           event: to === 'EURES' ? `${auditEvent[action]}_EURES` : auditEvent[action],
           kind: h.kind,
-          root: h.root,
+          root,
           version: this.version,
           fromNode: h.owner,
           toNode: to,

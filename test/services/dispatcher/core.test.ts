@@ -262,4 +262,28 @@ describe('personal data (rule 7)', () => {
     for (const out of outs)
       expect(findCodiciFiscali(JSON.stringify([out.eures, out.published, out.audit]))).toEqual([]);
   });
+  it("an INPS record's audit events name the person by the keyed hash only, in value and key", () => {
+    const record: PercettoreArricchito = {
+      percettore: {
+        ...generatePercettore(new Random(6), person(new Random(5), '05'), new Date(ctx.now), 1),
+        idComunicazione: 'INPS1',
+        tipoOperazione: 'I',
+        codiceFiscale: WORKER_CF,
+      },
+      qualifica: '5.2.2.1.0',
+      fonteQualifica: 'CO',
+      qualificaCo: '5.2.2.1.0',
+      dataInizioRapportoCo: 19000,
+      nodoDestinazione: '05',
+      arricchitoIl: ctx.now,
+    };
+    const out = read(dispatch(undefined, { type: 'percettore', record }, ctx));
+    const audit = out.raw.filter((o) => o.topic === 'ncn.audit');
+    expect(audit).toHaveLength(1);
+    expect(out.audit[0]).toMatchObject({ kind: 'PERCETTORE', root: subjectHash(KEY, WORKER_CF), toNode: '05' });
+    expect(audit[0]?.key).toBe(subjectHash(KEY, WORKER_CF));
+    expect(findCodiciFiscali(JSON.stringify(out.audit))).toEqual([]);
+    // The region it is addressed to does receive the record, codice fiscale included.
+    expect(findCodiciFiscali(JSON.stringify(out.nodes))).toContain(WORKER_CF);
+  });
 });
