@@ -177,17 +177,20 @@ describe('the chaos invariants', () => {
     expect(violated({ ...w, lag: new Map([['dispatcher', 3]]) })).toEqual({ 'consumer lag returns to zero': 1 });
   });
 
-  it('read rule 7: a node may get a codice fiscale in its elements and in its INPS record, EURES and the public none', () => {
+  it('read rule 7: a node may get a codice fiscale in its elements and in its INPS record; EURES, public and audit none', () => {
     const cf = 'RSSMRA85T10A562S';
     const xml = `<Lavoratore><codicefiscale>${cf}</codicefiscale><nome>Mario</nome></Lavoratore>`;
-    expect(forbiddenCodiciFiscali('node', { deliveryId: 'R1/1/UPSERT/12', xml })).toEqual([]);
-    expect(forbiddenCodiciFiscali('node', { xml: null, percettore: { codiceFiscale: cf } })).toEqual([]);
-    expect(forbiddenCodiciFiscali('node', { xml: `${xml}<note>${cf}</note>` })).toEqual([cf]);
-    expect(forbiddenCodiciFiscali('node', { xml, rule: `for ${cf}` })).toEqual([cf]);
-    expect(forbiddenCodiciFiscali('eures', { document: xml })).toEqual([cf]);
-    expect(forbiddenCodiciFiscali('public', { description: `contact ${cf.toLowerCase()}` })).toEqual([cf]);
+    expect(forbiddenCodiciFiscali('node', 'R1', { deliveryId: 'R1/1/UPSERT/12', xml })).toEqual([]);
+    expect(forbiddenCodiciFiscali('node', cf, { kind: 'PERCETTORE', root: cf, percettore: { cf } })).toEqual([]);
+    expect(forbiddenCodiciFiscali('node', 'R1', { xml: `${xml}<note>${cf}</note>` })).toEqual([cf]);
+    expect(forbiddenCodiciFiscali('node', 'R1', { xml, rule: `for ${cf}` })).toEqual([cf]);
+    expect(forbiddenCodiciFiscali('node', cf, { kind: 'CANDIDATURA', xml })).toEqual([cf]);
+    expect(forbiddenCodiciFiscali('eures', 'R1', { document: xml })).toEqual([cf]);
+    expect(forbiddenCodiciFiscali('public', 'R1', { description: `contact ${cf.toLowerCase()}` })).toEqual([cf]);
+    expect(forbiddenCodiciFiscali('audit', cf, { kind: 'PERCETTORE', subjectHash: 'ab12' })).toEqual([cf]);
+    expect(forbiddenCodiciFiscali('audit', 'ab12', { kind: 'PERCETTORE', root: 'ab12' })).toEqual([]);
     // A string of the shape whose check character is wrong is not one.
-    expect(forbiddenCodiciFiscali('public', { description: 'RSSMRA85T10A562X' })).toEqual([]);
+    expect(forbiddenCodiciFiscali('public', 'R1', { description: 'RSSMRA85T10A562X' })).toEqual([]);
     const w = world();
     const leak = { topic: 'eures.out', id: 'R1/1/UPSERT', found: [cf] };
     expect(violated({ ...w, personalData: { scanned: 21, leaks: [leak] } })).toEqual({

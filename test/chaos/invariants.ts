@@ -96,7 +96,7 @@ export interface Observed {
   /** Records behind, per consumer group of the node, when the checker read the topics. */
   readonly lag: ReadonlyMap<string, number>;
   /**
-   * Rule 7 scan of every payload on `nr.*.out`, `eures.out` and `ncn.public`: how many were scanned and where a
+   * Rule 7 scan of every record on `nr.*.out`, `eures.out`, `ncn.public` and `ncn.audit`: how many were scanned and where a
    * codice fiscale was found outside what the rule allows (only counts and findings are kept, for memory).
    */
   readonly personalData: { readonly scanned: number; readonly leaks: readonly Leak[] };
@@ -348,15 +348,21 @@ function lagZero(o: Observed): Verdict {
 const CF_ELEMENTS = /<(\w+:)?(codicefiscale|codicefiscaleintermediario)>[^<]*</g;
 
 /**
- * Rule 7 as the checker reads it: a regional node may receive a codice fiscale only in the standard's elements for
- * one, and in the INPS record addressed to it; EURES and the public projection may receive none at all.
+ * Rule 7 as the checker reads it, for one record (its key and decoded value): a regional node may receive a
+ * codice fiscale only in the standard's elements for one, and in the INPS record addressed to it (whose item is the
+ * person); EURES, the public projection and the audit trail may receive none at all.
  */
-export function forbiddenCodiciFiscali(topic: 'node' | 'eures' | 'public', payload: Record<string, unknown>): string[] {
-  if (topic !== 'node') return findCodiciFiscali(JSON.stringify(payload));
+export function forbiddenCodiciFiscali(
+  where: 'node' | 'eures' | 'public' | 'audit',
+  key: string | null,
+  payload: Record<string, unknown>,
+): string[] {
+  if (where !== 'node') return findCodiciFiscali(JSON.stringify({ key, payload }));
+  if (payload.kind === 'PERCETTORE') return [];
   const { xml } = payload;
   const outside = typeof xml === 'string' ? xml.replace(CF_ELEMENTS, '') : '';
-  // The rest of the delivery, without the XML (scanned above) and the INPS record the region may receive whole.
-  const rest = JSON.stringify({ ...payload, xml: undefined, percettore: undefined });
+  // The rest of the delivery and its key, without the XML scanned above.
+  const rest = JSON.stringify({ key, payload: { ...payload, xml: undefined } });
   return [...findCodiciFiscali(rest), ...findCodiciFiscali(outside)];
 }
 

@@ -146,9 +146,15 @@ export async function readBack(options: {
   const deadLetters: DeadLetter[] = [];
   const leaks: Leak[] = [];
   let scanned = 0;
-  const scan = (topic: string, where: 'node' | 'eures' | 'public', id: string, payload: object): void => {
+  const scan = (
+    topic: string,
+    where: 'node' | 'eures' | 'public' | 'audit',
+    id: string,
+    key: Buffer | null,
+    payload: object,
+  ): void => {
     scanned++;
-    const found = forbiddenCodiciFiscali(where, payload as Record<string, unknown>);
+    const found = forbiddenCodiciFiscali(where, key?.toString() ?? null, payload as Record<string, unknown>);
     if (found.length > 0) leaks.push({ topic, id, found });
   };
   const inTopics = new Map(NodeIds.map((n) => [nodeTopic.in(n), n]));
@@ -165,6 +171,7 @@ export async function readBack(options: {
     Topic.inpsPercettori,
     Topic.dlq,
     Topic.public,
+    Topic.audit,
   ];
   const records = await readAll(kafka, topics, async (topic, partition, m) => {
     const value = m.value;
@@ -207,7 +214,7 @@ export async function readBack(options: {
         version: number;
         deliveryId: string;
       }>(value);
-      scan(topic, 'node', d.deliveryId, d);
+      scan(topic, 'node', d.deliveryId, m.key, d);
       deliveries.push({
         to: outNode,
         kind: d.kind,
@@ -249,7 +256,7 @@ export async function readBack(options: {
           version: number;
           idempotencyKey: string;
         }>(value);
-        scan(topic, 'eures', d.idempotencyKey, d);
+        scan(topic, 'eures', d.idempotencyKey, m.key, d);
         eures.push({
           to: 'EURES',
           kind: d.kind,
@@ -281,7 +288,12 @@ export async function readBack(options: {
       }
       case Topic.public: {
         const p = await serde.decode<{ root: string; version: number }>(value);
-        scan(topic, 'public', `${p.root}/${p.version}`, p);
+        scan(topic, 'public', `${p.root}/${p.version}`, m.key, p);
+        return;
+      }
+      case Topic.audit: {
+        const a = await serde.decode<{ root: string; version: number; toNode: string; event: string }>(value);
+        scan(topic, 'audit', `${a.root}/${a.version}/${a.event}/${a.toNode}`, m.key, a);
         return;
       }
       case Topic.dlq:
