@@ -189,6 +189,10 @@ describe('the chaos invariants', () => {
     expect(forbiddenCodiciFiscali('public', 'R1', { description: `contact ${cf.toLowerCase()}` })).toEqual([cf]);
     expect(forbiddenCodiciFiscali('audit', cf, { kind: 'PERCETTORE', subjectHash: 'ab12' })).toEqual([cf]);
     expect(forbiddenCodiciFiscali('audit', 'ab12', { kind: 'PERCETTORE', root: 'ab12' })).toEqual([]);
+    // A keyed hash whose digits happen to hold a numeric one is a hash; the same digits alone are not.
+    const hash = `aa58643955568${'b'.repeat(51)}`;
+    expect(forbiddenCodiciFiscali('audit', hash, { subjectHash: hash })).toEqual([]);
+    expect(forbiddenCodiciFiscali('audit', 'R1', { rule: 'x 58643955568' })).toEqual(['58643955568']);
     // A string of the shape whose check character is wrong is not one.
     expect(forbiddenCodiciFiscali('public', 'R1', { description: 'RSSMRA85T10A562X' })).toEqual([]);
     const w = world();

@@ -347,6 +347,8 @@ function lagZero(o: Observed): Verdict {
 /** The elements of the XML standard that carry a codice fiscale, which a regional node may receive. */
 const CF_ELEMENTS = /<(\w+:)?(codicefiscale|codicefiscaleintermediario)>[^<]*</g;
 
+const scanText = (value: unknown): string[] => findCodiciFiscali(JSON.stringify(value));
+
 /**
  * Rule 7 as the checker reads it, for one record (its key and decoded value): a regional node may receive a
  * codice fiscale only in the standard's elements for one, and in the INPS record addressed to it (whose item is the
@@ -357,13 +359,12 @@ export function forbiddenCodiciFiscali(
   key: string | null,
   payload: Record<string, unknown>,
 ): string[] {
-  if (where !== 'node') return findCodiciFiscali(JSON.stringify({ key, payload }));
+  if (where !== 'node') return scanText({ key, payload });
   if (payload.kind === 'PERCETTORE') return [];
   const { xml } = payload;
   const outside = typeof xml === 'string' ? xml.replace(CF_ELEMENTS, '') : '';
   // The rest of the delivery and its key, without the XML scanned above.
-  const rest = JSON.stringify({ key, payload: { ...payload, xml: undefined } });
-  return [...findCodiciFiscali(rest), ...findCodiciFiscali(outside)];
+  return [...scanText({ key, payload: { ...payload, xml: undefined } }), ...findCodiciFiscali(outside)];
 }
 
 /** Rule 7: no outgoing payload carries a codice fiscale where the rule forbids one. */

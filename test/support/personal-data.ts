@@ -6,11 +6,19 @@ const PERSONAL = /[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][
 const NUMERIC = /(?<!\d)\d{11}(?!\d)/g;
 
 /**
+ * A keyed hash (HMAC-SHA256, hex), as the audit names a person. A run of 11 of its digits now and then has the check
+ * digit of a numeric codice fiscale, so digests are taken out before the numeric search.
+ */
+const HEX_DIGEST = /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g;
+
+/**
  * Every codice fiscale in a text: 16-character ones whose check character is right, and 11-digit ones whose
- * check digit is right (so that phone numbers and timestamps are not taken for one by chance).
+ * check digit is right (so that phone numbers and timestamps are not taken for one by chance), outside hex digests.
  */
 export function findCodiciFiscali(text: string): string[] {
   const found = [...text.toUpperCase().matchAll(PERSONAL)].map((m) => m[0]).filter((cf) => hasValidCheck(cf));
-  const numeric = [...text.matchAll(NUMERIC)].map((m) => m[0]).filter((n) => checkDigit(n.slice(0, 10)) === n[10]);
+  const numeric = [...text.replace(HEX_DIGEST, '').matchAll(NUMERIC)]
+    .map((m) => m[0])
+    .filter((n) => checkDigit(n.slice(0, 10)) === n[10]);
   return [...found, ...numeric];
 }
