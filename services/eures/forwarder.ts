@@ -189,6 +189,30 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
     }
   }
 
+  /**
+   * Decodes a document, waiting out a schema registry that does not answer (a retriable NCN_UNAVAILABLE) for as
+   * long as it takes: a document the forwarder cannot read yet is not a bad one. Throws the permanent decode error
+   * of a record that is not a document.
+   */
+  async function decode(message: KafkaMessage, heartbeat: () => Promise<void>): Promise<EuresDelivery> {
+    if (message.value === null) throw new NcnError(ErrorCode.Decode, 'an empty record on eures.out');
+    for (let attempt = 1; ; attempt++) {
+      if (!running) throw new Stopping();
+      try {
+        return await serde.decode<EuresDelivery>(message.value);
+      } catch (error) {
+        if (!(error instanceof NcnError) || !error.retriable) throw error;
+        if (attempt === 1 || attempt % 20 === 0) {
+          logger.warn({ offset: message.offset, attempt }, `cannot read a document yet: ${error.message}`);
+        }
+        await sleep(
+          backoffDelay(attempt + 1, { attempts: Infinity, initialDelayMs: 200, maxDelayMs: 10_000 }, Math.random()),
+        );
+        await heartbeat();
+      }
+    }
+  }
+
   const audit = (
     d: EuresDelivery,
     outcome: Outcome,
@@ -273,9 +297,10 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
         }
         let d: EuresDelivery;
         try {
-          if (message.value === null) throw new NcnError(ErrorCode.Decode, 'an empty record on eures.out');
-          d = await serde.decode<EuresDelivery>(message.value);
+          d = await decode(message, heartbeat);
         } catch (error) {
+          // Only a record that is not a document is buried; stopping, a rebalance or the like go up.
+          if (!(error instanceof NcnError) || error.retriable) throw error;
           bury(message, describeError(error));
           last = message;
           continue;

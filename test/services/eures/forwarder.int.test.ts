@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
 import { Partitioners } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { Topic } from '../../../contracts/topics';
@@ -7,6 +9,7 @@ import { startEuresForwarder, type Forwarder } from '../../../services/eures/for
 import { startEuresStub, type EuresStub } from '../../../services/eures/stub';
 import { AvroSerde, valueSubject } from '../../../services/runtime/avro-serde';
 import { silentLogger, testConfig, testKafka } from '../../support/clients';
+import { freePort } from '../../support/free-port';
 import { catalogueReady } from '../../support/ingest';
 import { unique } from '../../support/unique';
 import { canonical } from '../dispatcher/items';
@@ -116,4 +119,95 @@ describe('the EURES forwarder through an outage', () => {
     expect(stub.stats.failed).toBeGreaterThan(0);
     expect(stub.stats.refused).toBe(0);
   }, 400_000);
+
+  it('waits for a schema registry that does not answer instead of burying the documents it cannot read yet', async () => {
+    // The real registry behind a door the test opens and shuts: shut, connections to it are refused.
+    const target = new URL(testConfig.registry.url);
+    const body = async (request: IncomingMessage): Promise<Buffer> => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const door = createServer((request, response) => {
+      void (async () => {
+        const sent = await body(request);
+        const answer = await fetch(new URL(request.url ?? '/', target.origin), {
+          method: request.method,
+          headers: { 'content-type': request.headers['content-type'] ?? 'application/json' },
+          body: request.method === 'GET' || request.method === 'HEAD' ? undefined : sent,
+        });
+        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+        response.end(Buffer.from(await answer.arrayBuffer()));
+      })().catch(() => response.destroy());
+    });
+    const port = await freePort();
+    const shut = (): Promise<void> => {
+      const closed = new Promise<void>((resolve) => door.close(() => resolve()));
+      door.closeAllConnections();
+      return closed;
+    };
+    const open = async (): Promise<void> => {
+      door.listen(port, '127.0.0.1');
+      await once(door, 'listening');
+    };
+    const receiver = await startEuresStub();
+    let local: Forwarder | undefined;
+    try {
+      const registryUrl = `http://127.0.0.1:${port}${target.pathname}`;
+      const config = {
+        ...testConfig,
+        registry: { ...testConfig.registry, url: registryUrl },
+        eures: { url: receiver.url, timeoutMs: 2_000, breakerFailures: 3, breakerCooldownMs: 200 },
+      };
+      // A forwarder that has read no schema yet (a fresh start), while the registry is unreachable.
+      local = await startEuresForwarder({
+        config,
+        kafka,
+        serde: new AvroSerde(registryUrl),
+        logger: silentLogger,
+        groupId: unique('test.eures.registry'),
+        fromBeginning: false,
+      });
+      await local.fetching;
+
+      const count = 60;
+      const run = randomBytes(4).toString('hex').toUpperCase();
+      const id = await serde.register(valueSubject(Topic.euresOut), avroSchema('it.ncn.EuresDelivery'));
+      const document = euresDocument(canonical('VACANCY'));
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+      await producer.connect();
+      const roots = Array.from({ length: count }, (_, i) => `05V${run}${String(i).padStart(14, '0')}`.slice(0, 25));
+      await producer.send({
+        topic: Topic.euresOut,
+        messages: await Promise.all(
+          roots.map(async (root) => ({
+            key: root,
+            value: await serde.encode(id, {
+              action: 'UPSERT',
+              kind: 'VACANCY',
+              root,
+              version: 1,
+              idempotencyKey: `${root}/1/UPSERT`,
+              contentType: 'application/xml',
+              document,
+              createdAt: Date.now(),
+            }),
+          })),
+        ),
+      });
+      await producer.disconnect();
+
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(receiver.received).toHaveLength(0);
+      await open();
+      await until(() => receiver.received.length >= count, 60_000, `the ${count} documents`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(receiver.received.map((r) => r.key).sort()).toEqual(roots.map((r) => `${r}/1/UPSERT`).sort());
+      expect(local.counts.delivered).toBe(count);
+    } finally {
+      await local?.close();
+      await receiver.close();
+      if (door.listening) await shut();
+    }
+  }, 120_000);
 });
