@@ -127,7 +127,12 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
     expected.set(scope, offset + 1n);
     if (next !== undefined && offset >= next) return;
     if (next !== undefined && offset < next) state.abort(scope);
-    if (!(await table.catchUp())) logger.debug('the holdings changelog ends in markers only: going on');
+    // Routing on holdings that lack what was committed before would lose deliveries (a close of an item "never
+    // dispatched", a withdrawal not sent): not caught up is a transient failure, retried, never a guess.
+    if (!(await table.catchUp(10_000))) {
+      expected.delete(scope); // the retry catches up again
+      throw new NcnError(ErrorCode.Unavailable, 'the holdings changelog is not caught up yet', { retriable: true });
+    }
   };
 
   const handler: Handler = async (record) => {

@@ -7,9 +7,10 @@ export interface Table {
   /** Resolves once everything the topic held at start has been applied. */
   readonly ready: Promise<void>;
   /**
-   * Waits, at most `maxMs`, until the table has applied the topic up to where it ends now: what another instance
-   * committed before this one took over its partitions. A topic written in transactions ends in commit markers,
-   * which are never delivered, so "caught up" is: within two offsets of each partition's end.
+   * Waits, at most `maxMs`, until the table has read the topic up to where it ends now (its last stable offset:
+   * everything committed, by this instance or one before it) and applied every record in it; false when the time
+   * ran out. How far it has read counts what kafkajs filters out (commit markers, aborted records), so a topic
+   * that ends in those is caught up once read past them.
    */
   catchUp(maxMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -49,7 +50,13 @@ export async function followTable(options: {
   let resolveReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
   let applied = 0;
-  const appliedAt = new Map<number, bigint>();
+  /** Per partition, the last offset read: records applied and records kafkajs filtered out alike. */
+  const readTo = new Map<number, bigint>();
+  const advance = (partition: number, offset: string | null | undefined): void => {
+    if (offset === null || offset === undefined) return;
+    const at = BigInt(offset);
+    if (at > (readTo.get(partition) ?? -1n)) readTo.set(partition, at);
+  };
   let lastActivity = Date.now();
   /** While a batch is being applied the table is not idle, however long that takes. */
   let busy = false;
@@ -64,9 +71,9 @@ export async function followTable(options: {
       busy = true;
       for (const message of batch.messages) {
         await options.apply(message, batch.partition);
-        appliedAt.set(batch.partition, BigInt(message.offset));
         applied++;
       }
+      advance(batch.partition, batch.lastOffset());
       lastActivity = Date.now();
       busy = false;
       const end = ends.get(batch.partition);
@@ -79,6 +86,11 @@ export async function followTable(options: {
   // Idle counts only once the consumer fetches: joining the group may take seconds on a broker with an initial
   // rebalance delay, and a table must not call itself ready before it read anything.
   let fetched = false;
+  // A batch kafkajs filtered out whole (markers, aborted records) is never handed over; its end event still says
+  // how far the partition was read.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.topic === topic) advance(payload.partition, payload.lastOffset);
+  });
   consumer.on(consumer.events.FETCH, () => {
     if (!fetched) lastActivity = Date.now();
     fetched = true;
@@ -107,7 +119,7 @@ export async function followTable(options: {
         const deadline = Date.now() + maxMs;
         const done = (): boolean =>
           ends.every(
-            (p) => BigInt(p.high) === BigInt(p.low) || (appliedAt.get(p.partition) ?? -1n) + 2n >= BigInt(p.high),
+            (p) => BigInt(p.high) === BigInt(p.low) || (readTo.get(p.partition) ?? -1n) + 1n >= BigInt(p.high),
           );
         while (!done()) {
           if (Date.now() >= deadline) return false;
