@@ -77,7 +77,7 @@ const central: readonly TopicSpec[] = [
   { name: Topic.candidature, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root', avro: 'it.ncn.CandidaturaItem' },
   { name: Topic.vacancies, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root', avro: 'it.ncn.VacancyItem' },
   { name: Topic.percettori, partitions: 6, compacted: false, writer: 'enricher', value: 'Avro enriched Percettore', key: 'codice fiscale', avro: 'it.ncn.PercettoreArricchito' },
-  { name: Topic.scheduler, partitions: 6, compacted: true, writer: 'ingest/dispatcher', value: 'Avro ExpirySchedule, tombstone on cancel', key: 'item root', avro: 'it.ncn.ExpirySchedule' },
+  { name: Topic.scheduler, partitions: 6, compacted: true, writer: 'dispatcher (and scheduler: its tombstones)', value: 'Avro ExpirySchedule, tombstone on cancel', key: 'item root', avro: 'it.ncn.ExpirySchedule' },
   { name: Topic.expired, partitions: 6, compacted: false, writer: 'scheduler', value: 'Avro ItemExpired', key: 'item root', avro: 'it.ncn.ItemExpired' },
   { name: Topic.euresOut, partitions: 3, compacted: false, writer: 'dispatcher', value: 'Avro EuresDelivery', key: 'item root', avro: 'it.ncn.EuresDelivery' },
   { name: Topic.public, partitions: 6, compacted: false, writer: 'dispatcher', value: 'Avro anonymous projection', key: 'item root', avro: 'it.ncn.PublicItem' },

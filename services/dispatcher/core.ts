@@ -187,6 +187,26 @@ class Deliveries {
     this.publish(publicWithdrawal({ kind, root, code: this.code, version: this.version }, this.now));
   }
 
+  /**
+   * The item's expiry schedule on ncn.scheduler (rule 4), written with the deliveries of the version it is for: the
+   * scheduler can only fire an expiry of a version its holders have. A close cancels it with a tombstone.
+   */
+  schedule(item: ItemVersion, dueAt: number): void {
+    const { root, version, node, receivedAt } = item.meta;
+    this.outputs.push({
+      topic: Topic.scheduler,
+      key: root,
+      value: {
+        avro: 'it.ncn.ExpirySchedule',
+        data: { root, kind: item.kind, version, node, dueAt, scheduledAt: receivedAt },
+      },
+    });
+  }
+
+  unschedule(): void {
+    this.outputs.push({ topic: Topic.scheduler, key: this.holding.root, value: null });
+  }
+
   state(next: Holding): OutputRecord[] {
     return [
       ...this.outputs,
@@ -233,6 +253,7 @@ function dispatchItem(prev: Holding | undefined, item: ItemVersion, ctx: Dispatc
 
   if (meta.action === 'CLOSE') {
     if (active !== undefined) ending(active, deliveries, 'CLOSE', Rule.close);
+    deliveries.unschedule();
     const next: Holding = {
       ...base,
       version: meta.version,
@@ -265,6 +286,8 @@ function dispatchItem(prev: Holding | undefined, item: ItemVersion, ctx: Dispatc
   if (to.eures) deliveries.eures('UPSERT', to.rule, euresDocument(item));
   else if (active?.eures) deliveries.eures('WITHDRAW', withdrawRule(to.rule));
   deliveries.publish(publicProjection(item, ctx.now));
+  // Ingest gives every send its due time; a version without one (none is written so) never falls due.
+  if (meta.expiresAt !== null) deliveries.schedule(item, meta.expiresAt);
   const next: Holding = {
     ...base,
     version: meta.version,

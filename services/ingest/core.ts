@@ -172,9 +172,10 @@ export function effectiveExpiry(receivedAt: Date, expiryDate: string | undefined
 /**
  * The ingest rules, for one submission: validate it; resolve its chain (an update extends its predecessor's
  * item, only the owner may update or close it, a close needs a predecessor); drop exact repeats (rule 9); fill
- * the system fields (percettore, intermediary, expiry); and say what to produce: the canonical item, its
- * expiry schedule (a tombstone for a close), the receipt, and the changelog record. Rejected submissions get
- * a receipt with every issue and their bytes in the dead-letter topic.
+ * the system fields (percettore, intermediary, expiry: `meta.expiresAt`); and say what to produce: the canonical
+ * item, the receipt, and the changelog record. The expiry schedule is the dispatcher's to write, once the version
+ * is delivered (so an item never falls due before its holders have it). Rejected submissions get a receipt with
+ * every issue and their bytes in the dead-letter topic.
  */
 export function decideSubmission(
   input: SubmissionInput,
@@ -358,30 +359,12 @@ export function decideSubmission(
     sha256: hash,
     contentHash,
   };
-  const itemKind = kind === 'C' ? 'CANDIDATURA' : 'VACANCY';
   const outputs: OutputRecord[] = [
     {
       topic: kind === 'C' ? Topic.candidature : Topic.vacancies,
       key: root,
       value: { avro: kind === 'C' ? 'it.ncn.CandidaturaItem' : 'it.ncn.VacancyItem', data: { meta, document } },
     },
-    expiresAt === null
-      ? { topic: Topic.scheduler, key: root, value: null }
-      : {
-          topic: Topic.scheduler,
-          key: root,
-          value: {
-            avro: 'it.ncn.ExpirySchedule',
-            data: {
-              root,
-              kind: itemKind,
-              version,
-              node: input.node,
-              dueAt: expiresAt,
-              scheduledAt: input.receivedAt.getTime(),
-            },
-          },
-        },
     { topic: Topic.ingestItems, key: f.code, value: Buffer.from(JSON.stringify(change)) },
     receipt(input, 'ACCEPTED', { ...base, root, issues: warnings, hash }),
   ];

@@ -48,6 +48,8 @@ function read(result: Dispatch) {
   const eures: Record<string, unknown>[] = [];
   const published: Record<string, unknown>[] = [];
   const audit: Record<string, unknown>[] = [];
+  /** ncn.scheduler: a schedule, or null for a tombstone. */
+  const schedules: (Record<string, unknown> | null)[] = [];
   let holding: Holding | undefined;
   for (const o of result.outputs) {
     const m = /^nr\.(\d\d)\.out$/.exec(o.topic);
@@ -55,6 +57,7 @@ function read(result: Dispatch) {
     else if (o.topic === 'eures.out') eures.push(decoded(o));
     else if (o.topic === 'ncn.public') published.push(decoded(o));
     else if (o.topic === 'ncn.audit') audit.push(decoded(o));
+    else if (o.topic === 'ncn.scheduler') schedules.push(o.value === null ? null : decoded(o));
     else if (o.topic === 'ncn.dispatcher.holders') holding = JSON.parse((o.value as Buffer).toString()) as Holding;
     else throw new Error(`unexpected topic ${o.topic}`);
   }
@@ -63,11 +66,17 @@ function read(result: Dispatch) {
       .filter((d) => d.action === action)
       .map((d) => d.node)
       .sort();
-  return { nodes, eures, published, audit, holding, to, raw: result.outputs };
+  return { nodes, eures, published, audit, schedules, holding, to, raw: result.outputs };
 }
 
 const cv = (prev: Holding | undefined, options: ItemOptions) =>
   dispatch(prev, { type: 'item', item: canonical('CANDIDATURA', options) }, ctx);
+
+/** The scheduler's expiry of a CV of node 12 at `version`. */
+const expiredEvent = (root: string | undefined, version: number) => ({
+  type: 'expired' as const,
+  expired: { root: root ?? '', kind: 'CANDIDATURA' as const, version, node: '12', dueAt: 0, expiredAt: 0 },
+});
 
 describe('routing table: every sender, scope and domicile region (rules 1, 2)', () => {
   const senders = [...NodeIds];
@@ -85,6 +94,16 @@ describe('routing table: every sender, scope and domicile region (rules 1, 2)', 
         expect(out.audit).toHaveLength(out.nodes.length + out.eures.length);
         expect(out.published.map((p) => p.action)).toEqual(['PUBLISH']);
         expect(out.holding?.holders).toEqual(expected);
+        expect(out.schedules).toEqual([
+          {
+            root: out.holding?.root,
+            kind: 'CANDIDATURA',
+            version: 1,
+            node: sender,
+            dueAt: Date.UTC(2027, 0, 19, 10),
+            scheduledAt: Date.UTC(2026, 10, 20, 10),
+          },
+        ]);
         const xml = new Set(out.nodes.map((d) => d.xml));
         expect(xml.size).toBeLessThanOrEqual(1);
         for (const x of xml) expect(validateDocument(Buffer.from(x ?? '')).issues).toEqual([]);
@@ -163,15 +182,8 @@ describe('update sequences (rule 5)', () => {
     expect(out.eures.map((e) => e.action)).toEqual(['CLOSE']);
     expect(out.published.map((p) => p.action)).toEqual(['UNPUBLISH']);
     expect(out.holding).toMatchObject({ status: 'CLOSED', holders: [] });
-    const expiry = {
-      root: prev?.root ?? '',
-      kind: 'CANDIDATURA' as const,
-      version: 2,
-      node: '12',
-      dueAt: 0,
-      expiredAt: 0,
-    };
-    const late = dispatch(out.holding, { type: 'expired', expired: expiry }, ctx);
+    expect(out.schedules).toEqual([null]);
+    const late = dispatch(out.holding, expiredEvent(prev?.root, 2), ctx);
     expect(late.outputs).toEqual([]);
     expect(late.skipped).toMatch(/CLOSED/);
   });
@@ -179,16 +191,25 @@ describe('update sequences (rule 5)', () => {
   it('expiry: every holder gets EXPIRE once; an expiry of an older version does nothing', () => {
     const v1 = first({ scope: '01', domicile: comuneOf('07') });
     const v2 = cv(v1, { node: '12', version: 2, scope: '03', domicile: comuneOf('07') }).next;
-    const expired = (version: number) => ({
-      type: 'expired' as const,
-      expired: { root: v2?.root ?? '', kind: 'CANDIDATURA' as const, version, node: '12', dueAt: 0, expiredAt: 0 },
-    });
+    const expired = (version: number) => expiredEvent(v2?.root, version);
     expect(dispatch(v2, expired(1), ctx).outputs).toEqual([]);
     const out = read(dispatch(v2, expired(2), ctx));
     expect(out.to('EXPIRE')).toEqual(NodeIds.filter((n) => n !== '12'));
     expect(out.eures.map((e) => e.action)).toEqual(['EXPIRE']);
     expect(out.holding).toMatchObject({ status: 'EXPIRED', holders: [], eures: false });
+    expect(out.schedules).toEqual([]); // the scheduler tombstoned it as it fired
     expect(dispatch(out.holding, expired(2), ctx).outputs).toEqual([]);
+  });
+
+  it('an update of an expired item renews it: delivered again and scheduled again (rule 4)', () => {
+    const v1 = first({ scope: '02', domicile: comuneOf('07') });
+    const ended = dispatch(v1, expiredEvent(v1?.root, 1), ctx).next;
+    const dueAt = Date.UTC(2027, 1, 1);
+    const out = read(cv(ended, { node: '12', version: 2, scope: '02', domicile: comuneOf('07'), expiresAt: dueAt }));
+    expect(out.to('UPSERT')).toEqual(NodeIds.filter((n) => n !== '12'));
+    expect(out.to('WITHDRAW')).toEqual([]);
+    expect(out.schedules).toMatchObject([{ version: 2, dueAt }]);
+    expect(out.holding).toMatchObject({ status: 'ACTIVE', version: 2 });
   });
 
   it('a version not newer than the one held is skipped', () => {

@@ -73,16 +73,12 @@ const issueCodes = (d: Extract<Decision, { kind: 'done' }>) =>
   (receiptOf(d).issues as { code: string }[]).map((i) => i.code);
 
 describe('decideSubmission', () => {
-  it('accepts a new CV: the canonical item keyed by its root, the schedule, the changelog and an accepted receipt', () => {
+  it('accepts a new CV: the canonical item keyed by its root with its due time, the changelog and an accepted receipt', () => {
     const state = new IngestState();
     const d = submit(state, cv('12C0000000000000000000101'));
     expect(d.outcome).toBe('ACCEPTED');
-    expect(d.outputs.map((o) => o.topic)).toEqual([
-      'ncn.candidature',
-      'ncn.scheduler',
-      'ncn.ingest.items',
-      'nr.12.receipts',
-    ]);
+    // The schedule is the dispatcher's to write, with the deliveries of the version.
+    expect(d.outputs.map((o) => o.topic)).toEqual(['ncn.candidature', 'ncn.ingest.items', 'nr.12.receipts']);
     const item = data(on(d.outputs, 'ncn.candidature')[0]) as { meta: Record<string, unknown> };
     expect(item.meta).toMatchObject({
       root: '12C0000000000000000000101',
@@ -90,12 +86,9 @@ describe('decideSubmission', () => {
       node: '12',
       action: 'SEND',
       percettore: false,
+      expiresAt: at.getTime() + 60 * 86_400_000,
     });
     expect(on(d.outputs, 'ncn.candidature')[0]?.key).toBe('12C0000000000000000000101');
-    expect(data(on(d.outputs, 'ncn.scheduler')[0])).toMatchObject({
-      dueAt: at.getTime() + 60 * 86_400_000,
-      version: 1,
-    });
     expect(receiptOf(d)).toMatchObject({ outcome: 'ACCEPTED', code: '12C0000000000000000000101', node: '12' });
     // The outputs are what their Avro schemas accept.
     for (const o of d.outputs) {
@@ -156,7 +149,7 @@ describe('decideSubmission', () => {
     ).toEqual(['NOT_OWNER']);
   });
 
-  it('closes an item: a CLOSE version, a schedule tombstone, no expiry; nothing after it', () => {
+  it('closes an item: a CLOSE version without a due time; nothing after it', () => {
     const state = new IngestState();
     submit(state, cv('12C0000000000000000000501'));
     const d = submit(state, cv('12C0000000000000000000502', { previous: '12C0000000000000000000501', close: '01' }));
@@ -165,9 +158,6 @@ describe('decideSubmission', () => {
       version: 2,
       expiresAt: null,
     });
-    expect(on(d.outputs, 'ncn.scheduler')).toEqual([
-      { topic: 'ncn.scheduler', key: '12C0000000000000000000501', value: null },
-    ]);
     expect(
       issueCodes(submit(state, cv('12C0000000000000000000503', { previous: '12C0000000000000000000502' }))),
     ).toEqual(['ITEM_CLOSED']);

@@ -65,7 +65,7 @@ describe('ingest through the real stack', () => {
   /** The ends of the topics the tests read, taken before each test: only what it causes is read. */
   let marks: Marks;
   beforeEach(async () => {
-    marks = await endOffsets(kafka, [Topic.candidature, Topic.scheduler, Topic.dlq, 'nr.12.receipts']);
+    marks = await endOffsets(kafka, [Topic.candidature, Topic.dlq, 'nr.12.receipts']);
   });
 
   async function outcomes(node: '12' | '15', submissions: { key: string; bytes: Buffer }[]): Promise<ReceiptValue[]> {
@@ -88,21 +88,20 @@ describe('ingest through the real stack', () => {
     });
   }
 
-  it('accepts a CV: canonical item keyed by its root, expiry schedule, accepted receipt', async () => {
+  it('accepts a CV: canonical item keyed by its root, with its due time, and an accepted receipt', async () => {
     const c = code(1);
     const [receipt] = await outcomes('12', [{ key: c, bytes: cv(c) }]);
     expect(receipt).toMatchObject({ outcome: 'ACCEPTED', code: c, root: c, kind: 'CANDIDATURA', node: '12' });
     const items = await consumeUntil(kafka, Topic.candidature, (m) => m.some((x) => x.key?.toString() === c), {
       from: marks,
     });
-    const item = await serde.decode<{ meta: { root: string; version: number; node: string } }>(
-      items.find((x) => x.key?.toString() === c)?.value ?? Buffer.alloc(0),
-    );
+    const item = await serde.decode<{
+      meta: { root: string; version: number; node: string; receivedAt: number; expiresAt: number | null };
+    }>(items.find((x) => x.key?.toString() === c)?.value ?? Buffer.alloc(0));
     expect(item.meta).toMatchObject({ root: c, version: 1, node: '12' });
-    const schedules = await consumeUntil(kafka, Topic.scheduler, (m) => m.some((x) => x.key?.toString() === c), {
-      from: marks,
-    });
-    expect(schedules.filter((x) => x.key?.toString() === c)).toHaveLength(1);
+    // Rule 4: the latest send + 60 days, unless the document's datascadenza ends sooner.
+    expect(item.meta.expiresAt).not.toBeNull();
+    expect(item.meta.expiresAt).toBeLessThanOrEqual(item.meta.receivedAt + 60 * 86_400_000);
   });
 
   it('rejects each bad input with a clear receipt and its bytes in the dead-letter topic, and keeps going', async () => {
