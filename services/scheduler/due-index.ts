@@ -9,6 +9,11 @@ export interface IndexedSchedule {
   readonly dueAt: number;
 }
 
+/** What a cancel did: `kept` a newer schedule than it applies to (and whether that one fired), or `lost` the index. */
+export type CancelResult =
+  | { readonly outcome: 'cancelled' | 'lost' }
+  | { readonly outcome: 'kept'; readonly schedule: IndexedSchedule; readonly fired: boolean };
+
 /** What a tick found. */
 export type FireResult =
   | { readonly fire: true; readonly schedule: IndexedSchedule }
@@ -23,14 +28,15 @@ redis.call('HSET', KEYS[2], 'root', ARGV[1], 'version', ARGV[2], 'kind', ARGV[3]
 redis.call('ZADD', KEYS[1], ARGV[5], ARGV[1])
 return 1`;
 
-// ARGV: 1 root, 2 the highest version the cancel applies to ('' for any).
+// ARGV: 1 root, 2 the highest version the cancel applies to ('' for any). Keeping a newer schedule, it answers
+// that schedule and whether it fired.
 const CANCEL = `
-if redis.call('EXISTS', KEYS[3]) == 0 then return -1 end
-local v = redis.call('HGET', KEYS[2], 'version')
-if ARGV[2] ~= '' and v and tonumber(v) > tonumber(ARGV[2]) then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 0 then return {-1} end
+local s = redis.call('HMGET', KEYS[2], 'version', 'kind', 'node', 'dueAt', 'firedBy')
+if ARGV[2] ~= '' and s[1] and tonumber(s[1]) > tonumber(ARGV[2]) then return {0, s[1], s[2], s[3], s[4], s[5]} end
 redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[1], ARGV[1])
-return 1`;
+return {1}`;
 
 // ARGV: 1 root, 2 now, 3 the input that fires (topic:partition:offset). A schedule fires once: again only for the
 // same input, which means the transaction of the first attempt never committed (the runner commits an input's
@@ -44,6 +50,18 @@ if tonumber(s[4]) > tonumber(ARGV[2]) then return {3} end
 redis.call('HSET', KEYS[2], 'firedBy', ARGV[3])
 redis.call('ZREM', KEYS[1], ARGV[1])
 return {1, s[1], s[2], s[3], s[4]}`;
+
+/** A schedule from a script's answer: version, kind, node, due time. */
+const scheduleOf = (
+  root: string,
+  [version, kind, node, dueAt]: readonly (number | string | undefined)[],
+): IndexedSchedule => ({
+  root,
+  version: Number(version),
+  kind: kind === 'VACANCY' ? 'VACANCY' : 'CANDIDATURA',
+  node: String(node),
+  dueAt: Number(dueAt),
+});
 
 /**
  * The scheduler's index in Redis: a sorted set of roots by due time and a hash per schedule. It is a cache of
@@ -114,10 +132,12 @@ export class DueIndex {
     if (failed) throw failed[0] as Error;
   }
 
-  /** Cancels an item's schedule, unless it holds a version above `upToVersion`. False: index lost. */
-  async cancel(root: string, upToVersion?: number): Promise<boolean> {
-    const r = await this.#redis.eval(CANCEL, 3, ...this.#keys(root), root, upToVersion ?? '');
-    return r !== -1;
+  /** Cancels an item's schedule, unless it holds a version above `upToVersion`. */
+  async cancel(root: string, upToVersion?: number): Promise<CancelResult> {
+    const r = (await this.#redis.eval(CANCEL, 3, ...this.#keys(root), root, upToVersion ?? '')) as (number | string)[];
+    if (r[0] === -1) return { outcome: 'lost' };
+    if (r[0] === 1) return { outcome: 'cancelled' };
+    return { outcome: 'kept', schedule: scheduleOf(root, r.slice(1)), fired: r[5] !== '' && r[5] !== undefined };
   }
 
   /** Fires an item's schedule if it is due at `now` and has not fired for another input. */
@@ -125,16 +145,7 @@ export class DueIndex {
     const r = (await this.#redis.eval(FIRE, 3, ...this.#keys(root), root, now, firedBy)) as (number | string)[];
     switch (r[0]) {
       case 1:
-        return {
-          fire: true,
-          schedule: {
-            root,
-            version: Number(r[1]),
-            kind: r[2] === 'VACANCY' ? 'VACANCY' : 'CANDIDATURA',
-            node: String(r[3]),
-            dueAt: Number(r[4]),
-          },
-        };
+        return { fire: true, schedule: scheduleOf(root, r.slice(1)) };
       case -1:
         return { fire: false, reason: 'lost' };
       case 0:

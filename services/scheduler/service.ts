@@ -50,8 +50,8 @@ interface ExpirySchedule extends IndexedSchedule {
 }
 
 /**
- * The scheduler (rule 4): ncn.scheduler (compacted, written by ingest: a schedule per item, a tombstone when
- * closed) is the truth; a Redis sorted set indexes the due times, rebuilt from the topic when Redis lost it. A
+ * The scheduler (rule 4): ncn.scheduler (compacted, written by the dispatcher: a schedule per delivered version,
+ * a tombstone when closed) is the truth; a Redis sorted set indexes the due times, rebuilt from the topic when Redis lost it. A
  * timer looks for due items and sends a tick for each on ncn.scheduler.ticks; the runner, consuming the
  * schedules and the ticks, fires a due item in a transaction: ItemExpired on ncn.expired and a tombstone of its
  * schedule, produced atomically with the tick's offset. Redis remembers which tick fired an item, so a second
@@ -145,10 +145,24 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     const root = record.key?.toString() ?? '';
     if (record.value === null) {
       const upTo = record.headers[SchedulerHeader.expiredVersion]?.toString();
-      await indexed(
+      const result = await indexed(
         () => index.cancel(root, upTo === undefined ? undefined : Number(upTo)),
-        (ok) => !ok,
+        (r) => r.outcome === 'lost',
       );
+      // An expiry's tombstone that follows a newer schedule of the item on the topic (the update's schedule landed
+      // while the earlier version fired): compaction would keep only the tombstone and lose the newer schedule
+      // from the truth the index is rebuilt from. It is written again, after the tombstone.
+      if (result.outcome === 'kept' && !result.fired) {
+        const s = result.schedule;
+        logger.debug({ root, version: s.version }, 'a newer schedule preceded the expiry tombstone: written again');
+        return [
+          {
+            topic: Topic.scheduler,
+            key: root,
+            value: { avro: 'it.ncn.ExpirySchedule', data: { ...s, scheduledAt: now() } },
+          },
+        ];
+      }
       return [];
     }
     const schedule = await serde.decode<ExpirySchedule>(record.value);

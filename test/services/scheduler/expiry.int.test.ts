@@ -4,9 +4,10 @@ import { NodeIds } from '../../../contracts/nodes';
 import { Topic, nodeTopic } from '../../../contracts/topics';
 import { startDispatcher, type Dispatcher } from '../../../services/dispatcher/service';
 import { startIngest, type Ingest } from '../../../services/ingest/service';
-import { AvroSerde } from '../../../services/runtime/avro-serde';
+import { avroSchema } from '../../../contracts/avro/schemas';
+import { AvroSerde, valueSubject } from '../../../services/runtime/avro-serde';
 import { createRedis } from '../../../services/runtime/redis';
-import { startScheduler, type Scheduler } from '../../../services/scheduler/service';
+import { SchedulerHeader, startScheduler, type Scheduler } from '../../../services/scheduler/service';
 import { silentLogger, testConfig, testKafka } from '../../support/clients';
 import { Collector } from '../../support/collect';
 import { catalogueReady, submitAs } from '../../support/ingest';
@@ -54,7 +55,11 @@ describe('expiry across 60 days with an injected clock (rule 4): ingest → sche
   beforeAll(async () => {
     await catalogueReady(kafka);
     redis = createRedis(config);
-    out = await Collector.start(kafka, serde, [...NodeIds.map((n) => nodeTopic.out(n)), Topic.expired]);
+    out = await Collector.start(kafka, serde, [
+      ...NodeIds.map((n) => nodeTopic.out(n)),
+      Topic.expired,
+      Topic.scheduler,
+    ]);
     const common = { config, kafka, serde, logger: silentLogger, fromBeginning: false };
     ingest = await startIngest({ ...common, groupId: unique('test.ingest'), now: () => new Date(clock) });
     dispatcher = await startDispatcher({ ...common, groupId: unique('test.dispatcher'), now: () => new Date(clock) });
@@ -126,5 +131,63 @@ describe('expiry across 60 days with an injected clock (rule 4): ingest → sche
     }
     expect(out.records.filter((r) => r.key === c1 && r.value.action === 'EXPIRE')).toHaveLength(0);
     expect(await scheduler.index.pending()).toBe(0);
+  });
+
+  it('an item already due when it arrives reaches its holders first, then expires once', async () => {
+    const d = code(6);
+    // Inserted 2026-11-20, its datascadenza five days later: due on arrival (the fake clock is past it too).
+    const xml = cv(d)
+      .toString()
+      .replace('</datainserimento>', '</datainserimento><datascadenza>2026-11-25</datascadenza>');
+    await submitAs(kafka, '05', [{ key: d, bytes: Buffer.from(xml) }]);
+    const upserts = await deliveries(d, 'UPSERT', 21);
+    const expiries = await deliveries(d, 'EXPIRE', 21);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(expiredOf(d)).toHaveLength(1);
+    // On each node's topic (one partition per key) the EXPIRE follows the UPSERT.
+    for (const node of NodeIds.filter((n) => n !== '05')) {
+      const up = upserts.find((u) => u.value.node === node);
+      const ex = expiries.find((e) => e.value.node === node);
+      expect({ node, order: BigInt(up?.raw.offset ?? -1) < BigInt(ex?.raw.offset ?? -1) }).toEqual({
+        node,
+        order: true,
+      });
+    }
+  });
+
+  it('writes a newer schedule again when an expiry tombstone lands after it (compaction keeps only the last)', async () => {
+    const root = code(7);
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    const schedule = (version: number) =>
+      serde.encode(scheduleId, {
+        root,
+        kind: 'CANDIDATURA',
+        version,
+        node: '05',
+        dueAt: clock + 365 * DAY,
+        scheduledAt: clock,
+      });
+    const scheduleId = await serde.register(valueSubject(Topic.scheduler), avroSchema('it.ncn.ExpirySchedule'));
+    try {
+      // Version 2's schedule, then the tombstone the scheduler writes when version 1 fires: in that order.
+      await producer.send({ topic: Topic.scheduler, messages: [{ key: root, value: await schedule(2) }] });
+      await producer.send({
+        topic: Topic.scheduler,
+        messages: [{ key: root, value: null, headers: { [SchedulerHeader.expiredVersion]: '1' } }],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const records = await out.waitFor(
+      (r) => r.topic === Topic.scheduler && r.key === root,
+      (list) => list.length >= 3,
+    );
+    const shape = records.map((r) => (r.raw.value === null ? 'tombstone' : `v${String(r.value.version)}`));
+    expect(shape).toEqual(['v2', 'tombstone', 'v2']);
+    // Written once again, not in a loop: the index already held that version.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(out.records.filter((r) => r.topic === Topic.scheduler && r.key === root)).toHaveLength(3);
+    await scheduler.index.cancel(root); // leaves nothing pending for the other tests
   });
 });
