@@ -41,6 +41,14 @@ export interface TrafficMix {
   readonly day?: Date;
 }
 
+/**
+ * Midnight UTC `days` before `now`: the day of traffic for anything sent to a running node. The generator puts a
+ * datascadenza 10 to 90 days after insertion, so a fixed day would have more items due on arrival every week.
+ */
+export function daysAgo(days: number, now: number = Date.now()): Date {
+  return new Date((Math.floor(now / 86_400_000) - days) * 86_400_000);
+}
+
 const regionalNodes = NodeIds.filter((n) => n !== '00');
 const closeReasons = ['01', '02', '03'];
 

@@ -25,7 +25,7 @@ import { registryProcess, startRegistry, waitForRegistry } from '../../infra/loc
 import { stackSettings } from '../../infra/local/settings';
 import { down, up } from '../../infra/local/stack';
 import { table } from '../../services/cli/table';
-import { generateTraffic } from '../../services/gen/traffic';
+import { daysAgo, generateTraffic } from '../../services/gen/traffic';
 import { Random } from '../../services/gen/random';
 import { AvroSerde, valueSubject } from '../../services/runtime/avro-serde';
 import { loadConfig } from '../../services/runtime/config';
@@ -165,6 +165,10 @@ async function main(): Promise<number> {
       inps: Math.round(args.size * 0.18),
       co: Math.round(args.size * 0.33),
       invalid: 0.01,
+      // Fifteen days ago, whatever the date of the run: the CVs and vacancies whose datascadenza the generator put
+      // 10 to 14 days after insertion (about 1 % of them) are already due on arrival, so every run expires some
+      // items under the faults, and the same number whenever it runs (a fixed day would expire more every week).
+      day: daysAgo(15),
     };
     const traffic: { topic: string; key: string; value: Buffer }[] = [];
     let template: string | undefined;
@@ -184,7 +188,7 @@ async function main(): Promise<number> {
     if (template === undefined) throw new Error('the generator made no new CV to make poison from');
     const submissions = traffic.filter((t) => t.topic.startsWith('nr.')).length;
     say(
-      `${at()} traffic: ${submissions.toLocaleString('en')} submissions, ${(traffic.length - submissions).toLocaleString('en')} INPS and CO records`,
+      `${at()} traffic of ${mix.day.toISOString().slice(0, 10)}: ${submissions.toLocaleString('en')} submissions, ${(traffic.length - submissions).toLocaleString('en')} INPS and CO records`,
     );
 
     // Two CVs the poison refers to: one of node 01 (updated by node 02: not its owner; closed without motivo by 01).
@@ -401,6 +405,7 @@ async function main(): Promise<number> {
       deliveries: observed.deliveries.length,
       euresDocuments: observed.eures.length,
       inpsRecords: observed.inps.length,
+      expiries: observed.expired.length,
       deadLetters: observed.deadLetters.length,
       poison: poison.size,
       faults,
@@ -415,7 +420,7 @@ async function main(): Promise<number> {
       seconds: Math.round((Date.now() - started) / 1000),
     };
     say(
-      `\nsubmissions ${summary.submissions.toLocaleString('en')} (${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}), node deliveries ${summary.deliveries.toLocaleString('en')}, EURES documents ${summary.euresDocuments.toLocaleString('en')}, INPS records ${summary.inpsRecords.toLocaleString('en')}, dead letters ${summary.deadLetters.toLocaleString('en')}; ${summary.seconds} s in all`,
+      `\nsubmissions ${summary.submissions.toLocaleString('en')} (${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}), node deliveries ${summary.deliveries.toLocaleString('en')}, EURES documents ${summary.euresDocuments.toLocaleString('en')}, INPS records ${summary.inpsRecords.toLocaleString('en')}, expiries ${summary.expiries.toLocaleString('en')}, dead letters ${summary.deadLetters.toLocaleString('en')}; ${summary.seconds} s in all`,
     );
     mkdirSync('chaos-results', { recursive: true });
     const file = join('chaos-results', `chaos-${args.size}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -57,6 +57,16 @@ function world(over: Partial<Observed> = {}): Observed {
   };
 }
 
+/** The world with a second version of R1 (code R1b), submitted and accepted after the first. */
+const withSecond = (over: Partial<ItemVersion>): Partial<Observed> => ({
+  items: [cv(), cv({ code: 'R1b', version: 2, ...over })],
+  receipts: [
+    ...world().receipts,
+    { node: '05', partition: 0, offset: '1', outcome: 'ACCEPTED', root: 'R1', code: 'R1b', sha256: 'h2', codes: [] },
+  ],
+  submissions: [...world().submissions, { node: '05', partition: 0, offset: '1', sha256: 'h2' }],
+});
+
 const violated = (o: Observed): Record<string, number> =>
   Object.fromEntries(checkInvariants(o).flatMap((v) => (v.violations > 0 ? [[v.name, v.violations]] : [])));
 
@@ -106,24 +116,7 @@ describe('the chaos invariants', () => {
   });
 
   it('want withdrawals where the scope narrowed, and closes to every holder', () => {
-    const v2 = cv({ code: 'R1b', version: 2, scope: '01' });
-    const narrowed = world({
-      items: [cv(), v2],
-      receipts: [
-        ...world().receipts,
-        {
-          node: '05',
-          partition: 0,
-          offset: '1',
-          outcome: 'ACCEPTED',
-          root: 'R1',
-          code: 'R1b',
-          sha256: 'h2',
-          codes: [],
-        },
-      ],
-      submissions: [...world().submissions, { node: '05', partition: 0, offset: '1', sha256: 'h2' }],
-    });
+    const narrowed = world(withSecond({ scope: '01' }));
     const withdrawn = [
       ...world().deliveries,
       upsert('12', 2),
@@ -135,6 +128,34 @@ describe('the chaos invariants', () => {
     expect(violated({ ...narrowed, deliveries: missing })).toEqual({
       "each item's node deliveries match the rules for its final state": 1,
     });
+  });
+
+  it('take an expiry before a close as the end, and an update after an expiry as a renewal', () => {
+    const nodes = NodeIds.filter((n) => n !== '05');
+    const expiredV1 = [...world().deliveries, ...nodes.map((n) => other(n, 'EXPIRE', 1))];
+    // Closed after version 1 had expired: the expiry ended it, the close found nothing to close.
+    const closed = world({ ...withSecond({ action: 'CLOSE', scope: null }), expired: [{ root: 'R1', version: 1 }] });
+    expect(violated({ ...closed, deliveries: expiredV1 })).toEqual({});
+    expect(violated({ ...closed, deliveries: world().deliveries })).toEqual({
+      "each item's node deliveries match the rules for its final state": nodes.length,
+    });
+    // A close without an expiry must reach every holder as a close.
+    expect(violated({ ...closed, expired: [], deliveries: expiredV1 })).toEqual({
+      "each item's node deliveries match the rules for its final state": nodes.length,
+    });
+    // Updated after version 1 expired: the nodes hold version 2 again.
+    const renewed = world({ ...withSecond({}), expired: [{ root: 'R1', version: 1 }] });
+    expect(violated({ ...renewed, deliveries: [...expiredV1, ...nodes.map((n) => upsert(n, 2))] })).toEqual({});
+    expect(violated({ ...renewed, deliveries: expiredV1 })).toEqual({
+      "each item's node deliveries match the rules for its final state": nodes.length,
+    });
+    // Renewed with a scope that no longer reaches the nodes: the expiry was their end.
+    const narrowed = world({ ...withSecond({ scope: '01', homeNode: '05' }), expired: [{ root: 'R1', version: 1 }] });
+    expect(violated({ ...narrowed, deliveries: expiredV1 })).toEqual({});
+    expect(violated({ ...narrowed, deliveries: world().deliveries })).toEqual({
+      "each item's node deliveries match the rules for its final state": nodes.length,
+    });
+    expect(replay([upsert('01', 2), other('01', 'EXPIRE', 2), upsert('01', 2)])).toBe('UPSERT v2 after EXPIRE');
   });
 
   it('want every INPS record once at its region, unroutable ones in the DLQ', () => {

@@ -137,16 +137,23 @@ export function expectedRoute(v: ItemVersion): { nodes: string[]; eures: boolean
   return { nodes: others, eures: v.scope === '03' };
 }
 
-type Held = { state: 'none' } | { state: 'held'; version: number } | { state: 'ended'; action: string };
+type Held =
+  | { state: 'none' }
+  | { state: 'held'; version: number }
+  | { state: 'ended'; action: string; version: number };
 
 /**
  * Replays one party's deliveries of one item: UPSERT holds (versions never go back), WITHDRAW lets go of what is
- * held, CLOSE and EXPIRE end what is held, nothing follows an end. Returns the final state or the first misstep.
+ * held, CLOSE and EXPIRE end what is held. Nothing follows a close; after an expiry only a newer version may come
+ * (an update of an expired item renews it: rule 4, an update restarts the clock). Returns the final state or the
+ * first misstep.
  */
 export function replay(deliveries: readonly Delivery[]): Held | string {
   let held: Held = { state: 'none' };
   for (const d of deliveries) {
-    if (held.state === 'ended') return `${d.action} v${d.version} after ${held.action}`;
+    const renewal =
+      held.state === 'ended' && held.action === 'EXPIRE' && d.action === 'UPSERT' && d.version > held.version;
+    if (held.state === 'ended' && !renewal) return `${d.action} v${d.version} after ${held.action}`;
     if (d.action === 'UPSERT') {
       if (held.state === 'held' && d.version < held.version) return `UPSERT v${d.version} after v${held.version}`;
       held = { state: 'held', version: d.version };
@@ -155,7 +162,7 @@ export function replay(deliveries: readonly Delivery[]): Held | string {
     } else if (d.action === 'WITHDRAW') {
       held = { state: 'none' };
     } else {
-      held = { state: 'ended', action: d.action };
+      held = { state: 'ended', action: d.action, version: d.version };
     }
   }
   return held;
@@ -230,7 +237,18 @@ function itemsRouted(o: Observed): Verdict[] {
     const last = sorted[sorted.length - 1];
     if (last === undefined) continue;
     const lastSent = [...sorted].reverse().find((v) => v.action === 'SEND');
-    const ended = last.action === 'CLOSE' ? 'CLOSE' : expired.has(`${root}/${last.version}`) ? 'EXPIRE' : undefined;
+    // A close that came after its last send had expired finds nothing to close: the expiry was the end. (Both orders
+    // happen: the dispatcher reads the close and the expiry from different topics.)
+    const lastSentExpired = lastSent !== undefined && expired.has(`${root}/${lastSent.version}`);
+    const ends =
+      last.action === 'CLOSE'
+        ? lastSentExpired
+          ? ['CLOSE', 'EXPIRE']
+          : ['CLOSE']
+        : expired.has(`${root}/${last.version}`)
+          ? ['EXPIRE']
+          : [];
+    const ended = ends.join(' or ') || undefined;
     const route = lastSent ? expectedRoute(lastSent) : { nodes: [], eures: false };
     const byParty = groupBy(delivered.get(root) ?? [], (d) => d.to);
     byParty.set('EURES', sentToEures.get(root) ?? []);
@@ -243,10 +261,11 @@ function itemsRouted(o: Observed): Verdict[] {
         continue;
       }
       if (ended === undefined) {
-        const ok = due ? state.state === 'held' && state.version === last.version : state.state === 'none';
+        // Not due: holding nothing, whether never sent, withdrawn, or expired before an update that no longer goes there.
+        const ok = due ? state.state === 'held' && state.version === last.version : state.state !== 'held';
         tally.check(ok, () => `${root} v${last.version} (open) → ${party}: ${due ? 'due' : 'not due'}, ${show(state)}`);
       } else {
-        const ok = due ? state.state === 'ended' && state.action === ended : state.state !== 'held';
+        const ok = due ? state.state === 'ended' && ends.includes(state.action) : state.state !== 'held';
         tally.check(ok, () => `${root} (${ended}) → ${party}: ${due ? 'due' : 'not due'}, ${show(state)}`);
       }
     }

@@ -11,7 +11,7 @@ import { stackSettings } from '../../../infra/local/settings';
 import { up } from '../../../infra/local/stack';
 import { AuditIndex } from '../../audit/index';
 import { subjectHash } from '../../dispatcher/core';
-import { generateTraffic } from '../../gen/traffic';
+import { daysAgo, generateTraffic } from '../../gen/traffic';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { createKafka } from '../../runtime/kafka';
@@ -162,9 +162,13 @@ Examples:
         inps: count('inps'),
         co: count('co'),
         invalid,
+        // Yesterday (UTC): every insertion time is in the past, and the items are as fresh as the calendar allows.
+        day: daysAgo(1),
       };
       const total = mix.candidature + mix.vacancies + mix.inps + mix.co;
-      console.log(`\nsending a day of traffic (seed ${mix.seed}): ${total.toLocaleString('en')} records`);
+      console.log(
+        `\nsending a day of traffic (${mix.day.toISOString().slice(0, 10)}, seed ${mix.seed}): ${total.toLocaleString('en')} records`,
+      );
       const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       const ids = {

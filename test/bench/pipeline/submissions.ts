@@ -1,5 +1,5 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { generateTraffic } from '../../../services/gen/traffic';
+import { daysAgo, generateTraffic } from '../../../services/gen/traffic';
 
 /** A generated submission, ready to send: a node's inbound topic, the item code as key, the XML bytes. */
 export interface Submission {
@@ -25,6 +25,7 @@ export function realisticMix(count: number, seed: number): Submission[] {
     inps: 0,
     co: 0,
     invalid: 0.01,
+    day: daysAgo(1),
   })) {
     if ('xml' in r)
       out.push({ topic: r.topic, key: r.key, value: Buffer.from(r.xml, 'utf8'), kind: r.kind, note: r.note });

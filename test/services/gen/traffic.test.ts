@@ -1,4 +1,4 @@
-import { generateTraffic, type TrafficRecord } from '../../../services/gen/traffic';
+import { daysAgo, generateTraffic, type TrafficRecord } from '../../../services/gen/traffic';
 import { hasValidCheck } from '../../../services/xml/codice-fiscale';
 import { validateDocument } from '../../../services/xml/validate';
 
@@ -48,5 +48,15 @@ describe('generateTraffic', () => {
     const people = records.filter((r) => r.kind === 'inps' || r.kind === 'co');
     expect(people.every((r) => hasValidCheck(r.key))).toBe(true);
     expect(people.filter((r) => cvWorkers.has(r.key)).length).toBeGreaterThan(10);
+  });
+
+  it('dates traffic days before a given moment, at midnight UTC, and uses that day', () => {
+    const now = Date.UTC(2026, 11, 2, 5, 30);
+    expect(daysAgo(15, now).toISOString()).toBe('2026-11-17T00:00:00.000Z');
+    expect(daysAgo(0, now).toISOString()).toBe('2026-12-02T00:00:00.000Z');
+    const [first] = [
+      ...generateTraffic({ seed: 4, candidature: 1, vacancies: 0, inps: 0, co: 0, day: daysAgo(15, now) }),
+    ];
+    expect(first !== undefined && 'xml' in first ? first.xml : '').toContain('<datainserimento>2026-11-17T');
   });
 });
