@@ -270,7 +270,11 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     const transaction = await producer.transaction();
     try {
       const byTopic = new Map<string, (typeof outputs)[number]['message'][]>();
-      for (const o of outputs) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o.message]);
+      for (const o of outputs) {
+        const list = byTopic.get(o.topic);
+        if (list === undefined) byTopic.set(o.topic, [o.message]);
+        else list.push(o.message);
+      }
       if (byTopic.size > 0) {
         await transaction.sendBatch({ topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })) });
       }
