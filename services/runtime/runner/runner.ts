@@ -13,6 +13,7 @@ import { NcnError } from '../errors';
 import type { Logger } from '../logger';
 import { CoPartitionedAssigner } from './assigner';
 import { deadLetter, describeError } from './dead-letter';
+import { IdleCommits } from './idle-commit';
 import { startHttp } from './http';
 import { consumerStopped } from './stopped';
 import { createRunnerMetrics, type RunnerMetrics } from './metrics';
@@ -46,6 +47,11 @@ export interface RunnerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Largest fetch per partition in bytes [1 MiB]; raise it for topics with large records. */
   readonly maxBytesPerPartition?: number;
+  /**
+   * How long a partition must be quiet before the runner commits past the markers and aborted records at its end
+   * [1,000 ms] (see idle-commit.ts); 0 commits at once.
+   */
+  readonly idleCommitMs?: number;
 }
 
 /** A running service. `close()` is idempotent: it finishes the batch in flight, commits, leaves the group. */
@@ -61,6 +67,12 @@ export interface Runner {
 }
 
 const isTransient = (error: unknown): boolean => error instanceof NcnError && error.retriable;
+
+/** A partition's key (topic:partition) back as its parts; topic names hold no colon. */
+function splitKey(key: string): [string, number] {
+  const at = key.lastIndexOf(':');
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}
 
 function toInput(topic: string, partition: number, message: KafkaMessage): InputRecord {
   const headers: Record<string, Buffer | undefined> = {};
@@ -103,6 +115,15 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const settled = new Map<string, bigint>();
   let running = false;
   let crashed: Error | undefined;
+  const idle = new IdleCommits(
+    options.idleCommitMs ?? 1_000,
+    async (key, end) => {
+      const [topic, partition] = splitKey(key);
+      await processChunk(topic, partition, [], end);
+    },
+    (key, error) =>
+      logger.warn({ err: error, partition: key }, 'committing past the end of a quiet partition failed; trying again'),
+  );
 
   const consumer: Consumer = kafka.consumer({
     groupId,
@@ -125,8 +146,10 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   let markFetching: () => void = () => undefined;
   const fetching = new Promise<void>((resolve) => (markFetching = resolve));
   consumer.on(consumer.events.FETCH, () => markFetching());
+  consumer.on(consumer.events.REBALANCING, () => idle.reset());
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     crashed = undefined;
+    idle.reset();
     // A new assignment: committed offsets are read again after the producers fence earlier owners.
     settled.clear();
     markJoined();
@@ -309,15 +332,21 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     // The batch's last offset counts the records kafkajs filtered out (aborted transactions, commit markers); the
     // last chunk commits past them, so a caught-up group has no lag. kafkajs is patched to hand over a batch that
     // held nothing else (see patches/): committing past it, in an offsets-only transaction, is all there is to do.
+    const key = `${batch.topic}:${batch.partition}`;
     if (batch.messages.length === 0) {
       if (!isRunning() || isStale()) return;
       // Nothing at or after the fetched offset (compacted away): move on as kafkajs itself does, committing nothing.
-      if (batch.firstOffset() !== null)
-        await processChunk(batch.topic, batch.partition, [], BigInt(batch.lastOffset()) + 1n);
+      if (batch.firstOffset() !== null) {
+        const end = BigInt(batch.lastOffset()) + 1n;
+        if ((options.idleCommitMs ?? 1_000) > 0) idle.defer(key, end);
+        else await processChunk(batch.topic, batch.partition, [], end);
+      }
       resolveOffset(batch.lastOffset());
       await heartbeat();
       return;
     }
+    // This batch's last transaction commits past whatever was deferred (it lies before the batch).
+    await idle.take(key);
     for (let i = 0; i < batch.messages.length; i += chunkSize) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + chunkSize);
@@ -359,6 +388,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     close() {
       closing ??= (async () => {
         running = false;
+        await idle.close();
         await consumer.stop();
         await consumer.disconnect();
         for (const producer of producers.values()) await (await producer.catch(() => undefined))?.disconnect();
