@@ -162,6 +162,12 @@ export class DueIndex {
     return this.#redis.zrangebyscore(this.#due, '-inf', now, 'LIMIT', 0, limit);
   }
 
+  /** The version an item is scheduled at, unless it has none (never scheduled, cancelled, or fired). */
+  async scheduled(root: string): Promise<number | undefined> {
+    const [version, firedBy] = await this.#redis.hmget(this.#keys(root)[1], 'version', 'firedBy');
+    return version === null || (firedBy !== null && firedBy !== '') ? undefined : Number(version);
+  }
+
   /** How many schedules are pending. */
   async pending(): Promise<number> {
     return this.#redis.zcard(this.#due);

@@ -31,8 +31,10 @@ describe('the due index in the real Redis', () => {
     await index.put(schedule(1));
     await index.put(schedule(2, 5_000));
     expect(await index.cancel('R1', 1)).toEqual({ outcome: 'kept', schedule: schedule(2, 5_000), fired: false });
+    expect(await index.scheduled('R1')).toBe(2);
     expect(await index.fire('R1', 6_000, 'ticks:0:7')).toEqual({ fire: true, schedule: schedule(2, 5_000) });
     expect(await index.cancel('R1', 1)).toMatchObject({ outcome: 'kept', fired: true });
+    expect(await index.scheduled('R1')).toBeUndefined();
     expect(await index.cancel('R1', 2)).toEqual({ outcome: 'cancelled' });
     expect(await index.fire('R1', 6_000, 'ticks:0:8')).toEqual({ fire: false, reason: 'not-scheduled' });
   });

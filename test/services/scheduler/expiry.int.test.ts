@@ -15,6 +15,14 @@ import { unique } from '../../support/unique';
 import { validCandidatura } from '../xml/cases';
 
 const DAY = 86_400_000;
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('the condition did not hold in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 const run = randomBytes(4).toString('hex').toUpperCase();
 const code = (n: number): string => `05C${run}${String(n).padStart(14, '0')}`.slice(0, 25);
 
@@ -105,6 +113,11 @@ describe('expiry across 60 days with an injected clock (rule 4): ingest → sche
     ]);
     await deliveries(b1, 'UPSERT', 42);
     await deliveries(c1, 'CLOSE', 21);
+    // The schedules follow the deliveries (the dispatcher writes them in the same transaction): the test's 30 days
+    // pass only once the scheduler has read them, as 30 real days would let it.
+    await until(
+      async () => (await scheduler.index.scheduled(b1)) === 2 && (await scheduler.index.scheduled(c1)) === undefined,
+    );
 
     clock = start + 60 * DAY + 60_000;
     const expiredA = await deliveries(a, 'EXPIRE', 21);
