@@ -163,6 +163,10 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
       },
       aborted: (s) => {
         state.abort(scopeOf(s));
+        // The runner could not tell whether the transaction committed (a commit failing on the wire may have been
+        // applied): its holdings may be in the changelog and not in the state. Every scope's next record catches
+        // the table up first, whatever its offset (the roots of this scope are read by the other inputs' too).
+        expected.clear();
         locks.release(s.partition, scopeOf(s));
       },
     },

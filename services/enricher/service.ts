@@ -261,7 +261,15 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     logger,
     topics: [Topic.inpsPercettori, Topic.coRapporti, Topic.enricherTicks],
     handler,
-    hooks: { committed: (s) => waiting.commit(scopeOf(s)), aborted: (s) => waiting.abort(scopeOf(s)) },
+    hooks: {
+      committed: (s) => waiting.commit(scopeOf(s)),
+      // The runner could not tell whether the transaction committed (a commit failing on the wire may have been
+      // applied): every scope's next record catches the waiting changelog up first.
+      aborted: (s) => {
+        waiting.abort(scopeOf(s));
+        expected.clear();
+      },
+    },
     httpPort: config.httpPort,
     fromBeginning: options.fromBeginning ?? true,
     partitionsConsumedConcurrently: 1,

@@ -6,7 +6,7 @@ import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
 import { startRunner, type Runner } from '../runtime/runner/runner';
-import { scopeOf, type Handler, type InputRecord } from '../runtime/runner/types';
+import { scopeOf, type Handler, type InputRecord, type TransactionScope } from '../runtime/runner/types';
 import { followTable, type Table } from '../runtime/table';
 import { defaultLimits } from '../xml/harden';
 import { decideSubmission, type Decision, type IngestSettings } from './core';
@@ -105,6 +105,28 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
   ]);
   await Promise.all(tables.map((t) => t.ready));
   logger.info(state.size, 'ingest tables loaded');
+  const [itemsTable] = tables;
+
+  /**
+   * Whether a transaction aborted without the runner knowing whether it committed (a commit failing on the wire
+   * may have been applied): its codes may be in ncn.ingest.items and not in the state, and deciding a submission
+   * without them could take a repeat for new. The changelog is caught up before the next decision.
+   */
+  let resync = false;
+  const hooks = {
+    committed: (s: TransactionScope) => state.commit(scopeOf(s)),
+    aborted: (s: TransactionScope) => {
+      state.abort(scopeOf(s));
+      resync = true;
+    },
+  };
+  const synced = async (): Promise<void> => {
+    if (!resync) return;
+    if (!(await itemsTable?.catchUp(10_000))) {
+      throw new NcnError(ErrorCode.Unavailable, 'the item changelog is not caught up yet', { retriable: true });
+    }
+    resync = false;
+  };
 
   /** Decides one submission; an update whose predecessor is unknown goes to the pending topic, not into a wait. */
   const decide = (
@@ -129,7 +151,8 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     return decision;
   };
 
-  const inbound: Handler = (record) => {
+  const inbound: Handler = async (record) => {
+    await synced();
     const node = NodeInTopicPattern.exec(record.topic)?.[1];
     if (node === undefined || !isNodeId(node)) {
       throw new NcnError(ErrorCode.Decode, `${record.topic} is not the inbound topic of a node`);
@@ -178,6 +201,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
    */
   const pending: Handler = async (record) => {
     if (record.headers[PendingHeader.group]?.toString() !== name) return [];
+    await synced();
     const node = record.headers[PendingHeader.node]?.toString() ?? '';
     if (!isNodeId(node)) throw new NcnError(ErrorCode.Decode, 'a pending submission without its node');
     const receivedAt = new Date(Number(record.headers[PendingHeader.receivedAt]?.toString() ?? '0'));
@@ -215,7 +239,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     logger,
     topics: [/^nr\.\d{2}\.in$/],
     handler: inbound,
-    hooks: { committed: (s) => state.commit(scopeOf(s)), aborted: (s) => state.abort(scopeOf(s)) },
+    hooks,
     httpPort: config.httpPort,
     fromBeginning: options.fromBeginning ?? true,
     partitionsConsumedConcurrently: 8,
@@ -231,7 +255,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     logger,
     topics: [Topic.ingestPending],
     handler: pending,
-    hooks: { committed: (s) => state.commit(scopeOf(s)), aborted: (s) => state.abort(scopeOf(s)) },
+    hooks,
     fromBeginning: true,
     maxBytesPerPartition: 17 * 1024 * 1024,
     maxRecordsPerTransaction: 500,

@@ -8,6 +8,7 @@ import type { Handler } from '../../../../services/runtime/runner/types';
 import { createTopics } from '../../../../services/runtime/topics';
 import { silentLogger, testConfig, testKafka } from '../../../support/clients';
 import { consumeUntil, endOffsets } from '../../../support/consume';
+import { loseFirstCommitAnswer } from '../../../support/lost-commit';
 import { unique } from '../../../support/unique';
 
 async function topicsWith(kafka: Kafka, names: string[], partitions = 1): Promise<void> {
@@ -42,6 +43,40 @@ describe('the runner on the real broker', () => {
   afterEach(async () => {
     await runner?.close();
     runner = undefined;
+  });
+
+  it('finds out that a commit whose answer was lost had been applied, and goes on: each output once', async () => {
+    const input = unique('test.runner.in');
+    const output = unique('test.runner.out');
+    await topicsWith(kafka, [input, output]);
+    const values = Array.from({ length: 20 }, (_, i) => `value-${i}`);
+    const groupId = unique('test.runner.group');
+    const faulty = loseFirstCommitAnswer(kafka, (id) => id.startsWith(`${groupId}.`));
+    const seen: string[] = [];
+    const hooks = { committed: 0, aborted: 0 };
+    runner = await startRunner({
+      service: 'test-runner',
+      groupId,
+      kafka: faulty.kafka,
+      serde,
+      logger: silentLogger,
+      topics: [input],
+      handler: (record) => {
+        seen.push(record.value?.toString() ?? '');
+        return [{ topic: output, key: record.key, value: record.value }];
+      },
+      hooks: { committed: () => hooks.committed++, aborted: () => hooks.aborted++ },
+      maxRecordsPerTransaction: 5,
+    });
+    await runner.fetching;
+    await produce(kafka, input, values);
+    const outs = await consumeUntil(kafka, output, (m) => m.length >= 20);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(faulty.lost()).toBe(1);
+    expect(outs.map((m) => m.value?.toString())).toEqual(values);
+    // Nothing handled twice, and the staged state of the lost-answer chunk made final, not dropped.
+    expect(seen).toEqual(values);
+    expect(hooks).toEqual({ committed: 4, aborted: 0 });
   });
 
   it('produces outputs and commits offsets in one transaction, dead-letters a poison record and moves on', async () => {

@@ -1,0 +1,94 @@
+import {
+  KafkaJSError,
+  type Consumer,
+  type ConsumerConfig,
+  type ConsumerRunConfig,
+  type Kafka,
+  type Producer,
+  type ProducerConfig,
+  type Transaction,
+} from 'kafkajs';
+
+/** What else happens when the answer is lost: consumers of the groups `stall` picks stop reading for a while. */
+export interface LostCommitOptions {
+  readonly stall?: (groupId: string) => boolean;
+  readonly stallMs?: number;
+}
+
+/**
+ * The same Kafka client (the real broker behind it), except that the first commit of a transaction whose
+ * transactional id `pick` chooses is applied by the broker and then answered with an error, as when the answer
+ * is lost on the wire: the caller cannot know that its transaction committed. Consumers of the groups `stall`
+ * picks then hand nothing over for `stallMs` (a table follower lagging behind under load). `lost()` says how many
+ * answers were lost.
+ */
+export function loseFirstCommitAnswer(
+  kafka: Kafka,
+  pick: (transactionalId: string) => boolean,
+  options: LostCommitOptions = {},
+) {
+  let lost = 0;
+  let stalledUntil = 0;
+  const stalled = async (): Promise<void> => {
+    while (Date.now() < stalledUntil) await new Promise((resolve) => setTimeout(resolve, 25));
+  };
+  const consumer = (c: Consumer): Consumer =>
+    new Proxy(c, {
+      get(target, property) {
+        if (property === 'run') {
+          return (config: ConsumerRunConfig = {}) => {
+            const { eachBatch, eachMessage } = config;
+            return target.run({
+              ...config,
+              ...(eachBatch ? { eachBatch: async (payload) => (await stalled(), eachBatch(payload)) } : {}),
+              ...(eachMessage ? { eachMessage: async (payload) => (await stalled(), eachMessage(payload)) } : {}),
+            });
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  const transaction = (tx: Transaction): Transaction =>
+    new Proxy(tx, {
+      get(target, property) {
+        if (property === 'commit' && lost === 0) {
+          return async () => {
+            await target.commit();
+            lost++;
+            stalledUntil = Date.now() + (options.stallMs ?? 0);
+            throw new KafkaJSError('the answer to EndTxn was lost on the wire (test)', { retriable: true });
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  const producer = (p: Producer): Producer =>
+    new Proxy(p, {
+      get(target, property) {
+        if (property === 'transaction') return async () => transaction(await target.transaction());
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  const client = new Proxy(kafka, {
+    get(target, property) {
+      if (property === 'consumer') {
+        return (config: ConsumerConfig) => {
+          const made = target.consumer(config);
+          return options.stall?.(config.groupId) ? consumer(made) : made;
+        };
+      }
+      if (property === 'producer') {
+        return (config?: ProducerConfig) => {
+          const made = target.producer(config);
+          return config?.transactionalId !== undefined && pick(config.transactionalId) ? producer(made) : made;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { kafka: client, lost: () => lost };
+}
