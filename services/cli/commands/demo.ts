@@ -49,7 +49,8 @@ async function readBetween(
     for (const [p, high] of parts) if (high > (from.get(topic)?.get(p) ?? 0n)) left.set(`${topic}:${p}`, high);
   }
   if (left.size === 0) return;
-  const consumer = kafka.consumer({ groupId: `ncn-demo.${randomUUID()}`, maxBytesPerPartition: 17 * 1024 * 1024 });
+  const groupId = `ncn-demo.${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 17 * 1024 * 1024 });
   await consumer.connect();
   try {
     for (const topic of to.keys()) await consumer.subscribe({ topic, fromBeginning: true });
@@ -79,6 +80,11 @@ async function readBetween(
     });
   } finally {
     await consumer.disconnect();
+    // A throw-away group: left behind, it would show on the lag page as a group with lag and no members.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
   }
 }
 
