@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
@@ -12,7 +12,7 @@ import { CoTable, Lost, inputOrder } from './co-table';
 import { decide, isRecipient, relationOf, type CoRelation, type EnricherDecision, type EnricherInput } from './core';
 import { rebuildCoTable } from './rebuild';
 import { toPercettore, toRapporto } from './records';
-import { EnricherHeader, WaitingState, caughtUp, changelogRecord, parseWaitingValue } from './waiting-state';
+import { EnricherHeader, WaitingState, changelogRecord, parseWaitingValue } from './waiting-state';
 
 /** A running enricher. */
 export interface Enricher {
@@ -107,15 +107,12 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     return result;
   }
 
-  /** The last changelog offset applied per partition: how far the follower has read. */
-  const applied = new Map<number, bigint>();
   const follower: Table = await followTable({
     kafka,
     topic: Topic.enricherWaiting,
     name,
     logger,
-    apply: (message: KafkaMessage, partition: number) => {
-      applied.set(partition, BigInt(message.offset));
+    apply: (message: KafkaMessage) => {
       const group = message.headers?.[EnricherHeader.group]?.toString();
       if (group !== undefined && group !== name) return;
       const cf = message.key?.toString() ?? '';
@@ -133,23 +130,14 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
   if (!built) await rebuild('no CO table in Redis at start');
   logger.info({ waiting: waiting.size }, 'enricher tables loaded');
 
-  const admin: Admin = kafka.admin();
-  await admin.connect();
   /**
    * Waits (boundedly) until the follower has read the changelog up to where it ends now: called before handling
    * a partition this instance has not been handling, whose earlier owner may have written waiting records the
    * follower has not read yet.
    */
   async function catchUp(): Promise<void> {
-    const ends = await admin.fetchTopicOffsets(Topic.enricherWaiting);
-    const deadline = Date.now() + CatchUpMs;
-    while (!caughtUp(applied, ends)) {
-      if (Date.now() >= deadline) {
-        logger.debug('the waiting changelog ends in markers only: going on');
-        return;
-      }
-      await sleep(25);
-    }
+    if (!(await follower.catchUp(CatchUpMs)))
+      logger.warn({ waitedMs: CatchUpMs }, 'the waiting changelog was not read to its end in time: going on');
   }
   /** Per input partition, the offset expected next: any other offset means someone else may have handled it. */
   const expected = new Map<string, bigint>();
@@ -325,7 +313,6 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
         await runner.close();
         await producer.disconnect();
         await follower.close();
-        await admin.disconnect();
         await rebuilding?.catch(() => undefined);
       })();
       return closing;

@@ -176,19 +176,3 @@ export function parseWaitingValue(bytes: Buffer): WaitingValue | undefined {
   });
   return ok ? (parsed as WaitingValue) : undefined;
 }
-
-/**
- * Whether a follower has read a topic up to where it ends: every partition either holds nothing, or its last
- * applied offset is at most two below the end. Every record of the changelog is written in a transaction, so a
- * committed record not yet applied is followed by at least its commit marker: an end more than two above the
- * last applied offset may hide one (or be only markers of aborted transactions; the caller bounds the wait).
- */
-export function caughtUp(
-  applied: ReadonlyMap<number, bigint>,
-  ends: readonly { partition: number; low: string; high: string }[],
-): boolean {
-  return ends.every(({ partition, low, high }) => {
-    const h = BigInt(high);
-    return h === BigInt(low) || (applied.get(partition) ?? -1n) + 2n >= h;
-  });
-}

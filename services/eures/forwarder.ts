@@ -13,6 +13,7 @@ import { Topic } from '../../contracts/topics';
 import { valueSubject, type AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
+import { FetchWaitMs } from '../runtime/kafka';
 import type { Logger } from '../runtime/logger';
 import { deadLetter, describeError } from '../runtime/runner/dead-letter';
 import { consumerStopped } from '../runtime/runner/stopped';
@@ -237,6 +238,7 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
     groupId,
     maxBytesPerPartition: 16 * 1024 * 1024,
     readUncommitted: false,
+    maxWaitTimeInMs: FetchWaitMs,
   });
   let markFetching: () => void = () => undefined;
   const fetching = new Promise<void>((resolve) => (markFetching = resolve));

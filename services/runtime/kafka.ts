@@ -16,6 +16,13 @@ const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
+/**
+ * How long a service consumer's fetch waits at the broker for data that is not there yet [kafkajs: 5,000 ms]. A
+ * fetch returns as soon as data arrives, so this only bounds an idle fetch: a service reports it runs after its
+ * first fetch, which on a quiet topic took kafkajs' full 5 s. It costs one small request a second per idle consumer.
+ */
+export const FetchWaitMs = 1_000;
+
 /** kafkajs' SASL options of our settings. */
 export function saslOptions(sasl: SaslSettings): SASLOptions {
   const { username, password } = sasl;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from './logger';
 
 /** A topic read whole into memory and followed afterwards (a "global table"). */
@@ -105,6 +105,17 @@ export async function followTable(options: {
       check();
     }
   }, 250);
+  /** The admin client that reads where the topic ends, for catchUp: connected at its first use, kept. */
+  let probing: Promise<Admin> | undefined;
+  const probe = (): Promise<Admin> => {
+    if (probing === undefined) {
+      const admin = kafka.admin();
+      const connected = admin.connect().then(() => admin);
+      connected.catch(() => (probing = undefined));
+      probing = connected;
+    }
+    return probing;
+  };
   void ready.then(() => {
     clearInterval(idle);
     logger.info({ topic, applied }, 'table loaded');
@@ -112,27 +123,20 @@ export async function followTable(options: {
   return {
     ready,
     async catchUp(maxMs = 3_000) {
-      const probe = kafka.admin();
-      await probe.connect();
-      try {
-        const ends = await probe.fetchTopicOffsets(topic);
-        const deadline = Date.now() + maxMs;
-        const done = (): boolean =>
-          ends.every(
-            (p) => BigInt(p.high) === BigInt(p.low) || (readTo.get(p.partition) ?? -1n) + 1n >= BigInt(p.high),
-          );
-        while (!done()) {
-          if (Date.now() >= deadline) return false;
-          await new Promise((resolve) => setTimeout(resolve, 25));
-        }
-        return true;
-      } finally {
-        await probe.disconnect();
+      const ends = await (await probe()).fetchTopicOffsets(topic);
+      const deadline = Date.now() + maxMs;
+      const done = (): boolean =>
+        ends.every((p) => BigInt(p.high) === BigInt(p.low) || (readTo.get(p.partition) ?? -1n) + 1n >= BigInt(p.high));
+      while (!done()) {
+        if (Date.now() >= deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 25));
       }
+      return true;
     },
     async close() {
       clearInterval(idle);
       await consumer.disconnect();
+      await (await probing?.catch(() => undefined))?.disconnect();
     },
   };
 }

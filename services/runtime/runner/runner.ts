@@ -9,6 +9,7 @@ import {
 } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { valueSubject, type AvroSerde } from '../avro-serde';
+import { FetchWaitMs } from '../kafka';
 import { NcnError } from '../errors';
 import type { Logger } from '../logger';
 import { CoPartitionedAssigner } from './assigner';
@@ -128,6 +129,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const consumer: Consumer = kafka.consumer({
     groupId,
     readUncommitted: false,
+    maxWaitTimeInMs: FetchWaitMs,
     allowAutoTopicCreation: false,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
     maxBytes: Math.max(options.maxBytesPerPartition ?? 0, 10 * 1024 * 1024) * 2,

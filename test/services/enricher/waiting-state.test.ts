@@ -3,7 +3,6 @@ import type { Percettore, Waiting } from '../../../services/enricher/core';
 import {
   EnricherHeader,
   WaitingState,
-  caughtUp,
   changelogRecord,
   parseWaitingValue,
 } from '../../../services/enricher/waiting-state';
@@ -170,21 +169,5 @@ describe('changelog records', () => {
   it('refuse what is not a waiting value', () => {
     for (const bad of ['nope', '[]', '{"cf":"X","seq":1,"group":"g"}', '{"cf":"X","seq":1,"group":"g","records":[1]}'])
       expect(parseWaitingValue(Buffer.from(bad))).toBeUndefined();
-  });
-});
-
-describe('whether the follower has caught up', () => {
-  const end = (partition: number, low: number, high: number) => ({ partition, low: String(low), high: String(high) });
-
-  it('holds when each partition is empty or its last applied record is followed at most by its commit marker', () => {
-    expect(caughtUp(new Map(), [end(0, 0, 0), end(1, 5, 5)])).toBe(true);
-    expect(caughtUp(new Map([[0, 9n]]), [end(0, 0, 11)])).toBe(true);
-    expect(caughtUp(new Map([[0, 9n]]), [end(0, 0, 10)])).toBe(true);
-  });
-
-  it('fails when a committed record may not have been read', () => {
-    expect(caughtUp(new Map([[0, 9n]]), [end(0, 0, 12)])).toBe(false);
-    expect(caughtUp(new Map(), [end(0, 0, 2)])).toBe(false);
-    expect(caughtUp(new Map([[0, 9n]]), [end(0, 0, 11), end(1, 0, 2)])).toBe(false);
   });
 });
