@@ -6,6 +6,7 @@ import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
 import { startRunner, type Runner } from '../runtime/runner/runner';
+import { scopeOf } from '../runtime/runner/types';
 import { AuditIndex, type AuditEntry } from './index';
 
 type AuditEvent = AuditEntry & { readonly subjectHash: string | null };
@@ -88,6 +89,8 @@ export async function startAuditIndexer(options: {
     logger.info({ applied, ms: Date.now() - started }, 'audit index rebuilt from ncn.audit');
   }
 
+  /** Per input partition, the events of the transaction being handled: indexed together before it commits. */
+  const staged = new Map<string, { subjectHash: string; entry: AuditEntry }[]>();
   const runner = await startRunner({
     service: 'audit-indexer',
     groupId: name,
@@ -98,8 +101,19 @@ export async function startAuditIndexer(options: {
     handler: async (record) => {
       if (record.value === null) return [];
       const e = await serde.decode<AuditEvent>(record.value);
-      if (e.subjectHash) await index.add([{ subjectHash: e.subjectHash, entry: entryOf(e) }]);
+      if (e.subjectHash) {
+        const scope = scopeOf(record);
+        const events = staged.get(scope) ?? [];
+        events.push({ subjectHash: e.subjectHash, entry: entryOf(e) });
+        staged.set(scope, events);
+      }
       return [];
+    },
+    hooks: {
+      // One pipeline per transaction; adding an event again changes nothing, so a transaction run twice is harmless.
+      prepare: async (scope) => index.add(staged.get(scopeOf(scope)) ?? []),
+      committed: (scope) => void staged.delete(scopeOf(scope)),
+      aborted: (scope) => void staged.delete(scopeOf(scope)),
     },
     httpPort: config.httpPort,
     fromBeginning: options.fromBeginning ?? true,

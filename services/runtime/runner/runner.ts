@@ -286,8 +286,20 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         metrics.recordsIn.inc({ topic });
         outputs.push(...(await handle(toInput(topic, partition, message))));
       }
+      const prepare = options.hooks?.prepare;
+      if (prepare !== undefined && messages.length > 0) {
+        await withRetry(() => prepare({ topic, partition }), {
+          policy,
+          isTransient: () => true,
+          onRetry: (error, attempt, delayMs) => {
+            metrics.failures.inc({ kind: 'retried' });
+            logger.warn({ err: error, attempt, delayMs, topic, partition }, 'preparing a transaction failed, retrying');
+          },
+        });
+      }
     } catch (error) {
-      // Retries of a transient failure ran out: nothing of this chunk is produced; what it staged is dropped.
+      // Retries of a transient failure (of a record's handling, or of preparing) ran out: nothing of this chunk is
+      // produced; what it staged is dropped.
       options.hooks?.aborted?.({ topic, partition });
       throw error;
     }

@@ -37,6 +37,14 @@ export interface TransactionScope {
 
 /** Called around each transaction, so a handler's staged state follows the fate of the Kafka transaction. */
 export interface TransactionHooks {
+  /**
+   * Every record of the transaction was handled and it is about to begin: write what was staged outside Kafka
+   * that must be in place before the input's offsets are committed, in one go (a Redis pipeline rather than a
+   * round trip per record). The write must be idempotent: if the transaction then aborts, the records are handled
+   * again. A failure is retried with the runner's policy; when the retries run out the transaction is not begun
+   * and the records are processed again.
+   */
+  readonly prepare?: (scope: TransactionScope) => Promise<void>;
   /** The transaction committed: make staged state final. */
   readonly committed?: (scope: TransactionScope) => void;
   /** The transaction aborted (its records will be processed again): drop staged state. */

@@ -192,6 +192,64 @@ describe('the runner on the real broker', () => {
     );
   });
 
+  it('prepares each transaction once its records are handled, retries a failing prepare, and commits only after it', async () => {
+    const input = unique('test.runner.in');
+    await topicsWith(kafka, [input]);
+    const values = Array.from({ length: 12 }, (_, i) => `value-${i}`);
+    const groupId = unique('test.runner.group');
+    const admin = kafka.admin();
+    await admin.connect();
+    const committedOffset = async (): Promise<string> =>
+      (await admin.fetchOffsets({ groupId, topics: [input] }))[0]?.partitions[0]?.offset ?? '-1';
+    /** What each prepare saw: the records staged since the last transaction, and the group's offset then. */
+    const prepared: { staged: string[]; offset: string }[] = [];
+    let staged: string[] = [];
+    let failures = 0;
+    try {
+      runner = await startRunner({
+        service: 'test-runner',
+        groupId,
+        kafka,
+        serde,
+        logger: silentLogger,
+        topics: [input],
+        retry: { attempts: 5, initialDelayMs: 10, maxDelayMs: 50 },
+        handler: (record) => {
+          staged.push(record.value?.toString() ?? '');
+          return [];
+        },
+        hooks: {
+          prepare: async () => {
+            // The second transaction's prepare fails twice (a Redis blip) before it succeeds.
+            if (prepared.length === 1 && failures < 2) {
+              failures++;
+              throw new Error('Redis is not answering');
+            }
+            prepared.push({ staged: [...staged], offset: await committedOffset() });
+          },
+          committed: () => void (staged = []),
+          aborted: () => void (staged = []),
+        },
+        maxRecordsPerTransaction: 5,
+      });
+      await runner.fetching;
+      await produce(kafka, input, values);
+      const deadline = Date.now() + 30_000;
+      while ((await committedOffset()) !== '12' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect({ committed: await committedOffset(), failures }).toEqual({ committed: '12', failures: 2 });
+      // Every record was prepared, chunk by chunk in order; each prepare saw its whole chunk (a run of the input)
+      // while the group's offset still stood before that chunk: it ran before its commit.
+      expect([...new Set(prepared.flatMap((p) => p.staged))]).toEqual(values);
+      for (const p of prepared) {
+        const first = values.indexOf(p.staged[0] ?? '');
+        expect({ p, run: values.slice(first, first + p.staged.length) }).toEqual({ p, run: p.staged });
+        expect({ p, before: Number(p.offset) <= first }).toEqual({ p, before: true });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
   it('closes once, leaving the consumer group empty', async () => {
     const input = unique('test.runner.in');
     await topicsWith(kafka, [input]);
