@@ -64,6 +64,7 @@ export async function startAuditIndexer(options: {
         let idle: NodeJS.Timeout | undefined;
         consumer
           .run({
+            autoCommit: false,
             eachBatch: async ({ batch }) => {
               clearTimeout(idle);
               const events = await Promise.all(

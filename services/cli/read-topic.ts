@@ -56,6 +56,7 @@ export async function readTopic(options: {
       process.once('SIGINT', stopOnSignal);
       consumer
         .run({
+          autoCommit: false,
           eachMessage: async ({ partition, message }) => {
             if (options.limit !== undefined && count >= options.limit) return resolve();
             count++;

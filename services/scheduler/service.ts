@@ -91,6 +91,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           if (remaining.size === 0) resolve();
           consumer
             .run({
+              autoCommit: false,
               eachBatch: async ({ batch }) => {
                 clearTimeout(idle);
                 const ops: ({ put: IndexedSchedule } | { cancel: string; upTo?: number })[] = [];

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
@@ -51,24 +51,30 @@ export function submitCommand(program: Command): void {
           key: codeIn(bytes.toString('utf8')) ?? basename(file),
         };
       });
-      const since = Date.now();
       const receipts = new Map<string, Receipt>();
       const wanted = new Set(submissions.map((s) => s.sha256));
-      const consumer = kafka.consumer({ groupId: `ncn-cli-submit-${process.pid}-${since}` });
+      // The receipts of these sends come after where the node's receipt topic ends now: read from there only.
+      const topic = nodeTopic.receipts(node);
+      const admin = kafka.admin();
+      await admin.connect();
+      const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+      // A throw-away group that commits nothing, so it leaves no trace (on the lag page, say) once it is gone.
+      const consumer = kafka.consumer({ groupId: `ncn-cli.submit.${randomUUID()}` });
       await consumer.connect();
-      await consumer.subscribe({ topic: nodeTopic.receipts(node), fromBeginning: true });
+      await consumer.subscribe({ topic });
       let done: () => void = () => undefined;
       const all = new Promise<void>((resolve) => (done = resolve));
       await consumer.run({
+        autoCommit: false,
         eachMessage: async ({ message }) => {
           if (message.value === null || !wanted.has(/[0-9a-f]{64}/.exec(message.value.toString('latin1'))?.[0] ?? ''))
             return;
           const receipt = await serde.decode<Receipt>(message.value);
-          if (receipt.receivedAt < since - 1_000) return;
           receipts.set(receipt.sha256, receipt);
           if (receipts.size === wanted.size) done();
         },
       });
+      for (const { partition, high } of ends) consumer.seek({ topic, partition, offset: high });
       const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       await producer.send({
