@@ -23,6 +23,34 @@ const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 export const FetchWaitMs = 1_000;
 
+/** An admin client connected at its first use and kept (a connection and a SCRAM login each time cost CPU). */
+export interface SharedAdmin {
+  /** The connected client; a failed connect is tried again at the next call. */
+  get(): Promise<Admin>;
+  /** Disconnects it, if it was ever connected. */
+  close(): Promise<void>;
+}
+
+export function sharedAdmin(kafka: Kafka): SharedAdmin {
+  let connecting: Promise<Admin> | undefined;
+  return {
+    get() {
+      if (connecting === undefined) {
+        const admin = kafka.admin();
+        const connected = admin.connect().then(() => admin);
+        connected.catch(() => {
+          if (connecting === connected) connecting = undefined;
+        });
+        connecting = connected;
+      }
+      return connecting;
+    },
+    async close() {
+      await (await connecting?.catch(() => undefined))?.disconnect();
+    },
+  };
+}
+
 /** kafkajs' SASL options of our settings. */
 export function saslOptions(sasl: SaslSettings): SASLOptions {
   const { username, password } = sasl;

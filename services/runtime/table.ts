@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { sharedAdmin } from './kafka';
 import type { Logger } from './logger';
 
 /** A topic read whole into memory and followed afterwards (a "global table"). */
@@ -105,17 +106,8 @@ export async function followTable(options: {
       check();
     }
   }, 250);
-  /** The admin client that reads where the topic ends, for catchUp: connected at its first use, kept. */
-  let probing: Promise<Admin> | undefined;
-  const probe = (): Promise<Admin> => {
-    if (probing === undefined) {
-      const admin = kafka.admin();
-      const connected = admin.connect().then(() => admin);
-      connected.catch(() => (probing = undefined));
-      probing = connected;
-    }
-    return probing;
-  };
+  /** Reads where the topic ends, for catchUp. */
+  const probe = sharedAdmin(kafka);
   void ready.then(() => {
     clearInterval(idle);
     logger.info({ topic, applied }, 'table loaded');
@@ -123,7 +115,7 @@ export async function followTable(options: {
   return {
     ready,
     async catchUp(maxMs = 3_000) {
-      const ends = await (await probe()).fetchTopicOffsets(topic);
+      const ends = await (await probe.get()).fetchTopicOffsets(topic);
       const deadline = Date.now() + maxMs;
       const done = (): boolean =>
         ends.every((p) => BigInt(p.high) === BigInt(p.low) || (readTo.get(p.partition) ?? -1n) + 1n >= BigInt(p.high));
@@ -136,7 +128,7 @@ export async function followTable(options: {
     async close() {
       clearInterval(idle);
       await consumer.disconnect();
-      await (await probing?.catch(() => undefined))?.disconnect();
+      await probe.close();
     },
   };
 }

@@ -9,7 +9,7 @@ import {
 } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { valueSubject, type AvroSerde } from '../avro-serde';
-import { FetchWaitMs } from '../kafka';
+import { FetchWaitMs, sharedAdmin } from '../kafka';
 import { NcnError } from '../errors';
 import type { Logger } from '../logger';
 import { CoPartitionedAssigner } from './assigner';
@@ -235,6 +235,12 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   }
 
   /**
+   * Reads the group's committed offsets; kept, since one per partition settled cost a connection and a SCRAM login
+   * each (PBKDF2 on both ends), dozens at every rebalance.
+   */
+  const offsetReader = sharedAdmin(kafka);
+
+  /**
    * Where the group's committed offset of a partition stands, read right after this instance's transactional
    * producer for the partition was initialised. Initialising it fenced any previous owner and settled its last
    * transaction, so records below this offset were already processed and committed by someone else (a zombie
@@ -249,21 +255,15 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     const producer = await producerFor(topic, partition);
     const fence = await producer.transaction();
     await fence.abort();
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-      const value = BigInt(committed === '' ? '-1' : committed);
-      settled.set(key, value);
-      logger.debug(
-        { topic, partition, committed: value.toString() },
-        'partition settled: processing from its committed offset',
-      );
-      return value;
-    } finally {
-      await admin.disconnect();
-    }
+    const [offsets] = await (await offsetReader.get()).fetchOffsets({ groupId, topics: [topic] });
+    const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+    const value = BigInt(committed === '' ? '-1' : committed);
+    settled.set(key, value);
+    logger.debug(
+      { topic, partition, committed: value.toString() },
+      'partition settled: processing from its committed offset',
+    );
+    return value;
   }
 
   /**
@@ -415,6 +415,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         await consumer.stop();
         await consumer.disconnect();
         for (const producer of producers.values()) await (await producer.catch(() => undefined))?.disconnect();
+        await offsetReader.close();
         await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
       })();
       return closing;
