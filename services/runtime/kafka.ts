@@ -104,11 +104,8 @@ export async function connectAdmin(kafka: Kafka): Promise<Admin> {
   return admin;
 }
 
-/**
- * True when a kafkajs error (or one it wraps) is the broker refusing an operation to the principal: an ACL said
- * no. Such an error is permanent for the principal; retrying cannot help.
- */
-export function isAuthorizationError(error: unknown): boolean {
+/** Whether a kafkajs error, or one it wraps (a cause, a retry's original error, a batch's errors), has a type `is` picks. */
+function hasErrorType(error: unknown, is: (type: string) => boolean): boolean {
   const seen = new Set<unknown>();
   const visit = (e: unknown): boolean => {
     if (typeof e !== 'object' || e === null || seen.has(e)) return false;
@@ -119,8 +116,28 @@ export function isAuthorizationError(error: unknown): boolean {
       cause?: unknown;
       originalError?: unknown;
     };
-    if (typeof type === 'string' && type.endsWith('AUTHORIZATION_FAILED')) return true;
+    if (typeof type === 'string' && is(type)) return true;
     return (Array.isArray(errors) && errors.some(visit)) || visit(cause) || visit(originalError);
   };
   return visit(error);
+}
+
+/**
+ * True when a kafkajs error (or one it wraps) is the broker refusing an operation to the principal: an ACL said
+ * no. Such an error is permanent for the principal; retrying cannot help.
+ */
+export function isAuthorizationError(error: unknown): boolean {
+  return hasErrorType(error, (type) => type.endsWith('AUTHORIZATION_FAILED'));
+}
+
+/** The broker's answers that a transactional producer is no longer the one of its transactional id. */
+const FencedTypes = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/**
+ * True when a kafkajs error (or one it wraps) says a transactional producer was fenced: another instance took
+ * its id (a rebalance moved the input partition), or the broker expired its transaction. kafkajs calls that
+ * permanent; for the producer it is, but a new producer of the same id, made after the group settles, is not.
+ */
+export function isFencedProducerError(error: unknown): boolean {
+  return hasErrorType(error, (type) => FencedTypes.has(type));
 }

@@ -9,8 +9,8 @@ import {
 } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { valueSubject, type AvroSerde } from '../avro-serde';
-import { FetchWaitMs, sharedAdmin } from '../kafka';
-import { NcnError } from '../errors';
+import { FetchWaitMs, isFencedProducerError, sharedAdmin } from '../kafka';
+import { ErrorCode, NcnError } from '../errors';
 import type { Logger } from '../logger';
 import { CoPartitionedAssigner } from './assigner';
 import { deadLetter, describeError } from './dead-letter';
@@ -266,6 +266,30 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     return value;
   }
 
+  /** Forgets a partition's producer and settled offset: its next chunk fences again and reads the offset anew. */
+  function forget(topic: string, partition: number): void {
+    settled.delete(`${topic}:${partition}`);
+    const transactionalId = `${groupId}.${topic}.${partition}`;
+    const stale = producers.get(transactionalId);
+    producers.delete(transactionalId);
+    void stale?.then((p) => p.disconnect()).catch(() => undefined);
+  }
+
+  /**
+   * What a chunk's failure tells kafkajs. A fenced producer (a rebalance gave the partition to another instance,
+   * or the broker expired the transaction) is permanent for that producer only, yet kafkajs took it for permanent
+   * and stopped the consumer for good, which ended the process. The partition's producer is forgotten and the
+   * failure handed on as retriable: kafkajs fetches the chunk again and, while the partition is still this
+   * instance's, a new producer fences whoever took the id and the chunk is processed from the committed offset.
+   */
+  function restartable(error: unknown, topic: string, partition: number): unknown {
+    if (!isFencedProducerError(error)) return error;
+    forget(topic, partition);
+    const message = `the producer of ${topic}[${partition}] was fenced: ${describeError(error).message}; taking a new one`;
+    logger.warn({ topic, partition }, message);
+    return new NcnError(ErrorCode.Unavailable, message, { retriable: true });
+  }
+
   /**
    * Handles a chunk of a partition's batch and, in one transaction, produces its outputs and commits `end` (the
    * offset after the chunk; for a batch's last chunk, after the records kafkajs filtered out at its end too).
@@ -328,11 +352,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       // transaction) and read the committed offset anew: past this chunk, it did commit, and the service's staged
       // state is final; otherwise it aborted. When even that cannot be known (the broker is away), the chunk is
       // taken for aborted and the next attempt skips whatever did commit; the services then catch their tables up.
-      settled.delete(`${topic}:${partition}`);
-      const transactionalId = `${groupId}.${topic}.${partition}`;
-      const stale = producers.get(transactionalId);
-      producers.delete(transactionalId);
-      void stale?.then((p) => p.disconnect()).catch(() => undefined);
+      forget(topic, partition);
       const applied = await settledOffset(topic, partition).then(
         (committed) => committed >= end,
         () => false,
@@ -362,7 +382,10 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       if (batch.firstOffset() !== null) {
         const end = BigInt(batch.lastOffset()) + 1n;
         if ((options.idleCommitMs ?? 1_000) > 0) idle.defer(key, end);
-        else await processChunk(batch.topic, batch.partition, [], end);
+        else
+          await processChunk(batch.topic, batch.partition, [], end).catch((error: unknown) => {
+            throw restartable(error, batch.topic, batch.partition);
+          });
       }
       resolveOffset(batch.lastOffset());
       await heartbeat();
@@ -377,7 +400,9 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       if (last === undefined) continue;
       const isLast = i + chunkSize >= batch.messages.length;
       const end = BigInt(isLast ? batch.lastOffset() : last.offset) + 1n;
-      await processChunk(batch.topic, batch.partition, chunk, end);
+      await processChunk(batch.topic, batch.partition, chunk, end).catch((error: unknown) => {
+        throw restartable(error, batch.topic, batch.partition);
+      });
       resolveOffset(last.offset);
       await heartbeat();
     }

@@ -35,6 +35,20 @@ async function produce(kafka: Kafka, topic: string, values: string[]): Promise<v
   }
 }
 
+/** Wraps a kafkajs client so that every consumer it makes reports its crashes (whether kafkajs restarts it). */
+function observeCrashes(kafka: Kafka, crashes: boolean[]): Kafka {
+  return new Proxy(kafka, {
+    get(target, name, receiver) {
+      if (name !== 'consumer') return Reflect.get(target, name, receiver) as unknown;
+      return (...args: Parameters<Kafka['consumer']>) => {
+        const consumer = target.consumer(...args);
+        consumer.on(consumer.events.CRASH, (event) => crashes.push(event.payload.restart));
+        return consumer;
+      };
+    },
+  });
+}
+
 describe('the runner on the real broker', () => {
   const kafka = testKafka();
   const serde = new AvroSerde(testConfig.registry.url);
@@ -248,6 +262,46 @@ describe('the runner on the real broker', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('takes a new producer when its own is fenced instead of stopping for good, and produces each output once', async () => {
+    const input = unique('test.runner.in');
+    const output = unique('test.runner.out');
+    await topicsWith(kafka, [input, output]);
+    const groupId = unique('test.runner.group');
+    const crashes: boolean[] = [];
+    const watched = observeCrashes(kafka, crashes);
+    runner = await startRunner({
+      service: 'test-runner',
+      groupId,
+      kafka: watched,
+      serde,
+      logger: silentLogger,
+      topics: [input],
+      handler: (record) => [{ topic: output, key: record.key, value: record.value }],
+    });
+    await runner.fetching;
+    await produce(kafka, input, ['before-1', 'before-2']);
+    await consumeUntil(kafka, output, (m) => m.length >= 2);
+    // Another producer takes the runner's transactional id (as a new owner of the partition would): the runner's
+    // producer is fenced, and its next transaction is refused.
+    const usurper = kafka.producer({
+      transactionalId: `${groupId}.${input}.0`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await usurper.connect();
+    await (await usurper.transaction()).abort();
+    await usurper.disconnect();
+    await produce(kafka, input, ['after-1', 'after-2', 'after-3']);
+    const outs = await consumeUntil(kafka, output, (m) => m.length >= 5, { timeoutMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const again = await consumeUntil(kafka, output, (m) => m.length >= 5);
+    expect(again.map((m) => m.value?.toString())).toEqual(['before-1', 'before-2', 'after-1', 'after-2', 'after-3']);
+    expect(outs).toHaveLength(5);
+    // The fenced chunk failed as a retriable failure, which kafkajs retries in place: the consumer never crashed
+    // (before, kafkajs took the fence for permanent and stopped the consumer for good, and the process exited).
+    expect(crashes).toEqual([]);
   });
 
   it('closes once, leaving the consumer group empty', async () => {
