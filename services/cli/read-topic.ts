@@ -40,6 +40,9 @@ export async function readTopic(options: {
       .filter((p) => (options.from === 'end' ? false : BigInt(p.high) > BigInt(p.low)))
       .map((p) => [p.partition, BigInt(p.high) - 1n]),
   );
+  // Nothing to read and no waiting for more: done before a consumer is made (one disconnected while it was still
+  // joining its group hung).
+  if (!options.follow && options.from === 'beginning' && remaining.size === 0) return { count: 0 };
   const consumer = kafka.consumer({ groupId: `ncn-cli.${randomUUID()}`, maxBytesPerPartition: 17 * 1024 * 1024 });
   let count = 0;
   await consumer.connect();
@@ -51,7 +54,6 @@ export async function readTopic(options: {
         clearTimeout(idle);
         if (!options.follow) idle = setTimeout(resolve, options.idleMs ?? 2_000);
       };
-      if (!options.follow && remaining.size === 0 && options.from === 'beginning') resolve();
       const stopOnSignal = (): void => resolve();
       process.once('SIGINT', stopOnSignal);
       consumer

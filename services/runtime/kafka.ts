@@ -130,6 +130,31 @@ export function isAuthorizationError(error: unknown): boolean {
   return hasErrorType(error, (type) => type.endsWith('AUTHORIZATION_FAILED'));
 }
 
+/**
+ * A group's committed offsets of a topic as they stand once every transaction that committed offsets has been
+ * applied (OffsetFetch's require_stable, KIP-447; kafkajs is patched for it). Right after a transaction commits,
+ * the coordinator may still answer with the offsets from before it: a new owner of a partition that read those
+ * would process its previous owner's last records again. While the answer is "unstable" (milliseconds), it asks
+ * again, for at most `maxMs`.
+ */
+export async function fetchStableOffsets(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  maxMs = 30_000,
+): Promise<{ partition: number; offset: string }[]> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic], requireStable: true });
+      return offsets?.partitions ?? [];
+    } catch (error) {
+      if (!hasErrorType(error, (type) => type === 'UNSTABLE_OFFSET_COMMIT') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** The broker's answers that a transactional producer is no longer the one of its transactional id. */
 const FencedTypes = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
 

@@ -9,7 +9,7 @@ import {
 } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { valueSubject, type AvroSerde } from '../avro-serde';
-import { FetchWaitMs, isFencedProducerError, sharedAdmin } from '../kafka';
+import { FetchWaitMs, fetchStableOffsets, isFencedProducerError, sharedAdmin } from '../kafka';
 import { ErrorCode, NcnError } from '../errors';
 import type { Logger } from '../logger';
 import { CoPartitionedAssigner } from './assigner';
@@ -244,7 +244,9 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
    * Where the group's committed offset of a partition stands, read right after this instance's transactional
    * producer for the partition was initialised. Initialising it fenced any previous owner and settled its last
    * transaction, so records below this offset were already processed and committed by someone else (a zombie
-   * or the previous owner before a rebalance): they are skipped, never processed twice.
+   * or the previous owner before a rebalance): they are skipped, never processed twice. The offset is read stable
+   * (fetchStableOffsets): a settled transaction's offsets can take a moment to be applied by the group
+   * coordinator, and read before that, the previous owner's last records were processed a second time.
    */
   async function settledOffset(topic: string, partition: number): Promise<bigint> {
     const key = `${topic}:${partition}`;
@@ -255,8 +257,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     const producer = await producerFor(topic, partition);
     const fence = await producer.transaction();
     await fence.abort();
-    const [offsets] = await (await offsetReader.get()).fetchOffsets({ groupId, topics: [topic] });
-    const committed = offsets?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+    const offsets = await fetchStableOffsets(await offsetReader.get(), groupId, topic);
+    const committed = offsets.find((p) => p.partition === partition)?.offset ?? '-1';
     const value = BigInt(committed === '' ? '-1' : committed);
     settled.set(key, value);
     logger.debug(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadLetterHeader } from '../../../contracts/headers';
 import { nodeTopic, Topic } from '../../../contracts/topics';
+import { readTopic } from '../../../services/cli/read-topic';
 import { startIngest, type Ingest } from '../../../services/ingest/service';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
 import { runNcn } from '../../support/cli';
@@ -107,6 +108,19 @@ describe('ncn submit, tail and dlq through the real stack', () => {
       'ACCEPTED',
       'DUPLICATE',
     ]);
+    // An empty topic read from the beginning: nothing to wait for (a consumer disconnected while joining hung).
+    const empty = unique('test.cli.empty');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: empty, numPartitions: 3 }] });
+    await admin.disconnect();
+    const read: unknown[] = [];
+    expect(
+      await readTopic({ kafka, topic: empty, from: 'beginning', follow: false, onRecord: (r) => void read.push(r) }),
+    ).toEqual({
+      count: 0,
+    });
+    expect(read).toEqual([]);
   });
 
   it('lists the dead letter with its reason, and replays it where it is told, bytes unchanged', async () => {

@@ -1,5 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import { consumeUntil } from '../../support/consume';
+import { fetchStableOffsets } from '../../../services/runtime/kafka';
 import { createTopics } from '../../../services/runtime/topics';
 import { testKafka } from '../../support/clients';
 import { unique } from '../../support/unique';
@@ -97,6 +98,54 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
 
       const [after] = await admin.fetchOffsets({ groupId, topics: [input] });
       expect(after?.partitions).toEqual([expect.objectContaining({ partition: 0, offset: '3' })]);
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
+
+  it("reads a group's offsets stable right after each transaction that commits them (OffsetFetch v7, patched in)", async () => {
+    const topic = unique('test.tx.stable');
+    const group = unique('test.tx.stable-group');
+    const admin = kafka.admin();
+    await admin.connect();
+    await createTopics(admin, [{ topic, numPartitions: 3 }]);
+    const producer = kafka.producer({
+      transactionalId: unique('test.tx.stable-producer'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    let unstable = 0;
+    try {
+      const read: string[][] = [];
+      for (let i = 1; i <= 25; i++) {
+        const tx = await producer.transaction();
+        await tx.send({ topic, messages: [{ key: `k${i}`, value: 'v' }] });
+        await tx.sendOffsets({
+          consumerGroupId: group,
+          topics: [
+            { topic, partitions: [0, 1, 2].map((partition) => ({ partition, offset: String(i * 10 + partition) })) },
+          ],
+        });
+        await tx.commit();
+        // What the coordinator says at once when asked for stable offsets: the new ones, or "not yet".
+        await admin.fetchOffsets({ groupId: group, topics: [topic], requireStable: true }).catch((error: unknown) => {
+          if ((error as { type?: string }).type !== 'UNSTABLE_OFFSET_COMMIT') throw error;
+          unstable++;
+        });
+        const offsets = await fetchStableOffsets(admin, group, topic);
+        read.push(offsets.sort((a, b) => a.partition - b.partition).map((p) => p.offset));
+      }
+      console.info(`stable offsets: 25 transactions, the coordinator answered "unstable" at once ${unstable} times`);
+      // Never an offset from before the transaction that had just committed.
+      expect(read).toEqual(Array.from({ length: 25 }, (_, k) => [0, 1, 2].map((p) => String((k + 1) * 10 + p))));
+      // The whole group (every topic), decoded from v7's compact form.
+      const all = await admin.fetchOffsets({ groupId: group, requireStable: true });
+      expect(all.map((t) => [t.topic, t.partitions.map((p) => [p.partition, p.offset]).sort()])).toEqual([
+        [topic, [0, 1, 2].map((partition) => [partition, String(250 + partition)])],
+      ]);
     } finally {
       await producer.disconnect();
       await admin.disconnect();
