@@ -9,6 +9,8 @@ import type { SentAt } from './submissions';
 /** What ingest did with a run's submissions, read back from the receipts. */
 export interface ReceiptsResult {
   readonly receipts: number;
+  /** Inbound records (node, partition, offset) that got more than one receipt: each should be decided once. */
+  readonly decidedTwice: number;
   readonly outcomes: Readonly<Record<string, number>>;
   /** Rejections by the code of their first error. */
   readonly reasons: Readonly<Record<string, number>>;
@@ -45,14 +47,21 @@ export async function readReceipts(kafka: Kafka, serde: AvroSerde, sentAt: SentA
   });
   const direct = new Span();
   const times: number[] = [];
+  const decided = new Map<string, number>();
   await readTopics(
     kafka,
     NodeIds.map((n) => nodeTopic.receipts(n)),
     async (_topic, _partition, message) => {
       if (message.value === null) return;
-      const receipt = await serde.decode<{ outcome: string; issues: { code: string; severity: string }[] }>(
-        message.value,
-      );
+      const receipt = await serde.decode<{
+        outcome: string;
+        issues: { code: string; severity: string }[];
+        node: string;
+        partition: number;
+        offset: number;
+      }>(message.value);
+      const place = `${receipt.node}/${receipt.partition}/${receipt.offset}`;
+      decided.set(place, (decided.get(place) ?? 0) + 1);
       outcomes[receipt.outcome] = (outcomes[receipt.outcome] ?? 0) + 1;
       const reason = receipt.issues.find((i) => i.severity === 'ERROR')?.code;
       if (receipt.outcome === 'REJECTED' && reason !== undefined) reasons[reason] = (reasons[reason] ?? 0) + 1;
@@ -68,6 +77,7 @@ export async function readReceipts(kafka: Kafka, serde: AvroSerde, sentAt: SentA
   const firstSent = Math.min(...sentAt.values());
   return {
     receipts: span.count,
+    decidedTwice: [...decided.values()].filter((n) => n > 1).length,
     outcomes,
     reasons,
     perSecond: span.rate,
@@ -86,6 +96,8 @@ export async function readReceipts(kafka: Kafka, serde: AvroSerde, sentAt: SentA
 export interface DeliveriesResult {
   readonly node: number;
   readonly eures: number;
+  /** Delivery ids (node) and idempotency keys (EURES) found more than once: each should be delivered once. */
+  readonly deliveredTwice: number;
   readonly byAction: Readonly<Record<string, number>>;
   /** Deliveries (node and EURES) per second from the first to the last. */
   readonly perSecond: number;
@@ -103,6 +115,7 @@ export interface DeliveriesResult {
 }
 
 interface Delivered {
+  readonly deliveryId: string;
   readonly code: string;
   readonly root: string;
   readonly version: number;
@@ -125,6 +138,12 @@ export async function readDeliveries(kafka: Kafka, serde: AvroSerde, sentAt: Sen
   const times: number[] = [];
   let node = 0;
   let eures = 0;
+  const ids = new Set<string>();
+  let deliveredTwice = 0;
+  const once = (id: string): void => {
+    if (ids.has(id)) deliveredTwice++;
+    else ids.add(id);
+  };
   const outTopics = NodeIds.map((n) => nodeTopic.out(n));
   await readTopics(kafka, [...outTopics, Topic.euresOut], async (topic, _partition, message) => {
     if (message.value === null) return;
@@ -132,13 +151,15 @@ export async function readDeliveries(kafka: Kafka, serde: AvroSerde, sentAt: Sen
     span.add(at);
     times.push(at);
     if (topic === Topic.euresOut) {
-      const d = await serde.decode<Omit<Delivered, 'code'>>(message.value);
+      const d = await serde.decode<Omit<Delivered, 'code' | 'deliveryId'> & { idempotencyKey: string }>(message.value);
+      once(`EURES ${d.idempotencyKey}`);
       byAction[`EURES ${d.action}`] = (byAction[`EURES ${d.action}`] ?? 0) + 1;
       euresPending.push({ root: d.root, version: d.version, at });
       eures++;
       return;
     }
     const d = await serde.decode<Delivered>(message.value);
+    once(d.deliveryId);
     byAction[d.action] = (byAction[d.action] ?? 0) + 1;
     codeOf.set(`${d.root}/${d.version}`, d.code);
     node++;
@@ -157,6 +178,7 @@ export async function readDeliveries(kafka: Kafka, serde: AvroSerde, sentAt: Sen
   return {
     node,
     eures,
+    deliveredTwice,
     byAction,
     perSecond: span.rate,
     submissionsPerSecond: lastBySubmission.size / seconds,

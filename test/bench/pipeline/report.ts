@@ -209,6 +209,10 @@ export function renderReport(r: BenchReport): string {
           ', ',
         )}; ingest and dispatcher drained ${e.drainedSeconds.toFixed(1)} s after the first send, every group ${e.quietSeconds === undefined ? 'not' : `${e.quietSeconds.toFixed(1)} s`}`,
     );
+    // Exactly once, as the bench sees it: two instances hand partitions over while they run.
+    lines.push(
+      `${e.mode}, ${e.instances} instance(s): inbound records decided more than once ${e.receipts.decidedTwice}, deliveries (by delivery id) more than once ${e.deliveries.deliveredTwice}`,
+    );
   }
   if (r.error) lines.push('', `FAILED: ${r.error}`);
   return lines.join('\n');
