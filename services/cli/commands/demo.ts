@@ -180,7 +180,10 @@ Examples:
       };
       const progress = new Progress('sent', total);
       let submissions = 0;
-      /** A worker of the day, for the audit query at the end. */
+      /**
+       * A worker of the day, for the audit query at the end: one with a national or European CV, which goes to
+       * every other node (a regional CV whose domicile is its sender's region goes nowhere, so its audit is empty).
+       */
       let sample: string | undefined;
       let batch = new Map<string, { key: string; value: Buffer }[]>();
       let size = 0;
@@ -195,7 +198,12 @@ Examples:
         const value =
           'xml' in record ? Buffer.from(record.xml, 'utf8') : await serde.encode(ids[record.kind], record.value);
         if ('xml' in record) submissions++;
-        if (sample === undefined && 'xml' in record && record.kind === 'candidatura') {
+        if (
+          sample === undefined &&
+          'xml' in record &&
+          record.kind === 'candidatura' &&
+          /<ambitodiffusione>0[23]</.test(record.xml)
+        ) {
           sample = /<codicefiscale>([A-Z0-9]{16})</.exec(record.xml)?.[1];
         }
         batch.set(record.topic, [...(batch.get(record.topic) ?? []), { key: record.key, value }]);
