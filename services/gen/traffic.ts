@@ -71,15 +71,74 @@ function breakDocument(rng: Random, xml: string): string {
 }
 
 /**
+ * Who the INPS and CO records are about. A recipient of income support is mostly someone with a CO relation
+ * (its last employment), sent before or after the INPS record; each person left waiting for the other kind is
+ * taken once, so most people get one record of each kind rather than many of one. Some never get a CO relation.
+ */
+class People {
+  /** INPS recipients with no CO relation yet. */
+  private readonly waitingForCo: Person[] = [];
+  /** People with a CO relation and no INPS record yet. */
+  private readonly withoutInps: Person[] = [];
+  private readonly withInps = new Set<string>();
+  private readonly withCo = new Set<string>();
+
+  constructor(
+    private readonly rng: Random,
+    private readonly workers: readonly Person[],
+  ) {}
+
+  /** A worker with a CV (40 %), someone with a CO relation and no INPS record (40 %), or someone new. */
+  inps(): Person {
+    const roll = this.rng.next();
+    const who =
+      roll < 0.4 && this.workers.length > 0
+        ? this.rng.pick(this.workers)
+        : roll < 0.8 && this.withoutInps.length > 0
+          ? this.take(this.withoutInps)
+          : person(this.rng);
+    const fresh = !this.withInps.has(who.codiceFiscale) && !this.withCo.has(who.codiceFiscale);
+    // One in ten never gets a CO relation (a last job before the CO system, self-employment): qualification unknown.
+    if (fresh && this.rng.chance(0.9)) this.waitingForCo.push(who);
+    this.withInps.add(who.codiceFiscale);
+    return who;
+  }
+
+  /** An INPS recipient with no CO relation yet (60 %), a worker with a CV (20 %), or someone new. */
+  co(): Person {
+    const roll = this.rng.next();
+    const who =
+      roll < 0.6 && this.waitingForCo.length > 0
+        ? this.take(this.waitingForCo)
+        : roll < 0.8 && this.workers.length > 0
+          ? this.rng.pick(this.workers)
+          : person(this.rng);
+    if (!this.withInps.has(who.codiceFiscale) && !this.withCo.has(who.codiceFiscale)) this.withoutInps.push(who);
+    this.withCo.add(who.codiceFiscale);
+    return who;
+  }
+
+  private take(from: Person[]): Person {
+    const i = this.rng.int(0, from.length - 1);
+    const who = from[i] as Person;
+    from[i] = from[from.length - 1] as Person;
+    from.pop();
+    return who;
+  }
+}
+
+/**
  * A realistic, reproducible day of traffic: the same mix and seed give the same records. Regions send in
- * proportion to their size; INPS recipients are partly people with a CV (so CVs get `percettore`) and have
- * CO relations (so the enricher finds their last qualification).
+ * proportion to their size; INPS recipients are partly people with a CV (so CVs get `percettore`) and mostly
+ * people with CO relations (so the enricher finds their last qualification), before or after their INPS record;
+ * some never get one and go out with the qualification unknown.
  */
 export function* generateTraffic(mix: TrafficMix): Generator<TrafficRecord> {
   const rng = new Random(mix.seed);
   const day = mix.day ?? new Date('2026-11-20T00:00:00Z');
   const total = mix.candidature + mix.vacancies + mix.inps + mix.co;
   const workers: Person[] = [];
+  const people = new People(rng, workers);
   // Open items per node and kind, for updates and closes to pick from.
   const open = new Map<string, { code: string; worker?: Person }[]>();
   let sequence = 0;
@@ -95,7 +154,7 @@ export function* generateTraffic(mix: TrafficMix): Generator<TrafficRecord> {
     left[pick]--;
     sequence++;
     if (pick === 'i' || pick === 'o') {
-      const who = workers.length > 0 && rng.chance(0.5) ? rng.pick(workers) : person(rng);
+      const who = pick === 'i' ? people.inps() : people.co();
       if (pick === 'i') {
         yield {
           topic: Topic.inpsPercettori,

@@ -50,6 +50,28 @@ describe('generateTraffic', () => {
     expect(people.filter((r) => cvWorkers.has(r.key)).length).toBeGreaterThan(10);
   });
 
+  it('gives most INPS recipients a CO relation in the same traffic, before or after, and some none', () => {
+    for (const candidature of [0, 3000]) {
+      const records = [...generateTraffic({ seed: 5, candidature, vacancies: 0, inps: 800, co: 1500 })];
+      const inps = new Set(records.filter((r) => r.kind === 'inps').map((r) => r.key));
+      const co = new Set(records.filter((r) => r.kind === 'co').map((r) => r.key));
+      const withCo = [...inps].filter((cf) => co.has(cf)).length;
+      // The enricher needs CO data to fill the qualification in; a recipient without any goes out as unknown.
+      expect(withCo / inps.size).toBeGreaterThan(0.6);
+      expect(withCo).toBeLessThan(inps.size);
+      // A CO relation of someone whose INPS record comes later: the enricher then fills it in at once.
+      const firstInps = new Map<string, number>();
+      const firstCo = new Map<string, number>();
+      records.forEach((r, i) => {
+        if (r.kind === 'inps' && !firstInps.has(r.key)) firstInps.set(r.key, i);
+        if (r.kind === 'co' && !firstCo.has(r.key)) firstCo.set(r.key, i);
+      });
+      const coFirst = [...firstInps].filter(([cf, i]) => (firstCo.get(cf) ?? Infinity) < i).length;
+      expect(coFirst).toBeGreaterThan(0);
+      expect(coFirst).toBeLessThan(withCo);
+    }
+  });
+
   it('dates traffic days before a given moment, at midnight UTC, and uses that day', () => {
     const now = Date.UTC(2026, 11, 2, 5, 30);
     expect(daysAgo(15, now).toISOString()).toBe('2026-11-17T00:00:00.000Z');
