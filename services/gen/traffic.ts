@@ -80,8 +80,8 @@ class People {
   private readonly waitingForCo: Person[] = [];
   /** People with a CO relation and no INPS record yet. */
   private readonly withoutInps: Person[] = [];
-  private readonly withInps = new Set<string>();
-  private readonly withCo = new Set<string>();
+  /** Everyone who has had a record of either kind. */
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly rng: Random,
@@ -97,10 +97,9 @@ class People {
         : roll < 0.8 && this.withoutInps.length > 0
           ? this.take(this.withoutInps)
           : person(this.rng);
-    const fresh = !this.withInps.has(who.codiceFiscale) && !this.withCo.has(who.codiceFiscale);
     // One in ten never gets a CO relation (a last job before the CO system, self-employment): qualification unknown.
-    if (fresh && this.rng.chance(0.9)) this.waitingForCo.push(who);
-    this.withInps.add(who.codiceFiscale);
+    if (!this.seen.has(who.codiceFiscale) && this.rng.chance(0.9)) this.waitingForCo.push(who);
+    this.seen.add(who.codiceFiscale);
     return who;
   }
 
@@ -113,18 +112,22 @@ class People {
         : roll < 0.8 && this.workers.length > 0
           ? this.rng.pick(this.workers)
           : person(this.rng);
-    if (!this.withInps.has(who.codiceFiscale) && !this.withCo.has(who.codiceFiscale)) this.withoutInps.push(who);
-    this.withCo.add(who.codiceFiscale);
+    if (!this.seen.has(who.codiceFiscale)) this.withoutInps.push(who);
+    this.seen.add(who.codiceFiscale);
     return who;
   }
 
   private take(from: Person[]): Person {
-    const i = this.rng.int(0, from.length - 1);
-    const who = from[i] as Person;
-    from[i] = from[from.length - 1] as Person;
-    from.pop();
-    return who;
+    return removeAt(from, this.rng.int(0, from.length - 1));
   }
+}
+
+/** Removes and returns `list[i]` by moving the last element into its place: order is not kept. */
+function removeAt<T>(list: T[], i: number): T {
+  const removed = list[i] as T;
+  list[i] = list[list.length - 1] as T;
+  list.pop();
+  return removed;
 }
 
 /**
@@ -208,11 +211,8 @@ export function* generateTraffic(mix: TrafficMix): Generator<TrafficRecord> {
       xml = breakDocument(rng, xml);
       note = 'invalid';
     }
-    if (closing && previous !== undefined) {
-      // Remove by swapping in the last one: order does not matter.
-      earlier[previousAt] = earlier[earlier.length - 1] ?? previous;
-      earlier.pop();
-    } else if (previous !== undefined) previous.code = code;
+    if (closing && previous !== undefined) removeAt(earlier, previousAt);
+    else if (previous !== undefined) previous.code = code;
     else earlier.push({ code, ...(worker ? { worker } : {}) });
     yield { topic: nodeTopic.in(node), key: code, xml, kind: kind === 'C' ? 'candidatura' : 'vacancy', note };
   }

@@ -11,6 +11,7 @@ import { stackSettings } from '../../../infra/local/settings';
 import { up } from '../../../infra/local/stack';
 import { AuditIndex } from '../../audit/index';
 import { subjectHash } from '../../dispatcher/core';
+import { Scope } from '../../dispatcher/routing';
 import { daysAgo, generateTraffic } from '../../gen/traffic';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
@@ -202,11 +203,13 @@ Examples:
           sample === undefined &&
           'xml' in record &&
           record.kind === 'candidatura' &&
-          /<ambitodiffusione>0[23]</.test(record.xml)
+          [Scope.national, Scope.european].some((scope) => record.xml.includes(`<ambitodiffusione>${scope}<`))
         ) {
           sample = /<codicefiscale>([A-Z0-9]{16})</.exec(record.xml)?.[1];
         }
-        batch.set(record.topic, [...(batch.get(record.topic) ?? []), { key: record.key, value }]);
+        const messages = batch.get(record.topic) ?? [];
+        messages.push({ key: record.key, value });
+        batch.set(record.topic, messages);
         if (++size >= 500) await flush();
       }
       await flush();
