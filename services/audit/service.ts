@@ -8,6 +8,7 @@ import type { Logger } from '../runtime/logger';
 import { startRunner, type Runner } from '../runtime/runner/runner';
 import { scopeOf } from '../runtime/runner/types';
 import { AuditIndex, type AuditEntry } from './index';
+import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 type AuditEvent = AuditEntry & { readonly subjectHash: string | null };
 
@@ -98,7 +99,7 @@ export async function startAuditIndexer(options: {
     kafka,
     serde,
     logger,
-    topics: [Topic.audit],
+    topics: NodeConsumerGroupInputs['audit-indexer'],
     handler: async (record) => {
       if (record.value === null) return [];
       const e = await serde.decode<AuditEvent>(record.value);

@@ -19,6 +19,7 @@ import {
 import { itemVersion, type CanonicalItem } from './items';
 import { PartitionLocks } from './partition-locks';
 import { HolderState } from './state';
+import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 /** A running dispatcher. */
 export interface Dispatcher {
@@ -41,7 +42,7 @@ export interface DispatcherOptions {
 }
 
 /** The topics the dispatcher routes from. */
-export const DispatcherInputs = [Topic.candidature, Topic.vacancies, Topic.percettori, Topic.expired] as const;
+export const DispatcherInputs = NodeConsumerGroupInputs.dispatcher;
 
 /** Partitions of each input (the catalogue gives them all the same number, as co-partitioning requires). */
 const DispatcherPartitions = 6;

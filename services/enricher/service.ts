@@ -13,6 +13,7 @@ import { decide, isRecipient, relationOf, type CoRelation, type EnricherDecision
 import { rebuildCoTable } from './rebuild';
 import { toPercettore, toRapporto } from './records';
 import { EnricherHeader, WaitingState, changelogRecord, parseWaitingValue } from './waiting-state';
+import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 /** A running enricher. */
 export interface Enricher {
@@ -247,7 +248,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     kafka,
     serde,
     logger,
-    topics: [Topic.inpsPercettori, Topic.coRapporti, Topic.enricherTicks],
+    topics: NodeConsumerGroupInputs.enricher,
     handler,
     hooks: {
       committed: (s) => waiting.commit(scopeOf(s)),

@@ -9,6 +9,7 @@ import {
 } from 'kafkajs';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { avroSchema } from '../../contracts/avro/schemas';
+import { NodeConsumerGroupInputs } from '../../contracts/groups';
 import { Topic } from '../../contracts/topics';
 import { valueSubject, type AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
@@ -327,7 +328,8 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
   }
 
   await consumer.connect();
-  await consumer.subscribe({ topic: Topic.euresOut, fromBeginning: options.fromBeginning ?? true });
+  for (const topic of NodeConsumerGroupInputs['eures-forwarder'])
+    await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch });
 
   let http: { server: Server; port: number } | undefined;

@@ -11,6 +11,7 @@ import { followTable, type Table } from '../runtime/table';
 import { defaultLimits } from '../xml/harden';
 import { decideSubmission, type Decision, type IngestSettings } from './core';
 import { IngestState, type CodeRecord, type IntermediaryRecord } from './state';
+import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 /** A running ingest service. */
 export interface Ingest {
@@ -253,7 +254,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     kafka,
     serde,
     logger,
-    topics: [Topic.ingestPending],
+    topics: NodeConsumerGroupInputs['ingest.pending'],
     handler: pending,
     hooks,
     fromBeginning: true,

@@ -9,6 +9,7 @@ import type { Logger } from '../runtime/logger';
 import { startRunner, type Runner } from '../runtime/runner/runner';
 import type { Handler, InputRecord, OutputRecord } from '../runtime/runner/types';
 import { DueIndex, type IndexedSchedule } from './due-index';
+import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 /** Headers the scheduler writes. */
 export const SchedulerHeader = {
@@ -211,7 +212,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     kafka,
     serde,
     logger,
-    topics: [Topic.scheduler, Topic.schedulerTicks],
+    topics: NodeConsumerGroupInputs.scheduler,
     handler,
     httpPort: config.httpPort,
     fromBeginning: options.fromBeginning ?? true,

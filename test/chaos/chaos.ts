@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Partitioners, type Producer } from 'kafkajs';
 import { avroSchema } from '../../contracts/avro/schemas';
-import { NodeConsumerGroups } from '../../contracts/groups';
 import { NodeIds } from '../../contracts/nodes';
 import { nodeTopic, Topic } from '../../contracts/topics';
 import { kafkaProcess, startKafka, waitForKafka } from '../../infra/local/kafka';
@@ -334,7 +333,7 @@ async function main(): Promise<number> {
     let calm = 0;
     let lag = new Map<string, number>();
     for (;;) {
-      lag = await groupLag(kafka, NodeConsumerGroups);
+      lag = await groupLag(kafka);
       const behind = [...lag.values()].reduce((a, b) => a + b, 0);
       calm = behind === 0 ? calm + 1 : 0;
       if (calm >= 3 && Date.now() - lastInps > 25_000) break;

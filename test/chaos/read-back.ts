@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { NodeConsumerGroups } from '../../contracts/groups';
+import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../contracts/groups';
+import { lagOf } from '../../services/runtime/group-lag';
 import { DeadLetterHeader } from '../../contracts/headers';
 import { NodeIds } from '../../contracts/nodes';
 import { comune } from '../../contracts/tables/comuni';
@@ -87,30 +88,13 @@ export async function readAll(
   return count;
 }
 
-/** Records behind per group: the sum over its partitions of (log end − committed). */
-export async function groupLag(kafka: Kafka, groups: readonly string[]): Promise<Map<string, number>> {
+/** Records behind per group of the node, over every input it reads (committed or not). */
+export async function groupLag(kafka: Kafka): Promise<Map<string, number>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const lag = new Map<string, number>();
-    const ends = new Map<string, bigint>();
-    for (const groupId of groups) {
-      let behind = 0n;
-      for (const t of await admin.fetchOffsets({ groupId })) {
-        for (const p of t.partitions) {
-          const key = `${t.topic}:${p.partition}`;
-          if (!ends.has(key)) {
-            for (const e of await admin.fetchTopicOffsets(t.topic))
-              ends.set(`${t.topic}:${e.partition}`, BigInt(e.high));
-          }
-          const end = ends.get(key) ?? 0n;
-          const committed = p.offset === '-1' || p.offset === '' ? 0n : BigInt(p.offset);
-          behind += end > committed ? end - committed : 0n;
-        }
-      }
-      lag.set(groupId, Number(behind));
-    }
-    return lag;
+    const watched = NodeConsumerGroups.map((group) => ({ group, topics: NodeConsumerGroupInputs[group] }));
+    return new Map(Object.entries(await lagOf(admin, watched)));
   } finally {
     await admin.disconnect();
   }
@@ -308,7 +292,7 @@ export async function readBack(options: {
         return;
     }
   });
-  const lag = await groupLag(kafka, NodeConsumerGroups);
+  const lag = await groupLag(kafka);
   return {
     observed: {
       submissions,

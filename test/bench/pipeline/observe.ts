@@ -1,69 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A consumer group and what it reads. `transactional`: the topics are written in transactions (end in markers). */
-export interface Watched {
-  readonly group: string;
-  readonly topics: readonly string[];
-  readonly transactional: boolean;
-}
-
-/**
- * How many records a group still has to read. A topic written in transactions ends in a commit marker no consumer
- * receives, so there a committed offset one short of the end is caught up; a plain topic must be read to its end.
- */
-export async function behind(admin: Admin, watched: Watched): Promise<number> {
-  const [committed, ends] = await Promise.all([
-    admin.fetchOffsets({ groupId: watched.group, topics: [...watched.topics] }),
-    Promise.all(watched.topics.map(async (topic) => ({ topic, offsets: await admin.fetchTopicOffsets(topic) }))),
-  ]);
-  const slack = watched.transactional ? 1n : 0n;
-  let lag = 0n;
-  for (const { topic, offsets } of ends) {
-    const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
-    for (const p of offsets) {
-      const high = BigInt(p.high);
-      const at = mine.find((m) => m.partition === p.partition)?.offset ?? '-1';
-      const from = at === '-1' || at === '' ? BigInt(p.low) : BigInt(at);
-      if (from + slack < high) lag += high - from - slack;
-    }
-  }
-  return Number(lag);
-}
-
-/**
- * Waits until every watched group has read everything, twice in a row (a second later), and returns when that
- * was first seen. Throws after `timeoutMs`. `progress` hears the lag of each group at each look.
- */
-export async function waitDrained(
-  kafka: Kafka,
-  watched: readonly Watched[],
-  options: { timeoutMs: number; intervalMs?: number; progress?: (lags: Record<string, number>) => void },
-): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + options.timeoutMs;
-    let drainedAt: number | undefined;
-    for (;;) {
-      const lags: Record<string, number> = {};
-      // In order: a group downstream is looked at after the one upstream has committed what it produced.
-      for (const w of watched) lags[w.group] = await behind(admin, w);
-      options.progress?.(lags);
-      if (Object.values(lags).every((l) => l === 0)) {
-        if (drainedAt !== undefined) return drainedAt;
-        drainedAt = Date.now();
-      } else drainedAt = undefined;
-      if (Date.now() > deadline)
-        throw new Error(`not drained within ${options.timeoutMs / 1000} s; still behind: ${JSON.stringify(lags)}`);
-      await sleep(options.intervalMs ?? 1_000);
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
+export { waitDrained, type Watched } from '../../../services/runtime/group-lag';
 
 /**
  * Reads the committed records of the topics, from the beginning to where each partition ends now, with a

@@ -1,8 +1,7 @@
-import { NodeIds } from '../../../contracts/nodes';
-import { nodeTopic, Topic } from '../../../contracts/topics';
+import { NodeConsumerGroupInputs } from '../../../contracts/groups';
+import { Topic } from '../../../contracts/topics';
 import type { ServiceName } from '../../../infra/local/services';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
-import { DispatcherInputs } from '../../../services/dispatcher/service';
 import { readDeliveries, readReceipts, type DeliveriesResult, type ReceiptsResult } from './measure';
 import type { BenchNode, NodeProcess } from './node';
 import { waitDrained, type Watched } from './observe';
@@ -19,16 +18,16 @@ export interface PhaseContext {
 
 const inbound: Watched = {
   group: 'ingest',
-  topics: NodeIds.map((n) => nodeTopic.in(n)),
-  transactional: false,
+  topics: NodeConsumerGroupInputs.ingest,
+  markerSlack: false,
 };
-const pending: Watched = { group: 'ingest.pending', topics: [Topic.ingestPending], transactional: true };
-const dispatcher: Watched = { group: 'dispatcher', topics: [...DispatcherInputs], transactional: true };
+const pending: Watched = { group: 'ingest.pending', topics: [Topic.ingestPending], markerSlack: true };
+const dispatcher: Watched = { group: 'dispatcher', topics: NodeConsumerGroupInputs.dispatcher, markerSlack: true };
 /** Downstream of the deliveries: the node is quiet only once these have read them too. */
 const downstream: readonly Watched[] = [
-  { group: 'eures-forwarder', topics: [Topic.euresOut], transactional: true },
-  { group: 'audit-indexer', topics: [Topic.audit], transactional: true },
-  { group: 'scheduler', topics: [Topic.scheduler], transactional: true },
+  { group: 'eures-forwarder', topics: [Topic.euresOut], markerSlack: true },
+  { group: 'audit-indexer', topics: [Topic.audit], markerSlack: true },
+  { group: 'scheduler', topics: [Topic.scheduler], markerSlack: true },
 ];
 
 const lagLine = (lags: Record<string, number>): string =>

@@ -1,0 +1,56 @@
+import { Partitioners } from 'kafkajs';
+import { behind } from '../../../services/runtime/group-lag';
+import { createTopics } from '../../../services/runtime/topics';
+import { testKafka } from '../../support/clients';
+import { unique } from '../../support/unique';
+
+/** A group's lag over what it reads, committed or not, on the real broker. */
+describe('behind', () => {
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  const empty = unique('test.lag.empty');
+  const full = unique('test.lag.full');
+
+  beforeAll(async () => {
+    await admin.connect();
+    await createTopics(admin, [
+      { topic: empty, numPartitions: 2 },
+      { topic: full, numPartitions: 2 },
+    ]);
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic: full,
+      messages: [
+        ...Array.from({ length: 3 }, (_, i) => ({ partition: 0, value: `a${i}` })),
+        ...Array.from({ length: 2 }, (_, i) => ({ partition: 1, value: `b${i}` })),
+      ],
+    });
+    await producer.disconnect();
+  });
+
+  afterAll(async () => {
+    await admin.deleteTopics({ topics: [empty, full] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('finds a group that never committed caught up on topics that hold nothing', async () => {
+    expect(await behind(admin, { group: unique('test.lag.g'), topics: [empty] })).toBe(0);
+  });
+
+  it('counts everything a topic holds for a group that never committed', async () => {
+    expect(await behind(admin, { group: unique('test.lag.g'), topics: [empty, full] })).toBe(5);
+  });
+
+  it('counts from the committed offsets, and from the start of partitions without one', async () => {
+    const group = unique('test.lag.g');
+    await admin.setOffsets({ groupId: group, topic: full, partitions: [{ partition: 0, offset: '2' }] });
+    expect(await behind(admin, { group, topics: [full] })).toBe(1 + 2);
+    await admin.setOffsets({ groupId: group, topic: full, partitions: [{ partition: 1, offset: '2' }] });
+    expect(await behind(admin, { group, topics: [full] })).toBe(1);
+    expect(await behind(admin, { group, topics: [full], markerSlack: true })).toBe(0);
+    await admin.setOffsets({ groupId: group, topic: full, partitions: [{ partition: 0, offset: '3' }] });
+    expect(await behind(admin, { group, topics: [full] })).toBe(0);
+    await admin.deleteGroups([group]);
+  });
+});
