@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { Partitioners, type Kafka, type KafkaMessage } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
-import { NodeConsumerGroups } from '../../../contracts/groups';
+import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../../contracts/groups';
 import { NodeIds } from '../../../contracts/nodes';
 import { nodeTopic, Topic } from '../../../contracts/topics';
 import { ServiceNames, startService } from '../../../infra/local/services';
@@ -15,6 +15,7 @@ import { Scope } from '../../dispatcher/routing';
 import { daysAgo, generateTraffic } from '../../gen/traffic';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
+import { waitDrained } from '../../runtime/group-lag';
 import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { createRedis } from '../../runtime/redis';
@@ -86,10 +87,51 @@ async function readBetween(
   }
 }
 
-interface GroupLag {
-  group: string;
-  status: string;
-  totallag: number;
+/** The EURES receiver's counters; an error that names the address when it does not answer. */
+async function euresReceiver<T>(statsUrl: string): Promise<T> {
+  try {
+    return (await (await fetch(statsUrl)).json()) as T;
+  } catch (error) {
+    throw new Error(
+      `the EURES receiver does not answer at ${statsUrl} (${error instanceof Error ? error.message : String(error)}): NCN_EURES_URL names where it listens`,
+    );
+  }
+}
+
+type LagPage = Map<string, { status: string; totallag: number }>;
+
+/** The node's groups as the lag monitor reports them; one that never committed is not listed there. */
+async function lagPage(lagUrl: string): Promise<LagPage> {
+  const get = async <T>(path: string): Promise<T> => (await (await fetch(`${lagUrl}${path}`)).json()) as T;
+  const { consumers } = await get<{ consumers: string[] }>('/v3/kafka/local/consumer');
+  const listed = NodeConsumerGroups.filter((group) => consumers.includes(group));
+  const statuses = await Promise.all(
+    listed.map(
+      async (group) =>
+        (await get<{ status: { status: string; totallag: number } }>(`/v3/kafka/local/consumer/${group}/status`))
+          .status,
+    ),
+  );
+  return new Map(listed.map((group, i) => [group, statuses[i] ?? { status: '?', totallag: -1 }]));
+}
+
+/**
+ * The lag page once it has sampled the drained node (it samples every NCN_LAG_INTERVAL_MS): every listed group OK
+ * with lag 0, or what it shows after `waitMs`; the error's message when it does not answer.
+ */
+async function settledLagPage(lagUrl: string, waitMs: number): Promise<LagPage | string> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    let page: LagPage;
+    try {
+      page = await lagPage(lagUrl);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+    const settled = [...page.values()].every((g) => g.status === 'OK' && g.totallag === 0);
+    if (settled || Date.now() > deadline) return page;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
 
 /**
@@ -117,8 +159,10 @@ Everything keeps running afterwards: the lag page, \`ncn tail\`, \`ncn lag\`, \`
 \`npm run infra:down\` stops the services and the stack.
 
 Examples:
-  ncn demo
-  ncn demo --cvs 20000 --vacancies 8000 --seed 7`,
+  ncn demo                                                a day of 6,800 records (about two minutes)
+  ncn demo --cvs 10 --vacancies 10 --inps 0 --co 0        ten CVs and ten vacancies, nothing from INPS or CO
+  ncn demo --cvs 20 --vacancies 20 --inps 10 --co 10 --seed 7    a little of everything, the same day each time
+  ncn demo --cvs 0 --vacancies 0 --inps 0 --co 0          the node running and idle, nothing sent`,
     )
     .action(async (options: Record<string, string | boolean>) => {
       const count = (name: string): number => {
@@ -148,8 +192,19 @@ Examples:
         if (options.stackOnly === true) return;
         const env = { NCN_LAG_INTERVAL_MS: '2000', NCN_QUALIFICATION_WAIT_MS: '60000' };
         console.log('\nservices (logs under NCN_STATE_DIR/services):');
-        console.log(`  eures-stub: ${await startService(settings, 'eures-stub', env)} on ${config.eures.url}`);
-        for (const name of ServiceNames) console.log(`  ${name}: ${await startService(settings, name, env)}`);
+        // The receiver listens where the forwarder sends (NCN_EURES_URL).
+        const receiver = new URL(config.eures.url);
+        const stub = await startService(settings, 'eures-stub', env, undefined, {
+          args: [
+            '--host',
+            receiver.hostname,
+            '--port',
+            receiver.port || (receiver.protocol === 'https:' ? '443' : '80'),
+          ],
+        });
+        console.log(`  eures-stub: ${stub} on ${config.eures.url}`);
+        const states = await Promise.all(ServiceNames.map((name) => startService(settings, name, env)));
+        ServiceNames.forEach((name, i) => console.log(`  ${name}: ${states[i]}`));
       }
 
       const kafka = createKafka(config, createLogger('ncn-demo', 'error'));
@@ -157,7 +212,7 @@ Examples:
       const receiptTopics = NodeIds.map((n) => nodeTopic.receipts(n));
       const watched = [...receiptTopics, Topic.audit, Topic.percettori];
       const before = await endsOf(kafka, watched);
-      const euresBefore = (await (await fetch(euresStats)).json()) as { held: number };
+      const euresBefore = await euresReceiver<{ held: number }>(euresStats);
 
       const mix = {
         seed: Number(options.seed),
@@ -179,7 +234,7 @@ Examples:
         inps: await serde.register(valueSubject(Topic.inpsPercettori), avroSchema('it.ncn.Percettore')),
         co: await serde.register(valueSubject(Topic.coRapporti), avroSchema('it.ncn.RapportoLavoro')),
       };
-      const progress = new Progress('sent', total);
+      const progress = total > 0 ? new Progress('sent', total) : undefined;
       let submissions = 0;
       /**
        * A worker of the day, for the audit query at the end: one with a national or European CV, which goes to
@@ -191,7 +246,7 @@ Examples:
       const flush = async (): Promise<void> => {
         if (size === 0) return;
         await producer.sendBatch({ topicMessages: [...batch].map(([topic, messages]) => ({ topic, messages })) });
-        progress.tick(size);
+        progress?.tick(size);
         batch = new Map();
         size = 0;
       };
@@ -213,54 +268,32 @@ Examples:
         if (++size >= 500) await flush();
       }
       await flush();
-      progress.done();
+      progress?.done();
       await producer.disconnect();
 
-      // Flowed through: every submission has its receipt and every group of the node has caught up.
+      // Flowed through: every group of the node has read everything its inputs hold, twice in a row. A group
+      // whose inputs received nothing (no INPS records, no parked updates) has nothing to read and is caught up.
       console.log('waiting until it has flowed through every service…');
       const started = Date.now();
-      const nodeGroups = new Set<string>(NodeConsumerGroups);
-      let lag: GroupLag[] = [];
-      let calm = 0;
-      let polls = 0;
-      for (;;) {
-        const now = await endsOf(kafka, receiptTopics);
-        let receipts = 0n;
-        for (const [topic, parts] of now)
-          for (const [p, high] of parts) receipts += high - (before.get(topic)?.get(p) ?? 0n);
-        const { consumers } = (await (await fetch(`${lagUrl}/v3/kafka/local/consumer`)).json()) as {
-          consumers: string[];
-        };
-        lag = await Promise.all(
-          consumers
-            .filter((g) => nodeGroups.has(g))
-            .map(
-              async (g) =>
-                ((await (await fetch(`${lagUrl}/v3/kafka/local/consumer/${g}/status`)).json()) as { status: GroupLag })
-                  .status,
-            ),
+      const groups = NodeConsumerGroups.map((group) => ({ group, topics: NodeConsumerGroupInputs[group] }));
+      let lastLine = 0;
+      let lags: Record<string, number> = {};
+      await waitDrained(kafka, groups, {
+        timeoutMs: 15 * 60_000,
+        progress: (now) => {
+          lags = now;
+          if (!process.stderr.isTTY && Date.now() - lastLine < 10_000) return;
+          lastLine = Date.now();
+          const busy = Object.entries(lags).filter(([, n]) => n > 0);
+          const line = busy.length === 0 ? 'nothing behind' : busy.map(([g, n]) => `${g} ${n}`).join(', ');
+          process.stderr.write(`\r  records behind: ${line}${process.stderr.isTTY ? '\u001b[K' : '\n'}`);
+        },
+      }).catch((error: unknown) => {
+        throw new Error(
+          `the traffic did not flow through within 15 minutes (${error instanceof Error ? error.message : String(error)}): see \`ncn lag\` and the service logs`,
         );
-        const behind = lag.reduce((sum, g) => sum + g.totallag, 0);
-        // Caught up is no record behind: the services commit past commit markers and aborted records, so a group
-        // that has read everything shows lag 0 (an OK status alone also fits a group still working through a
-        // backlog). Receipts are written in transactions: their offsets count markers, so "at least as many as
-        // submissions" is the test there.
-        const done =
-          receipts >= BigInt(submissions) &&
-          lag.length === nodeGroups.size &&
-          lag.every((g) => g.status === 'OK' && g.totallag === 0);
-        calm = done ? calm + 1 : 0;
-        polls++;
-        if (process.stderr.isTTY || polls % 5 === 0)
-          process.stderr.write(
-            `\r  receipt offsets ${receipts}/${submissions}+, records behind ${behind}${process.stderr.isTTY ? '   ' : '\n'}`,
-          );
-        if (calm >= 3) break;
-        if (Date.now() - started > 15 * 60_000)
-          throw new Error('the traffic did not flow through within 15 minutes: see `ncn lag` and the service logs');
-        await new Promise((resolve) => setTimeout(resolve, 2_000));
-      }
-      process.stderr.write('\n');
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
       const flowSeconds = (Date.now() - started) / 1000;
 
       const after = await endsOf(kafka, watched);
@@ -290,17 +323,13 @@ Examples:
           }
         }
       });
-      const eures = (await (await fetch(euresStats)).json()) as {
-        held: number;
-        duplicates: number;
-        refused: number;
-      };
+      const eures = await euresReceiver<{ held: number; duplicates: number; refused: number }>(euresStats);
 
       const events = ['DELIVERED', 'WITHDRAWN', 'CLOSED', 'EXPIRED'];
       const nodes = [...deliveries.keys()].sort();
       console.log(`\n== summary (flowed through in ${flowSeconds.toFixed(0)} s)\n`);
       console.log(
-        `submissions: ${submissions.toLocaleString('en')} — ${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}`,
+        `submissions: ${[submissions.toLocaleString('en'), ...[...outcomes].map(([o, n]) => `${o} ${n}`)].join(', ')}`,
       );
       if (reasons.size > 0)
         console.log(
@@ -334,10 +363,19 @@ Examples:
           `  ${mix.inps - released} still wait for CO data: they go out with qualification unknown (SCONOSCIUTA) after NCN_QUALIFICATION_WAIT_MS (60 s in the demo); see \`ncn tail ncn.percettori\``,
         );
       }
+      const page = await settledLagPage(lagUrl, 10_000);
       console.log(
-        `\ncurrent lag:\n${table(
-          ['group', 'status', 'lag'],
-          lag.map((g) => [g.group, g.status, String(g.totallag)]),
+        `\nconsumer groups (records behind as the demo measured them; status on the lag page):\n${table(
+          ['group', 'behind', 'lag page'],
+          NodeConsumerGroups.map((group) => [
+            group,
+            String(lags[group] ?? 0),
+            typeof page === 'string'
+              ? `no answer (${page})`
+              : ((g) => (g === undefined ? 'not listed: nothing committed yet' : `${g.status}, lag ${g.totallag}`))(
+                  page.get(group),
+                ),
+          ]),
         )}`,
       );
       if (sample !== undefined) {
