@@ -91,11 +91,12 @@ export function dlqCommand(program: Command): void {
     .option('--all', 'every dead letter (with --service: every one of that service)', false)
     .option('--service <name>', 'with --all: only those of one service')
     .option('--to <topic>', 'a topic to send them to instead of their source')
+    .option('--dry-run', 'say which would be replayed where, sending nothing')
     .addHelpText(
       'after',
       '\nExamples:\n  ncn dlq replay 0:12 1:40\n  ncn dlq replay --all --service eures-forwarder\n\nA replayed record carries the header ncn-replayed-from with its dead letter id.',
     )
-    .action(async (ids: string[], options: { all: boolean; service?: string; to?: string }) => {
+    .action(async (ids: string[], options: { all: boolean; service?: string; to?: string; dryRun?: boolean }) => {
       if (ids.length === 0 && !options.all)
         throw new Error('say which dead letters to replay: ids (see ncn dlq list) or --all');
       const { letters, kafka } = await readLetters();
@@ -108,13 +109,21 @@ export function dlqCommand(program: Command): void {
       );
       const missing = ids.filter((id) => !letters.some((l) => `${l.partition}:${l.offset}` === id));
       if (missing.length > 0) throw new Error(`no dead letter ${missing.join(', ')} (ncn dlq list shows the ids)`);
+      const targets = chosen.map((l) => {
+        const topic = options.to ?? text(l.headers, DeadLetterHeader.sourceTopic);
+        if (topic === '')
+          throw new Error(`dead letter ${l.partition}:${l.offset} does not say where it came from: use --to`);
+        return { letter: l, topic };
+      });
+      if (options.dryRun === true) {
+        for (const { letter: l, topic } of targets) console.log(`would replay ${l.partition}:${l.offset} to ${topic}`);
+        console.error(`${chosen.length} would be replayed (dry run: nothing sent)`);
+        return;
+      }
       const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       try {
-        for (const l of chosen) {
-          const topic = options.to ?? text(l.headers, DeadLetterHeader.sourceTopic);
-          if (topic === '')
-            throw new Error(`dead letter ${l.partition}:${l.offset} does not say where it came from: use --to`);
+        for (const { letter: l, topic } of targets) {
           const headers: Record<string, Buffer | string> = {};
           for (const [k, v] of Object.entries(l.headers))
             if (!Object.values<string>(DeadLetterHeader).includes(k)) headers[k] = v;
