@@ -21,6 +21,7 @@ export function securityCommand(program: Command): void {
     )
     .option('--file <policy>', 'the policy file', defaultPolicyFile)
     .option('--credentials <dir>', 'where passwords are read, or written when new [<NCN_STATE_DIR>/credentials]')
+    .option('--dry-run', 'say what it would create, update and remove, changing nothing')
     .addHelpText(
       'after',
       [
@@ -34,7 +35,7 @@ export function securityCommand(program: Command): void {
         '  ncn security provision --file my-acls.json --credentials /etc/ncn/credentials',
       ].join('\n'),
     )
-    .action(async (options: { file: string; credentials?: string }) => {
+    .action(async (options: { file: string; credentials?: string; dryRun?: boolean }) => {
       const principals = loadPolicy(options.file);
       const config = loadConfig();
       if (config.kafka.sasl === undefined) {
@@ -43,7 +44,8 @@ export function securityCommand(program: Command): void {
         );
       }
       const settings = stackSettings();
-      resolveKafka(settings);
+      // Kafka's jars run the SCRAM users' update, which a dry run skips.
+      if (options.dryRun !== true) resolveKafka(settings);
       const admin = await connectAdmin(createKafka(config, createLogger('ncn-cli', config.logLevel)));
       try {
         await provision({
@@ -54,6 +56,7 @@ export function securityCommand(program: Command): void {
           env: process.env,
           kafkaLibs: kafkaLibs(settings),
           say: (line) => console.log(line),
+          dryRun: options.dryRun === true,
         });
       } finally {
         await admin.disconnect();
