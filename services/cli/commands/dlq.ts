@@ -49,7 +49,13 @@ export function dlqCommand(program: Command): void {
     .description('list dead letters: when, which service, from where, why')
     .option('--service <name>', 'only those of one service (ingest, dispatcher, eures-forwarder, …)')
     .option('--json', 'one JSON object per line (value as text)', false)
-    .addHelpText('after', '\nExamples:\n  ncn dlq list\n  ncn dlq list --service ingest --json')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ncn dlq list                                  # every dead letter: id (partition:offset), when, who, why
+  ncn dlq list --service ingest --json          # the rejected submissions, whole, one JSON line each`,
+    )
     .action(async (options: { service?: string; json: boolean }) => {
       const { letters } = await readLetters();
       const shown = letters.filter(
@@ -87,14 +93,19 @@ export function dlqCommand(program: Command): void {
   dlq
     .command('replay')
     .description('send dead letters back to the topic they came from (or --to), key, bytes and headers as they were')
-    .argument('[ids...]', 'dead letters by id (partition:offset, as `ncn dlq list` shows)')
+    .argument('[ids...]', 'dead letters by id (partition:offset, as `ncn dlq list` shows, e.g. 0:12 1:40)')
     .option('--all', 'every dead letter (with --service: every one of that service)', false)
     .option('--service <name>', 'with --all: only those of one service')
     .option('--to <topic>', 'a topic to send them to instead of their source')
     .option('--dry-run', 'say which would be replayed where, sending nothing')
     .addHelpText(
       'after',
-      '\nExamples:\n  ncn dlq replay 0:12 1:40\n  ncn dlq replay --all --service eures-forwarder\n\nA replayed record carries the header ncn-replayed-from with its dead letter id.',
+      `
+A replayed record carries the header ncn-replayed-from with its dead letter id.
+
+Examples:
+  ncn dlq replay --all --service eures-forwarder --dry-run   # which would go back where, sending nothing
+  ncn dlq replay --all --service eures-forwarder             # after EURES is back: every letter of the forwarder`,
     )
     .action(async (ids: string[], options: { all: boolean; service?: string; to?: string; dryRun?: boolean }) => {
       if (ids.length === 0 && !options.all)

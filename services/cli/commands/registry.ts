@@ -90,10 +90,15 @@ async function publish(
 export function registryCommand(program: Command): void {
   const registry = program
     .command('registry')
-    .description('manage the accreditation registry of intermediaries')
+    .description('manage the accreditation registry of intermediaries (ncn.intermediari)')
     .addHelpText(
       'after',
-      '\nExamples:\n  ncn registry add-intermediary --cf 00488410010 --name "Agenzia Spa" --address "Via Po 1" --comune L219 --email info@agenzia.it\n  ncn registry load intermediari.json\n  ncn registry remove 00488410010',
+      `
+Examples:
+  ncn registry add-intermediary --cf 00488410010 --name "Agenzia Spa" --address "Via Po 1" --comune L219 --email info@agenzia.it
+  ncn registry load intermediari.json           # many at once (the file's form: ncn registry load --help)
+  ncn registry load --dry-run intermediari.json # check the file, publish nothing
+  ncn registry remove 00488410010               # end an accreditation`,
     );
   registry
     .command('add-intermediary')

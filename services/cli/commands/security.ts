@@ -30,9 +30,10 @@ export function securityCommand(program: Command): void {
         '<credentials>/<name>.password, else a new random one is written there (mode 600). Each service then runs',
         'with NCN_KAFKA_USERNAME=<name> and NCN_KAFKA_PASSWORD_FILE=<credentials>/<name>.password.',
         '',
-        'Example:',
-        '  ncn security provision',
-        '  ncn security provision --file my-acls.json --credentials /etc/ncn/credentials',
+        'Examples:',
+        '  ncn security provision                        # the policy on the configured broker',
+        '  ncn security provision --dry-run              # what it would change, changing nothing',
+        '  ncn security provision --file my-acls.json --credentials ./credentials',
       ].join('\n'),
     )
     .action(async (options: { file: string; credentials?: string; dryRun?: boolean }) => {
@@ -67,7 +68,13 @@ export function securityCommand(program: Command): void {
     .command('policy')
     .description('print the principals of the policy and what each may do')
     .option('--file <policy>', 'the policy file', defaultPolicyFile)
-    .addHelpText('after', '\nExample:\n  ncn security policy')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ncn security policy                           # each principal and its rights, from infra/security/acls.json
+  ncn security policy --file my-acls.json`,
+    )
     .action((options: { file: string }) => {
       for (const p of loadPolicy(options.file)) {
         const rules = new Map<string, string[]>();

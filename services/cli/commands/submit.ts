@@ -77,13 +77,25 @@ function dryRun(
 export function submitCommand(program: Command): void {
   program
     .command('submit')
-    .description('send ClicLavoro XML files as a regional node and wait for their receipts')
+    .description(
+      'send ClicLavoro XML documents, Candidatura (CV) and Vacancy (new, update or close), as a regional node and wait for their receipts',
+    )
     .requiredOption('--node <id>', `the sending node (${NodeIds.join(', ')})`)
     .option('--timeout <seconds>', 'how long to wait for the receipts', '60')
     .option('--json', 'print the receipts as JSON')
     .option('--dry-run', 'check the files as the node would and say what would be sent, sending nothing')
-    .argument('<files...>', 'XML files')
-    .addHelpText('after', '\nExamples:\n  ncn submit --node 12 cv.xml\n  ncn submit --node 05 --json out/*.xml')
+    .argument('<files...>', 'XML files, one document each')
+    .addHelpText(
+      'after',
+      `
+Each file is sent as it is to nr.<node>.in, keyed by its codicecandidatura or codiceofferta; the node answers each
+on nr.<node>.receipts (ACCEPTED, DUPLICATE or REJECTED with the issues). The ingest service must be running.
+
+Examples:
+  ncn submit --node 12 cv.xml                   # send a CV as node 12 and print its receipt
+  ncn submit --node 12 --json cv.xml            # the receipt as JSON
+  ncn submit --node 12 --dry-run cv.xml vacancy.xml   # check them and show what would be sent, sending nothing`,
+    )
     .action(async (files: string[], options: { node: string; timeout: string; json?: boolean; dryRun?: boolean }) => {
       if (!isNodeId(options.node))
         throw new Error(`--node must be a node id (${NodeIds.join(', ')}), got '${options.node}'`);

@@ -71,7 +71,7 @@ export function tailCommand(program: Command): void {
       'after',
       `
 What it reads:
-  -n N               the last N records of the topic as it is now: the last N of each partition, merged by
+  -n N alone         the last N records of the topic as it is now: the last N of each partition, merged by
                      time, oldest first; an empty topic is said to be empty at once
   no -n, no --from   from the end: only records that arrive while it runs; without -f it stops once 2 s pass
                      with nothing new (so on a quiet topic it prints nothing)
