@@ -92,15 +92,14 @@ function helpTexts(command: Command, path: string[] = ['ncn']): [string, string]
   ];
 }
 
-/** The lines of each help's `Examples:` block (up to the first blank line). */
+/** The lines of a help's `Examples:` blocks (each up to its first blank line). */
 function examplesOf(help: string): string[] {
-  const lines = help.split('\n');
-  const start = lines.findIndex((l) => /^Examples?:\s*$/.test(l));
-  if (start < 0) return [];
   const block: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line.trim() === '') break;
-    block.push(line.trim());
+  let inBlock = false;
+  for (const line of help.split('\n')) {
+    if (/^Examples?:\s*$/.test(line)) inBlock = true;
+    else if (line.trim() === '') inBlock = false;
+    else if (inBlock) block.push(line.trim());
   }
   return block;
 }
