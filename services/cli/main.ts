@@ -1,41 +1,10 @@
 #!/usr/bin/env node
-/** `ncn`: the node's command line. Each command lives in commands/ and is wired here. */
-import { Command } from 'commander';
-import { auditCommand } from './commands/audit';
-import { demoCommand } from './commands/demo';
-import { dlqCommand } from './commands/dlq';
-import { euresStubCommand } from './commands/eures-stub';
-import { genCommand } from './commands/gen';
-import { infraCommand } from './commands/infra';
-import { lagCommand } from './commands/lag';
-import { loadCommand } from './commands/load';
-import { registryCommand } from './commands/registry';
-import { securityCommand } from './commands/security';
-import { submitCommand } from './commands/submit';
-import { tailCommand } from './commands/tail';
-import { topicsCommand } from './commands/topics';
-import { validateCommand } from './commands/validate';
+/** `ncn`: the node's command line (program.ts). */
+import { ncnProgram } from './program';
 
-const program = new Command('ncn')
-  .description('National coordination node of the labour exchange (ClicLavoro) on Apache Kafka')
-  .showHelpAfterError('(run `ncn --help` for the commands and examples)');
-
-auditCommand(program);
-demoCommand(program);
-dlqCommand(program);
-euresStubCommand(program);
-genCommand(program);
-infraCommand(program);
-lagCommand(program);
-loadCommand(program);
-registryCommand(program);
-securityCommand(program);
-submitCommand(program);
-tailCommand(program);
-topicsCommand(program);
-validateCommand(program);
-
-program.parseAsync(process.argv).catch((error: unknown) => {
-  console.error(`ncn: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+ncnProgram()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    console.error(`ncn: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });

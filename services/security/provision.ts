@@ -55,12 +55,14 @@ export const passwordVariable = (principal: string): string =>
 
 /**
  * Each principal's password: from its environment variable, else from `<dir>/<name>.password`, else a new random
- * one written there (readable by its owner only). The directory is outside the repository.
+ * one written there (readable by its owner only). The directory is outside the repository. A dry run writes
+ * nothing: a password it would make is only counted.
  */
 export function principalPasswords(
   principals: readonly Principal[],
   dir: string,
   env: Env,
+  dryRun = false,
 ): { passwords: Map<string, string>; generated: number } {
   const passwords = new Map<string, string>();
   let generated = 0;
@@ -69,6 +71,7 @@ export function principalPasswords(
     const file = join(dir, `${name}.password`);
     if (fromEnv) passwords.set(name, fromEnv);
     else if (existsSync(file)) passwords.set(name, readFileSync(file, 'utf8').trim());
+    else if (dryRun) generated++;
     else {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const password = randomBytes(24).toString('base64url');
@@ -164,7 +167,8 @@ export async function currentAcls(admin: Admin, principals: readonly string[]): 
 /**
  * Makes the cluster match the policy: the SCRAM users with their passwords, the catalogue's topics, and for the
  * policy's principals exactly the policy's ACLs (missing ones created, others of theirs removed). Runs as a
- * super user. Idempotent: a second run changes nothing.
+ * super user. Idempotent: a second run changes nothing. A dry run reads the same and says what it would change,
+ * changing nothing (no password file, user, topic or ACL).
  */
 export async function provision(options: {
   readonly admin: Admin;
@@ -174,14 +178,26 @@ export async function provision(options: {
   readonly env: Env;
   readonly kafkaLibs: string;
   readonly say: (line: string) => void;
+  readonly dryRun?: boolean;
 }): Promise<ProvisionResult> {
   const { admin, config, principals, say } = options;
-  const { passwords, generated } = principalPasswords(principals, options.credentialsDir, options.env);
-  say(`${principals.length} principals; passwords in ${options.credentialsDir} or NCN_PASSWORD_* (${generated} new)`);
-  upsertScramUsers(passwords, { config, admin: config.kafka.sasl, kafkaLibs: options.kafkaLibs });
-  say(`SCRAM-SHA-512 users created or updated: ${passwords.size}`);
-  const topics = await ensureTopics(admin, topicCatalogue, config.kafka.replicationFactor);
-  if (topics.created.length > 0) say(`topics created: ${topics.created.length}`);
+  const dryRun = options.dryRun === true;
+  const { passwords, generated } = principalPasswords(principals, options.credentialsDir, options.env, dryRun);
+  say(
+    `${principals.length} principals; passwords in ${options.credentialsDir} or NCN_PASSWORD_* (${generated} ${dryRun ? 'would be ' : ''}new)`,
+  );
+  let topicsCreated: number;
+  if (dryRun) {
+    say(`SCRAM-SHA-512 users to create or update: ${principals.length}`);
+    const present = new Set(await admin.listTopics());
+    topicsCreated = topicCatalogue.filter((t) => !present.has(t.name)).length;
+    if (topicsCreated > 0) say(`topics to create: ${topicsCreated}`);
+  } else {
+    upsertScramUsers(passwords, { config, admin: config.kafka.sasl, kafkaLibs: options.kafkaLibs });
+    say(`SCRAM-SHA-512 users created or updated: ${passwords.size}`);
+    topicsCreated = (await ensureTopics(admin, topicCatalogue, config.kafka.replicationFactor)).created.length;
+    if (topicsCreated > 0) say(`topics created: ${topicsCreated}`);
+  }
 
   const wanted = new Map<string, AclEntry>();
   for (const p of principals) for (const b of p.bindings) wanted.set(aclKey(aclOf(b)), aclOf(b));
@@ -192,13 +208,18 @@ export async function provision(options: {
   const presentKeys = new Set(present.map(aclKey));
   const missing = [...wanted].filter(([k]) => !presentKeys.has(k)).map(([, a]) => a);
   const extra = present.filter((a) => !wanted.has(aclKey(a)));
-  for (let i = 0; i < missing.length; i += 500) await admin.createAcls({ acl: missing.slice(i, i + 500) });
-  if (extra.length > 0) await admin.deleteAcls({ filters: extra });
-  say(`ACLs: ${wanted.size} in the policy; ${missing.length} created, ${extra.length} removed`);
+  if (dryRun) {
+    say(`ACLs: ${wanted.size} in the policy; ${missing.length} to create, ${extra.length} to remove`);
+    say('dry run: nothing changed');
+  } else {
+    for (let i = 0; i < missing.length; i += 500) await admin.createAcls({ acl: missing.slice(i, i + 500) });
+    if (extra.length > 0) await admin.deleteAcls({ filters: extra });
+    say(`ACLs: ${wanted.size} in the policy; ${missing.length} created, ${extra.length} removed`);
+  }
   return {
     principals: principals.length,
     passwordsGenerated: generated,
-    topicsCreated: topics.created.length,
+    topicsCreated,
     aclsWanted: wanted.size,
     aclsCreated: missing.length,
     aclsRemoved: extra.length,

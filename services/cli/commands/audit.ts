@@ -22,8 +22,8 @@ export function auditCommand(program: Command): void {
 The answer comes from the audit index in Redis, kept by the audit indexer (npm run audit-indexer) from ncn.audit,
 with the same NCN_AUDIT_KEY as the dispatcher.
 
-Example:
-  ncn audit --cf RSSMRA85T10A562S`,
+Examples:
+  ncn audit --cf RSSMRA85T10A562S               # per item: who received which version, when, by which rule`,
     )
     .action(async (options: { cf: string; json: boolean }) => {
       const cf = options.cf.trim().toUpperCase();

@@ -49,7 +49,13 @@ export function dlqCommand(program: Command): void {
     .description('list dead letters: when, which service, from where, why')
     .option('--service <name>', 'only those of one service (ingest, dispatcher, eures-forwarder, …)')
     .option('--json', 'one JSON object per line (value as text)', false)
-    .addHelpText('after', '\nExamples:\n  ncn dlq list\n  ncn dlq list --service ingest --json')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ncn dlq list                                  # every dead letter: id (partition:offset), when, who, why
+  ncn dlq list --service ingest --json          # the rejected submissions, whole, one JSON line each`,
+    )
     .action(async (options: { service?: string; json: boolean }) => {
       const { letters } = await readLetters();
       const shown = letters.filter(
@@ -87,15 +93,21 @@ export function dlqCommand(program: Command): void {
   dlq
     .command('replay')
     .description('send dead letters back to the topic they came from (or --to), key, bytes and headers as they were')
-    .argument('[ids...]', 'dead letters by id (partition:offset, as `ncn dlq list` shows)')
+    .argument('[ids...]', 'dead letters by id (partition:offset, as `ncn dlq list` shows, e.g. 0:12 1:40)')
     .option('--all', 'every dead letter (with --service: every one of that service)', false)
     .option('--service <name>', 'with --all: only those of one service')
     .option('--to <topic>', 'a topic to send them to instead of their source')
+    .option('--dry-run', 'say which would be replayed where, sending nothing')
     .addHelpText(
       'after',
-      '\nExamples:\n  ncn dlq replay 0:12 1:40\n  ncn dlq replay --all --service eures-forwarder\n\nA replayed record carries the header ncn-replayed-from with its dead letter id.',
+      `
+A replayed record carries the header ncn-replayed-from with its dead letter id.
+
+Examples:
+  ncn dlq replay --all --service eures-forwarder --dry-run   # which would go back where, sending nothing
+  ncn dlq replay --all --service eures-forwarder             # after EURES is back: every letter of the forwarder`,
     )
-    .action(async (ids: string[], options: { all: boolean; service?: string; to?: string }) => {
+    .action(async (ids: string[], options: { all: boolean; service?: string; to?: string; dryRun?: boolean }) => {
       if (ids.length === 0 && !options.all)
         throw new Error('say which dead letters to replay: ids (see ncn dlq list) or --all');
       const { letters, kafka } = await readLetters();
@@ -108,13 +120,21 @@ export function dlqCommand(program: Command): void {
       );
       const missing = ids.filter((id) => !letters.some((l) => `${l.partition}:${l.offset}` === id));
       if (missing.length > 0) throw new Error(`no dead letter ${missing.join(', ')} (ncn dlq list shows the ids)`);
+      const targets = chosen.map((l) => {
+        const topic = options.to ?? text(l.headers, DeadLetterHeader.sourceTopic);
+        if (topic === '')
+          throw new Error(`dead letter ${l.partition}:${l.offset} does not say where it came from: use --to`);
+        return { letter: l, topic };
+      });
+      if (options.dryRun === true) {
+        for (const { letter: l, topic } of targets) console.log(`would replay ${l.partition}:${l.offset} to ${topic}`);
+        console.error(`${chosen.length} would be replayed (dry run: nothing sent)`);
+        return;
+      }
       const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       try {
-        for (const l of chosen) {
-          const topic = options.to ?? text(l.headers, DeadLetterHeader.sourceTopic);
-          if (topic === '')
-            throw new Error(`dead letter ${l.partition}:${l.offset} does not say where it came from: use --to`);
+        for (const { letter: l, topic } of targets) {
           const headers: Record<string, Buffer | string> = {};
           for (const [k, v] of Object.entries(l.headers))
             if (!Object.values<string>(DeadLetterHeader).includes(k)) headers[k] = v;

@@ -17,9 +17,9 @@ It serves POST /documents (what the forwarder sends), GET /documents (what it ho
 GET /stats, and POST /control?mode=ok|fail|stall to simulate an outage while it runs.
 
 Examples:
-  ncn eures-stub --port 8090
-  curl -X POST 'http://127.0.0.1:8090/control?mode=fail'   # EURES down
-  curl http://127.0.0.1:8090/stats`,
+  ncn eures-stub --port 8090                                # until Ctrl-C
+  curl -X POST 'http://127.0.0.1:8090/control?mode=fail'    # EURES down
+  curl http://127.0.0.1:8090/stats                          # its mode and what it received`,
     )
     .action(async (options: { port: string; host: string; mode: string; journal?: string }) => {
       const port = Number(options.port);

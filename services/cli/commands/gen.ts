@@ -55,7 +55,9 @@ async function finish(stream: Output): Promise<void> {
 export function genCommand(program: Command): void {
   program
     .command('gen')
-    .description('generate synthetic CVs, vacancies (ClicLavoro XML), INPS and CO records as NDJSON')
+    .description(
+      'generate synthetic traffic as NDJSON: ClicLavoro Candidatura (CV) and Vacancy submissions, INPS DID and CO UNILAV records (these two also as XML)',
+    )
     .option('--seed <n>', 'seed: the same seed gives the same data', count('seed'), 1)
     .option('--cvs <n>', 'CV submissions (new, updates, closes)', count('cvs'), 1000)
     .option('--vacancies <n>', 'vacancy submissions', count('vacancies'), 500)
@@ -69,7 +71,14 @@ export function genCommand(program: Command): void {
     .option('--co-xml <file>', 'write the CO records to this file as UNILAV XML (inputUniLav), not as NDJSON lines')
     .addHelpText(
       'after',
-      '\nExamples:\n  ncn gen --cvs 10000 --vacancies 5000 -o day.ndjson\n  ncn gen --seed 7 --cvs 1000000 --vacancies 0 --inps 0 --co 0 -o million.ndjson\n  ncn gen --cvs 0 --vacancies 0 --inps 1000 --co 2000 --inps-xml inps.xml --co-xml co.xml -o /dev/null',
+      `
+Each line is {topic, key, kind, note, xml | value}: the XML of a CV or vacancy for nr.<node>.in, or an INPS or CO
+record for inps.percettori or co.rapporti. \`ncn load inps|co\` reads both the NDJSON and the XML.
+
+Examples:
+  ncn gen --cvs 200 --vacancies 100 -o day.ndjson     # CVs, vacancies (with updates, closes), 100 INPS, 200 CO
+  ncn gen --seed 7 --cvs 50 --vacancies 0 --inps 0 --co 0 --invalid 0.1 -o cvs.ndjson   # CVs only, a tenth broken
+  ncn gen --cvs 0 --vacancies 0 --inps 100 --co 200 --inps-xml inps.xml --co-xml co.xml -o /dev/null   # feeds as XML`,
     )
     .action(async (options: GenOptions) => {
       const total = options.cvs + options.vacancies + options.inps + options.co;

@@ -22,7 +22,16 @@ export function infraCommand(program: Command): void {
   const infra = program
     .command('infra')
     .description('run Kafka, the schema registry and Redis locally without Docker')
-    .addHelpText('after', '\nExamples:\n  ncn infra up\n  ncn infra status --json\n  ncn infra down --keep-data');
+    .addHelpText(
+      'after',
+      `
+\`ncn infra up\` (npm run infra:up) starts what is not running and waits until it is healthy; \`ncn infra down\`
+(npm run infra:down) stops what it started.
+
+Examples:
+  ncn infra status                              # each part: healthy or DOWN, who started it, where
+  ncn infra status --json`,
+    );
   infra
     .command('resolve')
     .description('resolve Kafka and Apicurio Registry from Maven Central into the cache')

@@ -26,7 +26,13 @@ export function lagCommand(program: Command): void {
     .description('consumer lag per group (and per partition with --partitions), from the lag monitor')
     .option('--url <url>', 'the lag monitor [http://localhost:$NCN_LAG_PORT]')
     .option('-p, --partitions', 'every partition, not only the groups', false)
-    .addHelpText('after', '\nExamples:\n  ncn lag\n  ncn lag --partitions --url http://ncn-ops:8088')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ncn lag                                       # each group: status, total lag, the partitions not OK
+  ncn lag --partitions --url http://localhost:8088   # every partition, from a monitor at that address`,
+    )
     .action(async (options: { url?: string; partitions: boolean }) => {
       const base = (options.url ?? `http://localhost:${loadConfig().lag.port}`).replace(/\/+$/, '');
       const get = async <T>(path: string): Promise<T> => {

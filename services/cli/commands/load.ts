@@ -157,7 +157,7 @@ export function loadCommand(program: Command): void {
   program
     .command('load')
     .description(
-      'publish INPS income-support records (inps.percettori) or CO employment records (co.rapporti) from XML or NDJSON files',
+      'publish INPS DID income-support records (to inps.percettori) or CO UNILAV employment records (to co.rapporti), from XML or NDJSON files',
     )
     .addArgument(
       new Argument('<feed>', 'inps: INPS DID records (ListaDID); co: UNILAV communications (inputUniLav)').choices([
@@ -165,7 +165,10 @@ export function loadCommand(program: Command): void {
         'co',
       ]),
     )
-    .argument('<files...>', 'XML files of the standard (one record, or many in a wrapper) or NDJSON from `ncn gen`')
+    .argument(
+      '<files...>',
+      'XML files of the standard (one record, or many in a wrapper) or NDJSON from `ncn gen` (its lines of other topics ignored)',
+    )
     .option('--dry-run', 'read and check the files, publish nothing')
     .option('--batch <n>', 'messages per send', positive, DefaultBatchSize)
     .addHelpText(
@@ -176,11 +179,11 @@ export function loadCommand(program: Command): void {
         'record, line, element, fix) and skipped; the exit code is then 1.',
         '',
         'Examples:',
-        '  ncn load inps did.xml',
-        '  ncn load co unilav-*.xml',
-        '  ncn gen --inps 100000 --co 0 --cvs 0 --vacancies 0 --inps-xml inps.xml && ncn load inps inps.xml',
-        '  ncn gen --seed 7 -o day.ndjson && ncn load inps day.ndjson && ncn load co day.ndjson',
-        '  ncn load co --dry-run unilav.xml',
+        '  ncn load inps did.xml                         # an INPS DID file (ListaDID)',
+        '  ncn load co unilav-*.xml                      # UNILAV communications, one file each',
+        '  ncn load co --dry-run unilav.xml              # read and check, publish nothing',
+        '  ncn gen --cvs 0 --vacancies 0 --inps 500 --co 0 --inps-xml inps.xml -o /dev/null && ncn load inps inps.xml',
+        '  ncn gen --seed 7 --cvs 100 --vacancies 50 -o day.ndjson && ncn load inps day.ndjson && ncn load co day.ndjson',
       ].join('\n'),
     )
     .action(async (feed: 'inps' | 'co', files: string[], options: LoadOptions) => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { Type } from 'avsc';
 import { Partitioners } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { comune } from '../../../contracts/tables/comuni';
@@ -47,7 +48,24 @@ function toRecord(i: IntermediaryInput, where: string): Record<string, unknown> 
   };
 }
 
-async function publish(records: Record<string, unknown>[], removals: string[] = []): Promise<void> {
+const DryRunOption = ['--dry-run', 'check and encode, and say what would be published, publishing nothing'] as const;
+
+/**
+ * Publishes accreditations (and tombstones for removals) on ncn.intermediari and says what it did; a dry run
+ * encodes the records with the contract's schema and says what it would publish, sending nothing (not even the
+ * schema to the registry).
+ */
+async function publish(
+  what: { records?: Record<string, unknown>[]; removals?: string[]; done: string; wouldDo: string },
+  dryRun: boolean | undefined,
+): Promise<void> {
+  const { records = [], removals = [] } = what;
+  if (dryRun === true) {
+    const type = Type.forSchema(avroSchema('it.ncn.Intermediario'));
+    for (const record of records) type.toBuffer(record);
+    console.log(`${what.wouldDo} (dry run: nothing published to ${Topic.intermediari})`);
+    return;
+  }
   const config = loadConfig();
   const kafka = createKafka(config, createLogger('ncn-cli', 'error'));
   const serde = new AvroSerde(config.registry.url);
@@ -65,16 +83,22 @@ async function publish(records: Record<string, unknown>[], removals: string[] = 
   } finally {
     await producer.disconnect();
   }
+  console.log(what.done);
 }
 
 /** `ncn registry`: the accreditation registry of intermediaries (ncn.intermediari, compacted). */
 export function registryCommand(program: Command): void {
   const registry = program
     .command('registry')
-    .description('manage the accreditation registry of intermediaries')
+    .description('manage the accreditation registry of intermediaries (ncn.intermediari)')
     .addHelpText(
       'after',
-      '\nExamples:\n  ncn registry add-intermediary --cf 00488410010 --name "Agenzia Spa" --address "Via Po 1" --comune L219 --email info@agenzia.it\n  ncn registry load intermediari.json\n  ncn registry remove 00488410010',
+      `
+Examples:
+  ncn registry add-intermediary --cf 00488410010 --name "Agenzia Spa" --address "Via Po 1" --comune L219 --email info@agenzia.it
+  ncn registry load intermediari.json           # many at once (the file's form: ncn registry load --help)
+  ncn registry load --dry-run intermediari.json # check the file, publish nothing
+  ncn registry remove 00488410010               # end an accreditation`,
     );
   registry
     .command('add-intermediary')
@@ -88,6 +112,7 @@ export function registryCommand(program: Command): void {
     .option('--phone <telefono>')
     .option('--fax <fax>')
     .option('--from <date>', 'accredited from (YYYY-MM-DD, default today)')
+    .option(...DryRunOption)
     .action(
       async (o: {
         cf: string;
@@ -99,6 +124,7 @@ export function registryCommand(program: Command): void {
         phone?: string;
         fax?: string;
         from?: string;
+        dryRun?: boolean;
       }) => {
         const record = toRecord(
           {
@@ -114,8 +140,10 @@ export function registryCommand(program: Command): void {
           },
           'add-intermediary',
         );
-        await publish([record]);
-        console.log(`accredited ${o.cf} (${o.name})`);
+        await publish(
+          { records: [record], done: `accredited ${o.cf} (${o.name})`, wouldDo: `would accredit ${o.cf} (${o.name})` },
+          o.dryRun,
+        );
       },
     );
   registry
@@ -124,19 +152,26 @@ export function registryCommand(program: Command): void {
       'accredit the intermediaries of a JSON file: an array of {codiceFiscale, denominazione, indirizzo, idcomune, email, cap?, telefono?, fax?}',
     )
     .argument('<file>')
-    .action(async (file: string) => {
+    .option(...DryRunOption)
+    .action(async (file: string, options: { dryRun?: boolean }) => {
       const list = JSON.parse(readFileSync(file, 'utf8')) as IntermediaryInput[];
       if (!Array.isArray(list)) throw new Error(`${file}: expected a JSON array of intermediaries`);
       const records = list.map((i, n) => toRecord(i, `${file}[${n}]`));
-      await publish(records);
-      console.log(`accredited ${records.length} intermediaries from ${file}`);
+      await publish(
+        {
+          records,
+          done: `accredited ${records.length} intermediaries from ${file}`,
+          wouldDo: `would accredit ${records.length} intermediaries from ${file}`,
+        },
+        options.dryRun,
+      );
     });
   registry
     .command('remove')
     .description('end the accreditation of an intermediary (a tombstone on the compacted topic)')
     .argument('<cf>')
-    .action(async (cf: string) => {
-      await publish([], [cf]);
-      console.log(`removed ${cf}`);
+    .option(...DryRunOption)
+    .action(async (cf: string, options: { dryRun?: boolean }) => {
+      await publish({ removals: [cf], done: `removed ${cf}`, wouldDo: `would remove ${cf}` }, options.dryRun);
     });
 }

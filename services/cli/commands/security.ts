@@ -21,6 +21,7 @@ export function securityCommand(program: Command): void {
     )
     .option('--file <policy>', 'the policy file', defaultPolicyFile)
     .option('--credentials <dir>', 'where passwords are read, or written when new [<NCN_STATE_DIR>/credentials]')
+    .option('--dry-run', 'say what it would create, update and remove, changing nothing')
     .addHelpText(
       'after',
       [
@@ -29,12 +30,13 @@ export function securityCommand(program: Command): void {
         '<credentials>/<name>.password, else a new random one is written there (mode 600). Each service then runs',
         'with NCN_KAFKA_USERNAME=<name> and NCN_KAFKA_PASSWORD_FILE=<credentials>/<name>.password.',
         '',
-        'Example:',
-        '  ncn security provision',
-        '  ncn security provision --file my-acls.json --credentials /etc/ncn/credentials',
+        'Examples:',
+        '  ncn security provision                        # the policy on the configured broker',
+        '  ncn security provision --dry-run              # what it would change, changing nothing',
+        '  ncn security provision --file my-acls.json --credentials ./credentials',
       ].join('\n'),
     )
-    .action(async (options: { file: string; credentials?: string }) => {
+    .action(async (options: { file: string; credentials?: string; dryRun?: boolean }) => {
       const principals = loadPolicy(options.file);
       const config = loadConfig();
       if (config.kafka.sasl === undefined) {
@@ -43,7 +45,8 @@ export function securityCommand(program: Command): void {
         );
       }
       const settings = stackSettings();
-      resolveKafka(settings);
+      // Kafka's jars run the SCRAM users' update, which a dry run skips.
+      if (options.dryRun !== true) resolveKafka(settings);
       const admin = await connectAdmin(createKafka(config, createLogger('ncn-cli', config.logLevel)));
       try {
         await provision({
@@ -54,6 +57,7 @@ export function securityCommand(program: Command): void {
           env: process.env,
           kafkaLibs: kafkaLibs(settings),
           say: (line) => console.log(line),
+          dryRun: options.dryRun === true,
         });
       } finally {
         await admin.disconnect();
@@ -64,7 +68,13 @@ export function securityCommand(program: Command): void {
     .command('policy')
     .description('print the principals of the policy and what each may do')
     .option('--file <policy>', 'the policy file', defaultPolicyFile)
-    .addHelpText('after', '\nExample:\n  ncn security policy')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ncn security policy                           # each principal and its rights, from infra/security/acls.json
+  ncn security policy --file my-acls.json`,
+    )
     .action((options: { file: string }) => {
       for (const p of loadPolicy(options.file)) {
         const rules = new Map<string, string[]>();

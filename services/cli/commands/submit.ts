@@ -9,6 +9,7 @@ import { AvroSerde } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
+import { validateDocument } from '../../xml/validate';
 import { table } from '../table';
 
 interface Receipt {
@@ -23,17 +24,79 @@ interface Receipt {
 const codeIn = (text: string): string | undefined =>
   /<(?:\w+:)?codice(?:candidatura|offerta)>\s*([^<\s]+)\s*</.exec(text)?.[1];
 
+/**
+ * What `submit --dry-run` prints: each file with the record it would be (topic, key, size, digest) and the verdict
+ * of the document checks the node runs first (its state, as duplicates and predecessors, is not asked). Exit code 1
+ * when a file would be rejected by them.
+ */
+function dryRun(
+  topic: string,
+  submissions: readonly { file: string; bytes: Buffer; sha256: string; key: string }[],
+  json: boolean,
+): void {
+  const checked = submissions.map((s) => ({ ...s, verdict: validateDocument(s.bytes) }));
+  if (json) {
+    console.log(
+      JSON.stringify(
+        checked.map((s) => ({
+          file: s.file,
+          topic,
+          key: s.key,
+          bytes: s.bytes.length,
+          sha256: s.sha256,
+          kind: s.verdict.kind ?? null,
+          valid: s.verdict.valid,
+          issues: s.verdict.issues,
+        })),
+        null,
+        2,
+      ),
+    );
+  } else {
+    console.log(
+      table(
+        ['file', 'topic', 'key', 'bytes', 'sha256', 'check'],
+        checked.map((s) => [
+          s.file,
+          topic,
+          s.key,
+          String(s.bytes.length),
+          s.sha256.slice(0, 12),
+          s.verdict.valid
+            ? `valid ${s.verdict.kind ?? ''}`.trim()
+            : `INVALID ${s.verdict.issues.map((i) => i.code).join(', ')}`,
+        ]),
+      ),
+    );
+    console.log(`dry run: ${submissions.length} files not sent to ${topic}`);
+  }
+  process.exitCode = checked.every((s) => s.verdict.valid) ? 0 : 1;
+}
+
 /** `ncn submit --node NN FILE...`: sends files as a node and prints the receipts the node answers with. */
 export function submitCommand(program: Command): void {
   program
     .command('submit')
-    .description('send ClicLavoro XML files as a regional node and wait for their receipts')
+    .description(
+      'send ClicLavoro XML documents, Candidatura (CV) and Vacancy (new, update or close), as a regional node and wait for their receipts',
+    )
     .requiredOption('--node <id>', `the sending node (${NodeIds.join(', ')})`)
     .option('--timeout <seconds>', 'how long to wait for the receipts', '60')
     .option('--json', 'print the receipts as JSON')
-    .argument('<files...>', 'XML files')
-    .addHelpText('after', '\nExamples:\n  ncn submit --node 12 cv.xml\n  ncn submit --node 05 --json out/*.xml')
-    .action(async (files: string[], options: { node: string; timeout: string; json?: boolean }) => {
+    .option('--dry-run', 'check the files as the node would and say what would be sent, sending nothing')
+    .argument('<files...>', 'XML files, one document each')
+    .addHelpText(
+      'after',
+      `
+Each file is sent as it is to nr.<node>.in, keyed by its codicecandidatura or codiceofferta; the node answers each
+on nr.<node>.receipts (ACCEPTED, DUPLICATE or REJECTED with the issues). The ingest service must be running.
+
+Examples:
+  ncn submit --node 12 cv.xml                   # send a CV as node 12 and print its receipt
+  ncn submit --node 12 --json cv.xml            # the receipt as JSON
+  ncn submit --node 12 --dry-run cv.xml vacancy.xml   # check them and show what would be sent, sending nothing`,
+    )
+    .action(async (files: string[], options: { node: string; timeout: string; json?: boolean; dryRun?: boolean }) => {
       if (!isNodeId(options.node))
         throw new Error(`--node must be a node id (${NodeIds.join(', ')}), got '${options.node}'`);
       const node = options.node;
@@ -51,6 +114,10 @@ export function submitCommand(program: Command): void {
           key: codeIn(bytes.toString('utf8')) ?? basename(file),
         };
       });
+      if (options.dryRun === true) {
+        dryRun(nodeTopic.in(node), submissions, options.json === true);
+        return;
+      }
       const receipts = new Map<string, Receipt>();
       const wanted = new Set(submissions.map((s) => s.sha256));
       // The receipts of these sends come after where the node's receipt topic ends now: read from there only.

@@ -10,7 +10,14 @@ export function topicsCommand(program: Command): void {
   program
     .command('topics')
     .description('create the topic catalogue (contracts/topics.ts) where it is missing')
-    .addHelpText('after', '\nExample:\n  NCN_KAFKA_BROKERS=kafka:9092 ncn topics')
+    .addHelpText(
+      'after',
+      `
+It uses the configured broker (NCN_KAFKA_BROKERS and the other NCN_KAFKA_ variables, or the local stack).
+
+Examples:
+  ncn topics                                    # topics: N created, M already there`,
+    )
     .action(async () => {
       const config = loadConfig();
       const admin = await connectAdmin(createKafka(config, createLogger('ncn-cli', config.logLevel)));

@@ -36,11 +36,22 @@ function human(results: readonly FileVerdict[]): string {
 export function validateCommand(program: Command): void {
   program
     .command('validate')
-    .description('check ClicLavoro XML documents (Candidatura, Vacancy) as the node would on submission')
-    .argument('<files...>', 'XML files')
+    .description(
+      'check ClicLavoro XML documents, Candidatura (CV) and Vacancy, as the node does on submission: schema, then its rules',
+    )
+    .argument('<files...>', 'XML files, one document each')
     .option('--json', 'print JSON: one object per file with its issues')
     .option('--max-bytes <n>', 'size limit in bytes', String(defaultLimits.maxBytes))
-    .addHelpText('after', '\nExamples:\n  ncn validate cv.xml vacancy.xml\n  ncn validate --json out/*.xml | jq .')
+    .addHelpText(
+      'after',
+      `
+A file of another kind is reported as not a document of the standard. INPS DID and CO UNILAV files are checked by
+\`ncn load inps|co --dry-run\`.
+
+Examples:
+  ncn validate cv.xml vacancy.xml               # a table of verdicts; exit code 1 when one is invalid
+  ncn validate --json cv.xml                    # the verdict and every issue as JSON`,
+    )
     .action((files: string[], options: { json?: boolean; maxBytes: string }) => {
       const maxBytes = Number(options.maxBytes);
       if (!Number.isInteger(maxBytes) || maxBytes <= 0) {
