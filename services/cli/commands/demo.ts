@@ -159,10 +159,10 @@ Everything keeps running afterwards: the lag page, \`ncn tail\`, \`ncn lag\`, \`
 \`npm run infra:down\` stops the services and the stack.
 
 Examples:
-  ncn demo                                                a day of 6,800 records (about two minutes)
-  ncn demo --cvs 10 --vacancies 10 --inps 0 --co 0        ten CVs and ten vacancies, nothing from INPS or CO
-  ncn demo --cvs 20 --vacancies 20 --inps 10 --co 10 --seed 7    a little of everything, the same day each time
-  ncn demo --cvs 0 --vacancies 0 --inps 0 --co 0          the node running and idle, nothing sent`,
+  ncn demo                                                       # a day of 6,800 records (about two minutes)
+  ncn demo --cvs 10 --vacancies 10 --inps 0 --co 0               # ten CVs and ten vacancies, nothing from INPS or CO
+  ncn demo --cvs 20 --vacancies 20 --inps 10 --co 10 --seed 7    # a little of everything, the same day each time
+  ncn demo --cvs 0 --vacancies 0 --inps 0 --co 0                 # the node running and idle, nothing sent`,
     )
     .action(async (options: Record<string, string | boolean>) => {
       const count = (name: string): number => {

@@ -57,7 +57,7 @@ async function demoExamples(): Promise<string[][]> {
   expect(help.status).toBe(0);
   const lines = help.stdout.slice(help.stdout.indexOf('Examples:')).split('\n').slice(1);
   return lines
-    .map((line) => line.trim().split(/\s{2,}/)[0] ?? '')
+    .map((line) => (line.split('#')[0] ?? '').trim())
     .filter((command) => command.startsWith('ncn demo'))
     .map((command) => command.split(/\s+/).slice(2));
 }
