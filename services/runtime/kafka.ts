@@ -2,11 +2,18 @@ import {
   Kafka,
   logLevel as KafkaLogLevel,
   type Admin,
+  type AdminConfig,
+  type Consumer,
+  type ConsumerConfig,
   type KafkaConfig,
   type LogEntry,
+  type Producer,
+  type ProducerConfig,
+  type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
 import type { Config, SaslSettings } from './config';
+import { diagnoseConnectionFailure, findKafkaError } from './kafka/errors';
 import type { Logger } from './logger';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -74,27 +81,105 @@ export function connectionOptions(config: Config): Pick<KafkaConfig, 'brokers' |
 /** How long a client keeps trying the brokers [8 retries from 200 ms, doubling up to 5 s: about half a minute]. */
 const defaultRetry = { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 };
 
-/** A kafkajs client whose logs go to our logger (kafkajs' INFO chatter is logged at debug). */
+/**
+ * How long the first contact keeps trying [3 retries from 300 ms up to 1 s: about two seconds]: a command told
+ * that nothing answers or that its login was refused hears it at once, not after half a minute of retries.
+ */
+const checkRetry = { retries: 3, initialRetryTime: 300, maxRetryTime: 1_000 };
+
+/**
+ * Connects to the cluster as configured and asks for its metadata (any logged-in user may), with kafkajs' own logs
+ * silenced. A failure that is a missing login, a refused login or no broker is thrown as the NcnError saying which
+ * (diagnoseConnectionFailure); any other failure is left to the operation that follows, which meets it again.
+ */
+export async function checkConnection(
+  config: Config,
+  clientId: string,
+  retry: RetryOptions = checkRetry,
+): Promise<void> {
+  const admin = new Kafka({ clientId, ...connectionOptions(config), logLevel: KafkaLogLevel.NOTHING, retry }).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    const diagnosed = diagnoseConnectionFailure(error, config.kafka);
+    if (diagnosed !== undefined) throw diagnosed;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * A kafkajs client whose admins, producers and consumers run `check` before they connect, once for all of them
+ * while it succeeds (a failed check runs again at the next connect). Without it, a client that may not log in is
+ * told so late and wrongly: a producer connects without logging in, and its first send fails after half a minute
+ * of retries with "Closed connection".
+ */
+class CheckedKafka extends Kafka {
+  readonly #check: () => Promise<void>;
+  #checked: Promise<void> | undefined;
+
+  constructor(config: KafkaConfig, check: () => Promise<void>) {
+    super(config);
+    this.#check = check;
+  }
+
+  override admin(config?: AdminConfig): Admin {
+    return this.#checkedConnect(super.admin(config));
+  }
+
+  override producer(config?: ProducerConfig): Producer {
+    return this.#checkedConnect(super.producer(config));
+  }
+
+  override consumer(config: ConsumerConfig): Consumer {
+    return this.#checkedConnect(super.consumer(config));
+  }
+
+  #checkedConnect<T extends { connect(): Promise<void> }>(client: T): T {
+    const connect = client.connect.bind(client);
+    client.connect = async () => {
+      if (this.#checked === undefined) {
+        const checking = this.#check();
+        checking.catch(() => {
+          if (this.#checked === checking) this.#checked = undefined;
+        });
+        this.#checked = checking;
+      }
+      await this.#checked;
+      await connect();
+    };
+    return client;
+  }
+}
+
+/**
+ * A kafkajs client whose logs go to our logger (kafkajs' INFO chatter is logged at debug). Its clients check the
+ * connection before they first connect (checkConnection): within `retry` when one is given, else within seconds.
+ */
 export function createKafka(
   config: Config,
   logger: Logger,
   clientId = config.kafka.clientId,
-  retry: { retries: number; initialRetryTime: number; maxRetryTime: number } = defaultRetry,
+  retry?: { retries: number; initialRetryTime: number; maxRetryTime: number },
 ): Kafka {
   const log = logger.child({ component: 'kafkajs' });
-  return new Kafka({
-    clientId,
-    ...connectionOptions(config),
-    logLevel: KafkaLogLevel.WARN,
-    retry,
-    logCreator:
-      () =>
-      ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
-        const name = levelName[level] ?? 'info';
-        log[name === 'info' ? 'debug' : name](rest, message);
-      },
-  });
+  return new CheckedKafka(
+    {
+      clientId,
+      ...connectionOptions(config),
+      logLevel: KafkaLogLevel.WARN,
+      retry: retry ?? defaultRetry,
+      logCreator:
+        () =>
+        ({ level, log: entry }: LogEntry) => {
+          const { message, ...rest } = entry;
+          const name = levelName[level] ?? 'info';
+          log[name === 'info' ? 'debug' : name](rest, message);
+        },
+    },
+    () => checkConnection(config, clientId, retry ?? checkRetry),
+  );
 }
 
 /** Connects an admin client; the caller disconnects it. */
@@ -106,20 +191,7 @@ export async function connectAdmin(kafka: Kafka): Promise<Admin> {
 
 /** Whether a kafkajs error, or one it wraps (a cause, a retry's original error, a batch's errors), has a type `is` picks. */
 function hasErrorType(error: unknown, is: (type: string) => boolean): boolean {
-  const seen = new Set<unknown>();
-  const visit = (e: unknown): boolean => {
-    if (typeof e !== 'object' || e === null || seen.has(e)) return false;
-    seen.add(e);
-    const { type, errors, cause, originalError } = e as {
-      type?: unknown;
-      errors?: unknown;
-      cause?: unknown;
-      originalError?: unknown;
-    };
-    if (typeof type === 'string' && is(type)) return true;
-    return (Array.isArray(errors) && errors.some(visit)) || visit(cause) || visit(originalError);
-  };
-  return visit(error);
+  return findKafkaError(error, (e) => typeof e.type === 'string' && is(e.type)) !== undefined;
 }
 
 /**
@@ -128,6 +200,11 @@ function hasErrorType(error: unknown, is: (type: string) => boolean): boolean {
  */
 export function isAuthorizationError(error: unknown): boolean {
   return hasErrorType(error, (type) => type.endsWith('AUTHORIZATION_FAILED'));
+}
+
+/** True when a kafkajs error (or one it wraps) is the broker saying a topic does not exist. */
+export function isUnknownTopicError(error: unknown): boolean {
+  return hasErrorType(error, (type) => type === 'UNKNOWN_TOPIC_OR_PARTITION');
 }
 
 /**
