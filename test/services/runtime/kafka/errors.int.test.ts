@@ -63,8 +63,16 @@ describe('a failed connection to Kafka says which of the three it is', () => {
     const started = Date.now();
     const ingest = startService('ingest', nowhere);
     const exitCode = new Promise<number | null>((resolve) => ingest.child.once('exit', (code) => resolve(code)));
-    await expect(ingest.ready).rejects.toThrow(
-      new RegExp(`ingest: no Kafka credentials found: .* no client properties file at ${propertiesPath} `),
+    const log = await ingest.ready.then(
+      () => '',
+      (error: Error) => error.message,
+    );
+    expect(log).toMatch(
+      new RegExp(`\ningest: no Kafka credentials found: .* no client properties file at ${propertiesPath} `),
+    );
+    // Its JSON log says it too, with the error's code.
+    expect(log).toMatch(
+      /"level":60,.*"code":"NCN_KAFKA_NO_CREDENTIALS".*"msg":"ingest did not start: no Kafka credentials found/,
     );
     expect(await exitCode).toBe(1);
     expect(Date.now() - started).toBeLessThan(PromptMs);
