@@ -81,6 +81,21 @@ describe('diagnoseConnectionFailure', () => {
     );
   });
 
+  it('calls a connection that timed out, or a host that does not resolve, no broker', () => {
+    const timedOut = new (KafkaJSConnectionError as unknown as new (m: string, o: object) => Error)(
+      'Connection timeout',
+      { broker: 'k1:9092' },
+    );
+    expect(diagnoseConnectionFailure(afterRetries(timedOut), withUser)?.message).toBe(
+      'no Kafka broker answers at k1:9092,k2:9092 (NCN_KAFKA_BROKERS): Connection timeout',
+    );
+    const unresolved = new (KafkaJSConnectionError as unknown as new (m: string, o: object) => Error)(
+      'Connection error: getaddrinfo ENOTFOUND k1',
+      { broker: 'k1:9092', code: 'ENOTFOUND' },
+    );
+    expect(diagnoseConnectionFailure(unresolved, withUser)?.code).toBe(ErrorCode.KafkaUnreachable);
+  });
+
   it('names a broker the cluster advertised when that is the one that does not answer', () => {
     const error = diagnoseConnectionFailure(refused('kafka-3.internal:9092'), withUser);
     expect(error?.code).toBe(ErrorCode.KafkaUnreachable);
