@@ -67,7 +67,7 @@ export function noCredentialsError(kafka: KafkaConnectionSettings, consequence: 
  *   message names the variables and the client properties file looked at;
  * - NCN_KAFKA_AUTH_FAILED: the broker refused the SASL login; the message names the user (never the password);
  * - NCN_KAFKA_UNREACHABLE: nothing answers at a broker's address; the message names the addresses.
- * A connection closed although the client logged in (a TLS listener, say) is NCN_UNAVAILABLE, said as it is.
+ * A connection closed to a client that has credentials (a TLS listener, say) is NCN_UNAVAILABLE, said as it is.
  * Anything else is not a connection failure: undefined.
  */
 export function diagnoseConnectionFailure(error: unknown, kafka: KafkaConnectionSettings): NcnError | undefined {
