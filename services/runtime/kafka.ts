@@ -3,11 +3,9 @@ import {
   logLevel as KafkaLogLevel,
   type Admin,
   type AdminConfig,
-  type Consumer,
   type ConsumerConfig,
   type KafkaConfig,
   type LogEntry,
-  type Producer,
   type ProducerConfig,
   type RetryOptions,
   type SASLOptions,
@@ -110,47 +108,40 @@ export async function checkConnection(
 }
 
 /**
- * A kafkajs client whose admins, producers and consumers run `check` before they connect, once for all of them
+ * Makes a kafkajs client's admins, producers and consumers run `check` before they connect, once for all of them
  * while it succeeds (a failed check runs again at the next connect). Without it, a client that may not log in is
  * told so late and wrongly: a producer connects without logging in, and its first send fails after half a minute
- * of retries with "Closed connection".
+ * of retries with "Closed connection". Closures, not a subclass with private fields: a client made from it with
+ * Object.create (a test's counting wrapper) must still work.
  */
-class CheckedKafka extends Kafka {
-  readonly #check: () => Promise<void>;
-  #checked: Promise<void> | undefined;
-
-  constructor(config: KafkaConfig, check: () => Promise<void>) {
-    super(config);
-    this.#check = check;
-  }
-
-  override admin(config?: AdminConfig): Admin {
-    return this.#checkedConnect(super.admin(config));
-  }
-
-  override producer(config?: ProducerConfig): Producer {
-    return this.#checkedConnect(super.producer(config));
-  }
-
-  override consumer(config: ConsumerConfig): Consumer {
-    return this.#checkedConnect(super.consumer(config));
-  }
-
-  #checkedConnect<T extends { connect(): Promise<void> }>(client: T): T {
+function checkBeforeConnect(kafka: Kafka, check: () => Promise<void>): Kafka {
+  let checked: Promise<void> | undefined;
+  const checkOnce = (): Promise<void> => {
+    if (checked === undefined) {
+      const checking = check();
+      checking.catch(() => {
+        if (checked === checking) checked = undefined;
+      });
+      checked = checking;
+    }
+    return checked;
+  };
+  const checking = <T extends { connect(): Promise<void> }>(client: T): T => {
     const connect = client.connect.bind(client);
     client.connect = async () => {
-      if (this.#checked === undefined) {
-        const checking = this.#check();
-        checking.catch(() => {
-          if (this.#checked === checking) this.#checked = undefined;
-        });
-        this.#checked = checking;
-      }
-      await this.#checked;
+      await checkOnce();
       await connect();
     };
     return client;
-  }
+  };
+  const admin = kafka.admin.bind(kafka);
+  const producer = kafka.producer.bind(kafka);
+  const consumer = kafka.consumer.bind(kafka);
+  return Object.assign(kafka, {
+    admin: (config?: AdminConfig) => checking(admin(config)),
+    producer: (config?: ProducerConfig) => checking(producer(config)),
+    consumer: (config: ConsumerConfig) => checking(consumer(config)),
+  });
 }
 
 /**
@@ -164,8 +155,8 @@ export function createKafka(
   retry?: { retries: number; initialRetryTime: number; maxRetryTime: number },
 ): Kafka {
   const log = logger.child({ component: 'kafkajs' });
-  return new CheckedKafka(
-    {
+  return checkBeforeConnect(
+    new Kafka({
       clientId,
       ...connectionOptions(config),
       logLevel: KafkaLogLevel.WARN,
@@ -177,7 +168,7 @@ export function createKafka(
           const name = levelName[level] ?? 'info';
           log[name === 'info' ? 'debug' : name](rest, message);
         },
-    },
+    }),
     () => checkConnection(config, clientId, retry ?? checkRetry),
   );
 }
