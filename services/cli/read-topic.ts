@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { isUnknownTopicError } from '../runtime/kafka';
 
 /** A record read from a topic by the CLI. */
 export interface ReadRecord {
@@ -26,7 +27,8 @@ async function partitionBounds(kafka: Kafka, topic: string): Promise<PartitionBo
     }));
   } catch (error) {
     throw new Error(
-      `cannot read topic '${topic}': ${error instanceof Error ? error.message : String(error)} (ncn topics creates the catalogue)`,
+      `cannot read topic '${topic}': ${error instanceof Error ? error.message : String(error)}${isUnknownTopicError(error) ? ' (ncn topics creates the catalogue)' : ''}`,
+      { cause: error },
     );
   } finally {
     await admin.disconnect();

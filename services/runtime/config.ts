@@ -27,6 +27,11 @@ export interface Config {
     readonly ssl: { readonly ca: string | undefined } | undefined;
     /** The Java client properties file of these credentials, when they came from one (Kafka's own tools take it). */
     readonly clientProperties: string | undefined;
+    /**
+     * The client properties file looked at for credentials when NCN_KAFKA_USERNAME is not set, whether or not it
+     * exists: a connection refused for want of a login names it.
+     */
+    readonly clientPropertiesPath: string;
   };
   readonly registry: {
     /** NCN_SCHEMA_REGISTRY_URL, default `http://localhost:8081/apis/ccompat/v7`: a Confluent-compatible API. */
@@ -326,6 +331,7 @@ export function loadConfig(env: Env = process.env): Config {
       clientId: read('NCN_CLIENT_ID', nonEmpty, ''),
       replicationFactor: read('NCN_REPLICATION_FACTOR', integer(1, 16), 1),
       ...kafkaSecurity(env, problems, read('NCN_KAFKA_SASL_MECHANISM', oneOf(SaslMechanisms), 'scram-sha-512')),
+      clientPropertiesPath: clientPropertiesPath(env),
       ssl:
         read('NCN_KAFKA_SSL', oneOf(['true', 'false'] as const), 'false') === 'true'
           ? { ca: readCa(env, problems) }

@@ -7,6 +7,12 @@ export const ErrorCode = {
   Config: 'NCN_CONFIG',
   /** A dependency (Kafka, registry, Redis) did not answer. */
   Unavailable: 'NCN_UNAVAILABLE',
+  /** Kafka closed the connection of a client that did not log in, and no credentials were found to log in with. */
+  KafkaNoCredentials: 'NCN_KAFKA_NO_CREDENTIALS',
+  /** Kafka refused the SASL login of the configured user (a wrong password, an unknown user, a mechanism it lacks). */
+  KafkaAuthFailed: 'NCN_KAFKA_AUTH_FAILED',
+  /** No Kafka broker answers at the configured addresses (refused, unresolved, timed out). */
+  KafkaUnreachable: 'NCN_KAFKA_UNREACHABLE',
   /** The schema registry refused a schema (incompatible, malformed). */
   Schema: 'NCN_SCHEMA',
   /** A record's bytes could not be decoded. */

@@ -2,11 +2,16 @@ import {
   Kafka,
   logLevel as KafkaLogLevel,
   type Admin,
+  type AdminConfig,
+  type ConsumerConfig,
   type KafkaConfig,
   type LogEntry,
+  type ProducerConfig,
+  type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
 import type { Config, SaslSettings } from './config';
+import { diagnoseConnectionFailure, findKafkaError } from './kafka/errors';
 import type { Logger } from './logger';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -74,27 +79,98 @@ export function connectionOptions(config: Config): Pick<KafkaConfig, 'brokers' |
 /** How long a client keeps trying the brokers [8 retries from 200 ms, doubling up to 5 s: about half a minute]. */
 const defaultRetry = { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 };
 
-/** A kafkajs client whose logs go to our logger (kafkajs' INFO chatter is logged at debug). */
+/**
+ * How long the first contact keeps trying [3 retries from 300 ms up to 1 s: about two seconds]: a command told
+ * that nothing answers or that its login was refused hears it at once, not after half a minute of retries.
+ */
+const checkRetry = { retries: 3, initialRetryTime: 300, maxRetryTime: 1_000 };
+
+/**
+ * Connects to the cluster as configured and asks for its metadata (any logged-in user may), with kafkajs' own logs
+ * silenced. A failure that is a missing login, a refused login or no broker is thrown as the NcnError saying which
+ * (diagnoseConnectionFailure); any other failure is left to the operation that follows, which meets it again.
+ */
+export async function checkConnection(
+  config: Config,
+  clientId: string,
+  retry: RetryOptions = checkRetry,
+): Promise<void> {
+  const admin = new Kafka({ clientId, ...connectionOptions(config), logLevel: KafkaLogLevel.NOTHING, retry }).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    const diagnosed = diagnoseConnectionFailure(error, config.kafka);
+    if (diagnosed !== undefined) throw diagnosed;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Makes a kafkajs client's admins, producers and consumers run `check` before they connect, once for all of them
+ * while it succeeds (a failed check runs again at the next connect). Without it, a client that may not log in is
+ * told so late and wrongly: a producer connects without logging in, and its first send fails after half a minute
+ * of retries with "Closed connection". Closures, not a subclass with private fields: a client made from it with
+ * Object.create (a test's counting wrapper) must still work.
+ */
+function checkBeforeConnect(kafka: Kafka, check: () => Promise<void>): Kafka {
+  let checked: Promise<void> | undefined;
+  const checkOnce = (): Promise<void> => {
+    if (checked === undefined) {
+      const checking = check();
+      checking.catch(() => {
+        if (checked === checking) checked = undefined;
+      });
+      checked = checking;
+    }
+    return checked;
+  };
+  const checking = <T extends { connect(): Promise<void> }>(client: T): T => {
+    const connect = client.connect.bind(client);
+    client.connect = async () => {
+      await checkOnce();
+      await connect();
+    };
+    return client;
+  };
+  const admin = kafka.admin.bind(kafka);
+  const producer = kafka.producer.bind(kafka);
+  const consumer = kafka.consumer.bind(kafka);
+  return Object.assign(kafka, {
+    admin: (config?: AdminConfig) => checking(admin(config)),
+    producer: (config?: ProducerConfig) => checking(producer(config)),
+    consumer: (config: ConsumerConfig) => checking(consumer(config)),
+  });
+}
+
+/**
+ * A kafkajs client whose logs go to our logger (kafkajs' INFO chatter is logged at debug). Its clients check the
+ * connection before they first connect (checkConnection): within `retry` when one is given, else within seconds.
+ */
 export function createKafka(
   config: Config,
   logger: Logger,
   clientId = config.kafka.clientId,
-  retry: { retries: number; initialRetryTime: number; maxRetryTime: number } = defaultRetry,
+  retry?: { retries: number; initialRetryTime: number; maxRetryTime: number },
 ): Kafka {
   const log = logger.child({ component: 'kafkajs' });
-  return new Kafka({
-    clientId,
-    ...connectionOptions(config),
-    logLevel: KafkaLogLevel.WARN,
-    retry,
-    logCreator:
-      () =>
-      ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
-        const name = levelName[level] ?? 'info';
-        log[name === 'info' ? 'debug' : name](rest, message);
-      },
-  });
+  return checkBeforeConnect(
+    new Kafka({
+      clientId,
+      ...connectionOptions(config),
+      logLevel: KafkaLogLevel.WARN,
+      retry: retry ?? defaultRetry,
+      logCreator:
+        () =>
+        ({ level, log: entry }: LogEntry) => {
+          const { message, ...rest } = entry;
+          const name = levelName[level] ?? 'info';
+          log[name === 'info' ? 'debug' : name](rest, message);
+        },
+    }),
+    () => checkConnection(config, clientId, retry ?? checkRetry),
+  );
 }
 
 /** Connects an admin client; the caller disconnects it. */
@@ -106,20 +182,7 @@ export async function connectAdmin(kafka: Kafka): Promise<Admin> {
 
 /** Whether a kafkajs error, or one it wraps (a cause, a retry's original error, a batch's errors), has a type `is` picks. */
 function hasErrorType(error: unknown, is: (type: string) => boolean): boolean {
-  const seen = new Set<unknown>();
-  const visit = (e: unknown): boolean => {
-    if (typeof e !== 'object' || e === null || seen.has(e)) return false;
-    seen.add(e);
-    const { type, errors, cause, originalError } = e as {
-      type?: unknown;
-      errors?: unknown;
-      cause?: unknown;
-      originalError?: unknown;
-    };
-    if (typeof type === 'string' && is(type)) return true;
-    return (Array.isArray(errors) && errors.some(visit)) || visit(cause) || visit(originalError);
-  };
-  return visit(error);
+  return findKafkaError(error, (e) => typeof e.type === 'string' && is(e.type)) !== undefined;
 }
 
 /**
@@ -128,6 +191,11 @@ function hasErrorType(error: unknown, is: (type: string) => boolean): boolean {
  */
 export function isAuthorizationError(error: unknown): boolean {
   return hasErrorType(error, (type) => type.endsWith('AUTHORIZATION_FAILED'));
+}
+
+/** True when a kafkajs error (or one it wraps) is the broker saying a topic does not exist. */
+export function isUnknownTopicError(error: unknown): boolean {
+  return hasErrorType(error, (type) => type === 'UNKNOWN_TOPIC_OR_PARTITION');
 }
 
 /**

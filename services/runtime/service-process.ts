@@ -36,9 +36,11 @@ export interface StartedService {
  * `<name> running` once it runs (operators and tests wait for that line). A failure to start exits with 1.
  */
 export function runService(name: string, start: (context: ServiceContext) => Promise<StartedService>): void {
+  let log: Logger | undefined;
   const main = async (): Promise<void> => {
     const config = loadConfig();
     const logger = createLogger(name, config.logLevel);
+    log = logger;
     const kafka = createKafka(config, logger, `${config.kafka.clientId}-${name}`);
     const admin = await connectAdmin(kafka);
     try {
@@ -72,7 +74,10 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
     logger.info(service.info ?? {}, `${name} running`);
   };
   main().catch((error: unknown) => {
-    console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // The log (an NcnError's code with it) for whoever reads the JSON lines, the plain line for whoever started it.
+    log?.fatal({ err: error }, `${name} did not start: ${message}`);
+    console.error(`${name}: ${message}`);
     process.exit(1);
   });
 }

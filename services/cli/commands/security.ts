@@ -4,6 +4,7 @@ import { kafkaLibs, resolveKafka } from '../../../infra/local/kafka';
 import { stackSettings } from '../../../infra/local/settings';
 import { loadConfig, stateDirOf } from '../../runtime/config';
 import { connectAdmin, createKafka } from '../../runtime/kafka';
+import { noCredentialsError } from '../../runtime/kafka/errors';
 import { createLogger } from '../../runtime/logger';
 import { defaultPolicyFile, loadPolicy } from '../../security/policy';
 import { passwordVariable, provision } from '../../security/provision';
@@ -40,9 +41,7 @@ export function securityCommand(program: Command): void {
       const principals = loadPolicy(options.file);
       const config = loadConfig();
       if (config.kafka.sasl === undefined) {
-        throw new Error(
-          'no Kafka credentials: provisioning needs a super user (NCN_KAFKA_USERNAME and NCN_KAFKA_PASSWORD, or the local stack running: npm run infra:up)',
-        );
+        throw noCredentialsError(config.kafka, 'and provisioning needs a super user');
       }
       const settings = stackSettings();
       // Kafka's jars run the SCRAM users' update, which a dry run skips.

@@ -345,7 +345,7 @@ function provisionCheck(more: (out: Outcome) => void = () => undefined): Check {
   if (testConfig.kafka.sasl === undefined) {
     return {
       status: 1,
-      expect: (out) => expect(out.stderr).toMatch(/no Kafka credentials: provisioning needs a super user/),
+      expect: (out) => expect(out.stderr).toMatch(/no Kafka credentials found: .*provisioning needs a super user/),
     };
   }
   return {
