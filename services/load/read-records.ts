@@ -1,5 +1,7 @@
+import { feedSchemaModel } from '../../contracts/xml/schemas';
 import { harden } from '../xml/harden';
 import { parseTree } from '../xml/tree';
+import { validateAgainstSchema } from '../xml/xsd-validate';
 import { recordFromLine } from './ndjson';
 import type { Problem } from './records';
 import { avroProblems, type LoadStandard } from './standards';
@@ -163,7 +165,7 @@ function fromPiece<T>(standard: LoadStandard<T>, piece: XmlPiece): ReadItem<T> |
   }
 }
 
-/** Parses one record's text strictly (harden.ts, tree.ts) and maps it. */
+/** Parses one record's text strictly (harden.ts, tree.ts), validates it against its schema and maps it. */
 function fromXml<T>(standard: LoadStandard<T>, text: string, where: Where): ReadItem<T> {
   const skip = (problems: readonly Problem[]): ReadItem<T> => ({ kind: 'skipped', where, problems });
   const hardened = harden(Buffer.from(text, 'utf8'));
@@ -185,6 +187,13 @@ function fromXml<T>(standard: LoadStandard<T>, text: string, where: Where): Read
         message: `is in ${root.ns === undefined ? 'no namespace' : `namespace '${root.ns}'`}, but ${standard.xml.schema} puts it in ${ns === undefined ? 'no namespace: remove the xmlns' : `'${ns}': add xmlns="${ns}"`}.`,
       },
     ]);
+  }
+  // The record must be what the standard's schema says before it is mapped: every issue, with its path and rule.
+  const invalid = validateAgainstSchema(root, feedSchemaModel(standard.kind));
+  if (invalid.length > 0) {
+    const rule = (message: string, code: string): string =>
+      `${message.replace(/\.$/, '')} (${code}, ${standard.xml.schema}).`;
+    return skip(invalid.map((i) => ({ field: i.path, message: rule(i.message, i.code) })));
   }
   const mapped = standard.fromXml(root);
   if (!mapped.ok) return skip(mapped.problems);

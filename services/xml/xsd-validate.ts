@@ -1,4 +1,5 @@
 import { IssueCode, error, type Issue } from './issues';
+import { nearestName } from './near-name';
 import { XSI_NAMESPACE, type XmlElement } from './tree';
 import { isXsdDate, isXsdDateTime } from './xsd-datetime';
 import type { ElementDecl, Group, Particle, SchemaModel, SequenceContent, SimpleType } from './xsd-model';
@@ -81,8 +82,21 @@ function checkAttributes(element: XmlElement, decl: ElementDecl, issues: Issue[]
     const at = `${element.path}/@${attribute.name}`;
     const a = attribute.ns === undefined ? declared.find((d) => d.name === attribute.name) : undefined;
     if (a === undefined) {
+      const near =
+        attribute.ns === undefined
+          ? nearestName(
+              attribute.name,
+              declared.map((d) => d.name),
+            )
+          : undefined;
       const takes = declared.length === 0 ? 'no attribute' : `no attribute ${attribute.name}`;
-      issues.push(error(IssueCode.AttributeNotAllowed, at, `${element.name} takes ${takes}.`));
+      issues.push(
+        error(
+          IssueCode.AttributeNotAllowed,
+          at,
+          `${element.name} takes ${takes}${near === undefined ? '' : `: did you mean ${near}?`}.`,
+        ),
+      );
     } else {
       checkValue(attribute.value, a.type, at, `${element.name}/@${attribute.name}`, issues);
     }
@@ -267,7 +281,7 @@ function checkContent(
   for (const child of element.children) {
     const step = child.ns === model.targetNamespace ? automaton.step(state, child.name) : null;
     if (step === null) {
-      issues.push(unexpected(child, element, model, state, automaton));
+      issues.push(unexpected(child, element, content, model, state, automaton));
       return matched;
     }
     matched.push(step.particle);
@@ -289,6 +303,7 @@ function checkContent(
 function unexpected(
   child: XmlElement,
   parent: XmlElement,
+  content: SequenceContent,
   model: SchemaModel,
   state: State,
   automaton: Automaton,
@@ -298,6 +313,15 @@ function unexpected(
       IssueCode.UnexpectedElement,
       child.path,
       `${child.name} is in namespace ${child.ns ?? '(none)'}; the elements of ${parent.name} are in ${model.targetNamespace ?? 'no namespace'}.`,
+    );
+  }
+  const names = content.particles.map((p) => p.name);
+  const near = names.includes(child.name) ? undefined : nearestName(child.name, names);
+  if (near !== undefined) {
+    return error(
+      IssueCode.UnexpectedElement,
+      child.path,
+      `${child.name} is not an element of ${parent.name}: did you mean ${near}?`,
     );
   }
   // When the child belongs later in the model, what is missing is what comes before it.
@@ -385,7 +409,7 @@ function checkPatterns(value: string, type: SimpleType, at: string, issues: Issu
       error(
         IssueCode.Pattern,
         at,
-        `'${clip(value)}' does not have the form ${type.name === 'anonymous' ? 'the schema' : type.name} requires (${failed.map((p) => p.source).join(' or ')}).`,
+        `'${clip(value)}' does not have the form ${ruleOf(type)} requires (${failed.map((p) => p.source).join(' or ')}).`,
       ),
     );
   }
@@ -404,7 +428,7 @@ function checkString(value: string, type: SimpleType, at: string, what: string, 
         IssueCode.MinLength,
         at,
         exactly
-          ? `${what} has ${length} characters; the schema fixes exactly ${type.minLength}.`
+          ? `${what} has ${length} characters; ${ruleOf(type)} fixes exactly ${type.minLength}.`
           : length === 0
             ? `${what} is empty.`
             : `'${clip(value)}' is shorter than ${type.minLength} characters.`,
@@ -417,12 +441,15 @@ function checkString(value: string, type: SimpleType, at: string, what: string, 
         IssueCode.MaxLength,
         at,
         exactly
-          ? `${what} has ${length} characters; the schema fixes exactly ${type.maxLength}.`
+          ? `${what} has ${length} characters; ${ruleOf(type)} fixes exactly ${type.maxLength}.`
           : `${what} has ${length} characters; at most ${type.maxLength} are allowed.`,
       ),
     );
   }
 }
+
+/** The type a rule comes from, as the schema names it. */
+const ruleOf = (type: SimpleType): string => (type.name === 'anonymous' ? 'the schema' : type.name);
 
 function clip(value: string): string {
   return value.length > 40 ? `${value.slice(0, 37)}…` : value;
