@@ -1,10 +1,8 @@
-import { feedSchemaModel } from '../../contracts/xml/schemas';
 import { harden } from '../xml/harden';
 import { parseTree } from '../xml/tree';
-import { validateAgainstSchema } from '../xml/xsd-validate';
 import { recordFromLine } from './ndjson';
 import type { Problem } from './records';
-import { avroProblems, type LoadStandard } from './standards';
+import { avroProblems, schemaProblems, type LoadStandard } from './standards';
 import { XmlSplitter, type XmlPiece } from './xml-splitter';
 
 /** Where a record is in its file: its number among the file's records and the line it starts on (1-based). */
@@ -189,12 +187,8 @@ function fromXml<T>(standard: LoadStandard<T>, text: string, where: Where): Read
     ]);
   }
   // The record must be what the standard's schema says before it is mapped: every issue, with its path and rule.
-  const invalid = validateAgainstSchema(root, feedSchemaModel(standard.kind));
-  if (invalid.length > 0) {
-    const rule = (message: string, code: string): string =>
-      `${message.replace(/\.$/, '')} (${code}, ${standard.xml.schema}).`;
-    return skip(invalid.map((i) => ({ field: i.path, message: rule(i.message, i.code) })));
-  }
+  const invalid = schemaProblems(standard, root);
+  if (invalid.length > 0) return skip(invalid);
   const mapped = standard.fromXml(root);
   if (!mapped.ok) return skip(mapped.problems);
   // The mapping builds valid values; this guards the contract should the schema and the mapping part ways.
