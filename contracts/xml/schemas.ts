@@ -18,17 +18,33 @@ export const schemaFile: Record<DocumentKind, string> = {
   Vacancy: join(__dirname, 'vacancy.xsd'),
 };
 
-const compiled = new Map<DocumentKind, SchemaModel>();
+/**
+ * The official schemas of the two outside feeds, carried unchanged but for a header comment: INPS's DID record
+ * (ListaDID, no namespace) and the regional UNILAV wrapper of the CO (inputUniLav).
+ */
+export const feedSchemaFile = {
+  inps: join(__dirname, 'inps', 'did_inps.xsd'),
+  co: join(__dirname, 'co', 'unilav_in.xsd'),
+} as const;
+export type Feed = keyof typeof feedSchemaFile;
 
-/** The compiled model of a document's schema (compiled once per process). */
-export function schemaModel(kind: DocumentKind): SchemaModel {
-  let model = compiled.get(kind);
+const compiled = new Map<string, SchemaModel>();
+
+/** The compiled model of a schema file (compiled once per process). */
+function modelOf(file: string): SchemaModel {
+  let model = compiled.get(file);
   if (model === undefined) {
-    model = compileSchema(readFileSync(schemaFile[kind], 'utf8'));
-    compiled.set(kind, model);
+    model = compileSchema(readFileSync(file, 'utf8'));
+    compiled.set(file, model);
   }
   return model;
 }
+
+/** The compiled model of a document's schema. */
+export const schemaModel = (kind: DocumentKind): SchemaModel => modelOf(schemaFile[kind]);
+
+/** The compiled model of a feed's schema. */
+export const feedSchemaModel = (feed: Feed): SchemaModel => modelOf(feedSchemaFile[feed]);
 
 /** The kind of document a root element in a namespace is, if it is one. */
 export function documentKindOf(rootName: string, ns: string | undefined): DocumentKind | undefined {

@@ -51,3 +51,8 @@ export const studyLevels = ['10', '20', '30', '40', '50', '60', '70'] as const;
 export const contractTypes = ['A01', 'A02', 'A03', 'A07', 'B01', 'C01'] as const;
 export const workModes = ['FT', 'PT', 'TU'] as const;
 export const atecoSectors = ['47.11.10', '56.10.11', '62.01.00', '49.41.00', '41.20.00', '86.10.10'] as const;
+/**
+ * Form only: the CO's contract types ([A-Z].nn.nn, unilav_in.xsd's TipologiaContrattuale), not the ClicLavoro
+ * form above. The Ministry's list of them is not carried.
+ */
+export const coContractTypes = ['A.01.00', 'A.02.00', 'A.03.00', 'A.07.00', 'B.01.00', 'C.01.00'] as const;

@@ -1,3 +1,4 @@
+import { nearestName } from '../xml/near-name';
 import { XSI_NAMESPACE, type XmlElement } from '../xml/tree';
 import type { Mapped, Problem } from './records';
 import type { Read } from './values';
@@ -130,23 +131,8 @@ export class ElementReader {
 
 /** "not an element of DID in did_inps.xsd", with the closest allowed name when one is near. */
 function unknown(what: string, name: string, parent: string, allowed: readonly string[], schema: string): string {
-  const near =
-    allowed.find((a) => a.toLowerCase() === name.toLowerCase()) ?? allowed.find((a) => distance(a, name) <= 2);
+  const near = nearestName(name, allowed);
   const fix =
     near === undefined ? `remove it (${parent} has: ${allowed.join(', ') || 'none'})` : `did you mean ${near}?`;
   return `is not ${what === 'element' ? 'an element' : 'an attribute'} of ${parent} in ${schema}: ${fix}.`;
-}
-
-/** Levenshtein distance, for suggesting the name a typo was meant to be. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
-    }
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
 }

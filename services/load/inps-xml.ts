@@ -26,7 +26,7 @@ type FieldKind = 'text' | 'date' | 'cents';
  * amounts (xs:decimal, euro) become cents; the dates (aaaa-mm-gg) days. Optional here means nullable in Avro:
  * Telefono and Cellulare are read as two optional elements (the schema wants at least one).
  */
-const didFields: readonly { element: string; field: keyof Percettore; kind: FieldKind; optional: boolean }[] = [
+export const didFields: readonly { element: string; field: keyof Percettore; kind: FieldKind; optional: boolean }[] = [
   { element: 'TipoOperazione', field: 'tipoOperazione', kind: 'text', optional: false },
   { element: 'CodiceFiscale', field: 'codiceFiscale', kind: 'text', optional: false },
   { element: 'Cognome', field: 'cognome', kind: 'text', optional: false },

@@ -1,5 +1,8 @@
+import { parseTree } from '../xml/tree';
+import { writeXml } from '../xml/xml-writer';
+import { feedValues } from './carried';
 import type { Problem } from './records';
-import { avroProblems, type LoadStandard } from './standards';
+import { avroProblems, schemaProblems, type LoadStandard } from './standards';
 
 /** One NDJSON line read for a feed: its record, what is wrong with it, or a line of another topic. */
 export type LineOutcome<T> =
@@ -15,7 +18,8 @@ const skipped = (field: string, message: string): LineOutcome<never> => ({
 /**
  * Reads a line as `ncn gen` writes it: `{topic, key, kind, note, value}`. Lines of other topics (CVs, vacancies,
  * the other feed) are ignored; a line of the feed's topic must carry an Avro-ready `value` of its record, which
- * passes the feed's rules, keyed by its codice fiscale.
+ * passes the feed's rules and is, written as XML, a document of the feed's official schema, keyed by its
+ * codice fiscale.
  */
 export function recordFromLine<T>(standard: LoadStandard<T>, line: string): LineOutcome<T> {
   let parsed: unknown;
@@ -42,6 +46,7 @@ export function recordFromLine<T>(standard: LoadStandard<T>, line: string): Line
     const problem = typeof v === 'string' ? check.problem(v) : undefined;
     if (problem !== undefined) problems.push({ field: `value.${check.field}`, message: problem });
   }
+  if (problems.length === 0) problems.push(...standardProblems(standard, record));
   const cf = standard.keyOf(record);
   if (key !== undefined && key !== cf) {
     problems.push({
@@ -50,4 +55,24 @@ export function recordFromLine<T>(standard: LoadStandard<T>, line: string): Line
     });
   }
   return problems.length > 0 ? { kind: 'skipped', problems } : { kind: 'record', key: cf, value: record };
+}
+
+/**
+ * What keeps a value from being a record of its official standard: its XML form (the feed's toXml) validated
+ * against the schema, each problem named by the field the element or attribute comes from.
+ */
+function standardProblems<T>(standard: LoadStandard<T>, record: T): Problem[] {
+  let xml: string;
+  try {
+    xml = writeXml(standard.toXml(record));
+  } catch (error) {
+    return [{ field: 'value', message: `${(error as Error).message}.` }];
+  }
+  const tree = parseTree(xml);
+  if (!tree.ok) return [{ field: 'value', message: tree.issue.message }];
+  const carried: Readonly<Record<string, unknown>> = feedValues[standard.kind].carried;
+  return schemaProblems(standard, tree.root, (path) => {
+    const field = carried[path.slice(1).replace(/\[\d+\]/g, '')];
+    return typeof field === 'string' ? `value.${field}` : path;
+  });
 }

@@ -2,7 +2,7 @@ import { harden } from '../xml/harden';
 import { parseTree } from '../xml/tree';
 import { recordFromLine } from './ndjson';
 import type { Problem } from './records';
-import { avroProblems, type LoadStandard } from './standards';
+import { avroProblems, schemaProblems, type LoadStandard } from './standards';
 import { XmlSplitter, type XmlPiece } from './xml-splitter';
 
 /** Where a record is in its file: its number among the file's records and the line it starts on (1-based). */
@@ -163,7 +163,7 @@ function fromPiece<T>(standard: LoadStandard<T>, piece: XmlPiece): ReadItem<T> |
   }
 }
 
-/** Parses one record's text strictly (harden.ts, tree.ts) and maps it. */
+/** Parses one record's text strictly (harden.ts, tree.ts), validates it against its schema and maps it. */
 function fromXml<T>(standard: LoadStandard<T>, text: string, where: Where): ReadItem<T> {
   const skip = (problems: readonly Problem[]): ReadItem<T> => ({ kind: 'skipped', where, problems });
   const hardened = harden(Buffer.from(text, 'utf8'));
@@ -186,6 +186,9 @@ function fromXml<T>(standard: LoadStandard<T>, text: string, where: Where): Read
       },
     ]);
   }
+  // The record must be what the standard's schema says before it is mapped: every issue, with its path and rule.
+  const invalid = schemaProblems(standard, root);
+  if (invalid.length > 0) return skip(invalid);
   const mapped = standard.fromXml(root);
   if (!mapped.ok) return skip(mapped.problems);
   // The mapping builds valid values; this guards the contract should the schema and the mapping part ways.

@@ -1,8 +1,10 @@
 import { Type, type Schema } from 'avsc';
 import { avroSchema, type AvroRecordName } from '../../contracts/avro/schemas';
 import { Topic } from '../../contracts/topics';
+import { feedSchemaModel } from '../../contracts/xml/schemas';
 import type { XmlElement } from '../xml/tree';
 import type { XmlNode } from '../xml/xml-writer';
+import { validateAgainstSchema } from '../xml/xsd-validate';
 import { CoXml, rapportoChecks, rapportoFromXml, rapportoToXml } from './co-xml';
 import { InpsXml, percettoreChecks, percettoreFromXml, percettoreToXml } from './inps-xml';
 import type { Mapped, Percettore, Problem, RapportoLavoro } from './records';
@@ -112,4 +114,19 @@ export function avroProblems(name: AvroRecordName, value: unknown, prefix = ''):
     },
   });
   return problems;
+}
+
+/**
+ * What keeps a record from being a document of its official standard (did_inps.xsd, unilav_in.xsd): every
+ * schema issue, at `where(path)` (the element path by default), saying the rule, its code and the schema.
+ */
+export function schemaProblems<T>(
+  standard: LoadStandard<T>,
+  root: XmlElement,
+  where: (path: string) => string = (path) => path,
+): Problem[] {
+  return validateAgainstSchema(root, feedSchemaModel(standard.kind)).map((issue) => ({
+    field: where(issue.path),
+    message: `${issue.message.replace(/\.$/, '')} (${issue.code}, ${standard.xml.schema}).`,
+  }));
 }

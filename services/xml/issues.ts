@@ -16,6 +16,7 @@ export const IssueCode = {
   UnexpectedElement: 'XSD_UNEXPECTED_ELEMENT',
   MissingElement: 'XSD_MISSING_ELEMENT',
   AttributeNotAllowed: 'XSD_ATTRIBUTE_NOT_ALLOWED',
+  MissingAttribute: 'XSD_MISSING_ATTRIBUTE',
   TextNotAllowed: 'XSD_TEXT_NOT_ALLOWED',
   ElementNotAllowed: 'XSD_CHILD_NOT_ALLOWED',
   Pattern: 'XSD_PATTERN',
@@ -24,6 +25,8 @@ export const IssueCode = {
   MaxLength: 'XSD_MAX_LENGTH',
   Date: 'XSD_DATE',
   DateTime: 'XSD_DATETIME',
+  Number: 'XSD_NUMBER',
+  TotalDigits: 'XSD_TOTAL_DIGITS',
   // The rules beyond the schema.
   CodiceFiscaleCheck: 'CF_CHECK_CHARACTER',
   CodiceFiscaleInconsistent: 'CF_INCONSISTENT',

@@ -39,6 +39,9 @@ const oddStrings = [
   'B2', 'C3', 'ENG', 'eng', 'WU', '123', '1.2.3.4.5.6', '1.2.3.4.5.67', '1.2.3.4.5', 'a@b', 'a@b.c', '@b.c', 'a b@c.d',
   'x.y@z', 'test@@x', '12345', '1234', '123456', 'RSSMRA85T10A562S', 'rssmra85t10a562s', '12345678901', '47.11.10',
   'A01', 'a01', 'FT', 'Ft', '1,2', 'AB', 'ABC', '9', '99', '100', 'O', 'G', 'Q', 'N',
+  'A.01.00', 'B01', 'a.01.00', '2.1.1.4.1', '2.1.1.4.1.0', '2.1.1.4.1.10', 'C031510', 'C0315100001', '25.62.00',
+  '25.62', '+012', '1234', '-1', '-0', '4294967295', '4294967296', '1.0', '.5', '1e3', ' 7 ', '1200.50', 'I', 'U',
+  'D', 'X', 'AVV', 'PRO', 'CES', 'H501', 'h501', 'Z404', '0000', '00184', '0018', 'NO', 'ab@', '12345678',
 ]; // prettier-ignore
 
 function mutateValue(rng: Random, value: string): string {
@@ -77,7 +80,14 @@ function mutateOnce(rng: Random, root: M): string {
   const { node, parent } = rng.pick(inner);
   const siblings = parent?.children ?? [];
   const at = siblings.indexOf(node);
-  switch (rng.int(0, 12)) {
+  /** A declared attribute of some element (namespace declarations aside), to leave out or spoil. */
+  const attribute = (): { owner: M; name: string } | undefined => {
+    const owners = nodes.filter((n) => Object.keys(n.node.attributes ?? {}).some((a) => !a.startsWith('xmlns')));
+    if (owners.length === 0) return undefined;
+    const owner = rng.pick(owners).node;
+    return { owner, name: rng.pick(Object.keys(owner.attributes ?? {}).filter((a) => !a.startsWith('xmlns'))) };
+  };
+  switch (rng.int(0, 14)) {
     case 0:
       siblings.splice(at, 1);
       return `remove ${node.name}`;
@@ -136,13 +146,30 @@ function mutateOnce(rng: Random, root: M): string {
       leaf.children = [{ name: 'valore', text }];
       return `child in ${leaf.name}`;
     }
-    default: {
+    case 12: {
       const leaf = rng.pick(leaves).node;
       const raw = rng.pick(['&#65;&#x42;', '<![CDATA[SI]]>', '<!-- nota -->', '&amp;', '&#0;', '&nbsp;', 'S<!-- -->I']);
       const from = leaf.name;
       leaf.children = [{ name: RawNode, text: raw }];
       delete leaf.text;
       return `raw ${raw} in ${from}`;
+    }
+    case 13: {
+      // A declared attribute left out (required ones are then missing).
+      const picked = attribute();
+      if (picked === undefined) return 'noop';
+      const { owner, name } = picked;
+      delete owner.attributes?.[name];
+      return `remove attribute ${name} of ${owner.name}`;
+    }
+    default: {
+      // An attribute's value out of its type (or, by chance, still in it).
+      const picked = attribute();
+      if (picked === undefined) return 'noop';
+      const { owner, name } = picked;
+      const value = mutateValue(rng, owner.attributes?.[name] ?? '');
+      owner.attributes = { ...owner.attributes, [name]: value };
+      return `attribute ${name} of ${owner.name}: ${JSON.stringify(value).slice(0, 40)}`;
     }
   }
 }

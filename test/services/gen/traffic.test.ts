@@ -1,6 +1,19 @@
+import { feedSchemaFile } from '../../../contracts/xml/schemas';
 import { daysAgo, generateTraffic, type TrafficRecord } from '../../../services/gen/traffic';
+import type { Percettore, RapportoLavoro } from '../../../services/load/records';
+import { renderBatch } from '../../../services/load/render-batch';
+import { CoStandard, InpsStandard, type LoadStandard } from '../../../services/load/standards';
+import { XmlSplitter } from '../../../services/load/xml-splitter';
 import { hasValidCheck } from '../../../services/xml/codice-fiscale';
 import { validateDocument } from '../../../services/xml/validate';
+import { xmllintVerdicts } from '../../support/xmllint';
+
+/** The records of a batch file as `ncn gen --inps-xml/--co-xml` writes it, each split out as its own document. */
+function splitBatch<T>(standard: LoadStandard<T>, values: readonly T[]): string[] {
+  const splitter = new XmlSplitter(standard.xml.element);
+  const pieces = [...splitter.push(renderBatch(standard, values)), ...splitter.end()];
+  return pieces.flatMap((p) => (p.kind === 'element' ? [p.text] : []));
+}
 
 const take = (seed: number, invalid = 0): TrafficRecord[] => [
   ...generateTraffic({ seed, candidature: 300, vacancies: 150, inps: 40, co: 60, invalid }),
@@ -81,4 +94,18 @@ describe('generateTraffic', () => {
     ];
     expect(first !== undefined && 'xml' in first ? first.xml : '').toContain('<datainserimento>2026-11-17T');
   });
+
+  it('writes every INPS and CO record of a day valid against its official schema, by libxml2', async () => {
+    const day = [...generateTraffic({ seed: 8, candidature: 300, vacancies: 0, inps: 1_000, co: 2_000 })];
+    const values = (kind: string): unknown[] => day.flatMap((r) => (r.kind === kind && 'value' in r ? [r.value] : []));
+    const inps = splitBatch(InpsStandard, values('inps') as Percettore[]);
+    const co = splitBatch(CoStandard, values('co') as RapportoLavoro[]);
+    expect([inps.length, co.length]).toEqual([1_000, 2_000]);
+    const invalid = async (schema: string, documents: string[]): Promise<string[]> =>
+      (await xmllintVerdicts(schema, documents)).flatMap((ok, i) => (ok ? [] : [documents[i] ?? '']));
+    expect(await invalid(feedSchemaFile.inps, inps)).toEqual([]);
+    expect(await invalid(feedSchemaFile.co, co)).toEqual([]);
+    // Qualifications at CP2011's six levels, as unilav_in.xsd's QualificaProfessionale wants them.
+    expect(co.every((d) => /<qualificaProfessionale>([0-9]\.){5}[0-9]{1,2}</.test(d))).toBe(true);
+  }, 60_000);
 });

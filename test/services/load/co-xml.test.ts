@@ -68,21 +68,16 @@ describe('UNILAV communications (inputUniLav) onto it.ncn.RapportoLavoro', () =>
   });
 
   it.each(['TRA', 'CES'])(
-    'reads %s, a movement type the CO feed adds to the wrapper, with the optional fields absent',
+    'refuses %s and a DatoreLavoro without Settore: unilav_in.xsd knows AVV and PRO only, and requires Settore',
     async (tipo) => {
-      const text = edit('<co:codTipoMovimento>AVV', `<co:codTipoMovimento>${tipo}`)
-        .replace(/\s*<co:(Settore|ccnl)>[^<]*<\/co:\1>/g, '')
-        .replace(/\s*<co:tipoOrario[^>]*\/>/, '')
-        .replace('TipologiaContrattuale="A.02.00"', '');
-      const [record] = await recordsOf(CoStandard, text);
-      expect(record?.value).toMatchObject({
-        tipoMovimento: tipo,
-        dataFine: 20969,
-        settore: null,
-        ccnl: null,
-        tipoOrario: null,
-        tipologiaContrattuale: null,
-      });
+      const text = edit('<co:codTipoMovimento>AVV', `<co:codTipoMovimento>${tipo}`).replace(
+        /\s*<co:Settore>[^<]*<\/co:Settore>/,
+        '',
+      );
+      expect(await problemsOf(CoStandard, text)).toEqual([
+        `/inputUniLav/codTipoMovimento: '${tipo}' is not one of AVV, PRO (XSD_ENUMERATION, unilav_in.xsd).`,
+        '/inputUniLav/UniLav/DatoreLavoro/Settore: DatoreLavoro is missing Settore before PubblicaAmministrazione (required, in this order) (XSD_MISSING_ELEMENT, unilav_in.xsd).',
+      ]);
     },
   );
 
@@ -108,6 +103,26 @@ describe('UNILAV communications (inputUniLav) onto it.ncn.RapportoLavoro', () =>
   describe('refuses a record that cannot be mapped, naming the element and the fix', () => {
     const cases: [string, string, RegExp][] = [
       [
+        'a contract type of another form',
+        edit('TipologiaContrattuale="A.02.00"', 'TipologiaContrattuale="B01"'),
+        /^\/inputUniLav\/UniLav\/InizioRapporto\/@TipologiaContrattuale: 'B01' does not have the form the schema requires \(\[A-Z\]\{1\}\(\\\.\[0-9\]\{2\}\)\{2\}\) \(XSD_PATTERN, unilav_in\.xsd\)\.$/,
+      ],
+      [
+        'a qualification of five CP2011 levels',
+        edit('<co:qualificaProfessionale>6.2.1.3.0.1', '<co:qualificaProfessionale>6.2.1.3.0'),
+        /^\/inputUniLav\/UniLav\/InizioRapporto\/qualificaProfessionale: '6\.2\.1\.3\.0' does not have the form QualificaProfessionale requires \(\(\[0-9\]\\\.\)\{5\}\[0-9\]\{1,2\}\) \(XSD_PATTERN, unilav_in\.xsd\)\.$/,
+      ],
+      [
+        'a required attribute missing',
+        edit('socioLavoratore="NO"', ''),
+        /^\/inputUniLav\/UniLav\/InizioRapporto\/@socioLavoratore: InizioRapporto is missing the attribute socioLavoratore, which is required \(XSD_MISSING_ATTRIBUTE, unilav_in\.xsd\)\.$/,
+      ],
+      [
+        'a province code of more than three digits',
+        edit(/<co:IdProvincia>[^<]*</, '<co:IdProvincia>1058<'),
+        /^\/inputUniLav\/IdProvincia: '1058' has more than 3 digits, the most allowed \(XSD_TOTAL_DIGITS, unilav_in\.xsd\)\.$/,
+      ],
+      [
         'a document outside the UNILAV namespace',
         edit(' xmlns:co="http://servizi.lavoro.gov.it/unilav"', '').replace(/<(\/?)co:/g, '<$1'),
         /^\/inputUniLav: is in no namespace, but unilav_in\.xsd puts it in 'http:\/\/servizi\.lavoro\.gov\.it\/unilav': add xmlns="http:\/\/servizi\.lavoro\.gov\.it\/unilav"/,
@@ -125,12 +140,12 @@ describe('UNILAV communications (inputUniLav) onto it.ncn.RapportoLavoro', () =>
       [
         'a send time that is not a date-time',
         edit('2026-11-20T09:15:30', '2026-11-20 09:15'),
-        /^\/inputUniLav\/DataRichiesta: '2026-11-20 09:15' is not a date-time: write it as YYYY-MM-DDThh:mm:ss/,
+        /^\/inputUniLav\/DataRichiesta: '2026-11-20 09:15' is not a date and time \(YYYY-MM-DDThh:mm:ss\) \(XSD_DATETIME, unilav_in\.xsd\)\.$/,
       ],
       [
         'a movement type of neither the wrapper nor the feed',
         edit('<co:codTipoMovimento>AVV', '<co:codTipoMovimento>ABC'),
-        /^\/inputUniLav\/codTipoMovimento: 'ABC' is not a movement type: AVV \(start\) or PRO \(extension\)/,
+        /^\/inputUniLav\/codTipoMovimento: 'ABC' is not one of AVV, PRO \(XSD_ENUMERATION, unilav_in\.xsd\)\.$/,
       ],
       [
         'an extension without its Proroga',
@@ -150,7 +165,7 @@ describe('UNILAV communications (inputUniLav) onto it.ncn.RapportoLavoro', () =>
       [
         'a misspelled attribute (its value would be lost)',
         edit('dataFine="2027-05-31"', 'datafine="2027-05-31"'),
-        /^\/inputUniLav\/UniLav\/InizioRapporto\/@datafine: is not an attribute of InizioRapporto in unilav_in\.xsd: did you mean dataFine\?/,
+        /^\/inputUniLav\/UniLav\/InizioRapporto\/@datafine: InizioRapporto takes no attribute datafine: did you mean dataFine\? \(XSD_ATTRIBUTE_NOT_ALLOWED, unilav_in\.xsd\)\.$/,
       ],
       [
         'a start date that does not exist',
@@ -160,12 +175,12 @@ describe('UNILAV communications (inputUniLav) onto it.ncn.RapportoLavoro', () =>
       [
         'a missing workplace',
         edit(/\s*<co:SedeLavoro>[\s\S]*?<\/co:SedeLavoro>/, ''),
-        /^\/inputUniLav\/UniLav\/DatoreLavoro\/SedeLavoro: is missing: add <SedeLavoro> to <DatoreLavoro>/,
+        /^\/inputUniLav\/UniLav\/DatoreLavoro\/SedeLavoro: DatoreLavoro is missing SedeLavoro before Settore \(required, in this order\) \(XSD_MISSING_ELEMENT, unilav_in\.xsd\)\.$/,
       ],
       [
         'an element of another namespace',
         edit('<co:ccnl>001</co:ccnl>', '<ccnl xmlns="urn:other">001</ccnl>'),
-        /^\/inputUniLav\/UniLav\/InizioRapporto\/ccnl: is in namespace 'urn:other'; the elements of unilav_in\.xsd are in 'http:\/\/servizi\.lavoro\.gov\.it\/unilav'/,
+        /^\/inputUniLav\/UniLav\/InizioRapporto\/ccnl: ccnl is in namespace urn:other; the elements of InizioRapporto are in http:\/\/servizi\.lavoro\.gov\.it\/unilav \(XSD_UNEXPECTED_ELEMENT, unilav_in\.xsd\)\.$/,
       ],
     ];
     it.each(cases)('%s', async (_, text, problem) => {

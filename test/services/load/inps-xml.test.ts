@@ -100,6 +100,16 @@ describe('INPS DID records (ListaDID) onto it.ncn.Percettore', () => {
   describe('refuses a record that cannot be mapped, naming the element and the fix', () => {
     const cases: [string, string, RegExp][] = [
       [
+        'a CPI code that is not of 11 characters',
+        edit('<CodiceUnivocoCPI>C0315100001', '<CodiceUnivocoCPI>C031510'),
+        /^\/ListaDID\/DID\/CodiceUnivocoCPI: CodiceUnivocoCPI has 7 characters; CodiceCPI_MLPS fixes exactly 11 \(XSD_MIN_LENGTH, did_inps\.xsd\)\.$/,
+      ],
+      [
+        'neither Telefono nor Cellulare',
+        edit(/\s*<(Telefono|Cellulare)>[^<]*<\/(Telefono|Cellulare)>/g, ''),
+        /^\/ListaDID\/DID\/Telefono: DID is missing one of Telefono, Cellulare before Email \(required, in this order\) \(XSD_MISSING_ELEMENT, did_inps\.xsd\)\.$/,
+      ],
+      [
         'a day that does not exist',
         edit('<DataDichiarazione>2026-10-05', '<DataDichiarazione>2026-02-30'),
         /^\/ListaDID\/DID\/DataDichiarazione: '2026-02-30' is not a date: write it as YYYY-MM-DD/,
@@ -107,12 +117,12 @@ describe('INPS DID records (ListaDID) onto it.ncn.Percettore', () => {
       [
         'a date written the Italian way',
         edit('<DataInvio>2026-11-20', '<DataInvio>20/11/2026'),
-        /^\/ListaDID\/DataInvio: '20\/11\/2026' is not a date/,
+        /^\/ListaDID\/DataInvio: '20\/11\/2026' does not have the form Data requires \(\[1-2\]\[09\]\[0-9\]\{2\}-\[0-9\]\{2\}-\[0-9\]\{2\}\) \(XSD_PATTERN, did_inps\.xsd\)\.$/,
       ],
       [
         'an amount with a decimal comma',
         edit('<RedditoLavoroAutonoma>1200.5', '<RedditoLavoroAutonoma>1.200,50'),
-        /^\/ListaDID\/DID\/RedditoLavoroAutonoma: '1\.200,50' is not an amount in euro: write digits with a dot before the cents/,
+        /^\/ListaDID\/DID\/RedditoLavoroAutonoma: '1\.200,50' is not a decimal number \(digits, a dot before the decimals\) \(XSD_NUMBER, did_inps\.xsd\)\.$/,
       ],
       [
         'an amount with fractions of a cent',
@@ -127,7 +137,7 @@ describe('INPS DID records (ListaDID) onto it.ncn.Percettore', () => {
       [
         'a codice fiscale in small letters',
         edit('<CodiceFiscale>BNCGLI90C54F205V', '<CodiceFiscale>bncgli90c54f205v'),
-        /^\/ListaDID\/DID\/CodiceFiscale: 'bncgli90c54f205v' must be written in capital letters/,
+        /^\/ListaDID\/DID\/CodiceFiscale: 'bncgli90c54f205v' does not have the form Codice_Fiscale requires .* \(XSD_PATTERN, did_inps\.xsd\)\.$/,
       ],
       [
         'a company code with a wrong check digit',
@@ -142,17 +152,17 @@ describe('INPS DID records (ListaDID) onto it.ncn.Percettore', () => {
       [
         'a missing surname',
         edit(/\s*<Cognome>Bianchi<\/Cognome>/, ''),
-        /^\/ListaDID\/DID\/Cognome: is missing: add <Cognome> to <DID> \(did_inps\.xsd\)/,
+        /^\/ListaDID\/DID\/Cognome: DID is missing Cognome before Nome \(required, in this order\) \(XSD_MISSING_ELEMENT, did_inps\.xsd\)\.$/,
       ],
       [
         'a repeated name',
         edit('<Nome>Giulia</Nome>', '<Nome>Giulia</Nome><Nome>Anna</Nome>'),
-        /^\/ListaDID\/DID\/Nome: appears 2 times; did_inps\.xsd allows one: keep one/,
+        /^\/ListaDID\/DID\/Nome\[2\]: Nome is not expected here: DID needs Cittadinanza \(XSD_UNEXPECTED_ELEMENT, did_inps\.xsd\)\.$/,
       ],
       [
         'a misspelled optional element (its value would be lost)',
         edit(/<Email>(.*)<\/Email>/, '<Emial>$1</Emial>'),
-        /^\/ListaDID\/DID\/Emial: is not an element of DID in did_inps\.xsd: did you mean Email\?/,
+        /^\/ListaDID\/DID\/Emial: Emial is not an element of DID: did you mean Email\? \(XSD_UNEXPECTED_ELEMENT, did_inps\.xsd\)\.$/,
       ],
       [
         'a domicile that is not a comune',
@@ -162,7 +172,7 @@ describe('INPS DID records (ListaDID) onto it.ncn.Percettore', () => {
       [
         'two DIDs in one ListaDID',
         edit(/(<DID>[\s\S]*<\/DID>)/, '$1$1'),
-        /^\/ListaDID\/DID: appears 2 times; did_inps\.xsd allows one DID per ListaDID: give each DID its own ListaDID/,
+        /^\/ListaDID\/DID\[2\]: DID is not expected here \(wrong place, repeated, or unknown in ListaDID\) \(XSD_UNEXPECTED_ELEMENT, did_inps\.xsd\)\.$/,
       ],
       [
         'a namespace the schema does not have',
@@ -182,10 +192,10 @@ describe('INPS DID records (ListaDID) onto it.ncn.Percettore', () => {
     });
 
     it('reports every problem of a record at once', async () => {
-      const text = edit('<DataInvio>2026-11-20', '<DataInvio>2026-13-01').replace('<Cognome>Bianchi</Cognome>', '');
+      const text = edit('<DataInvio>2026-11-20', '<DataInvio>20-11-2026').replace('<Cognome>Bianchi</Cognome>', '');
       expect(await problemsOf(InpsStandard, text)).toEqual([
-        "/ListaDID/DataInvio: '2026-13-01' is not a date: write it as YYYY-MM-DD, a day that exists (e.g. 2026-02-28).",
-        '/ListaDID/DID/Cognome: is missing: add <Cognome> to <DID> (did_inps.xsd).',
+        "/ListaDID/DataInvio: '20-11-2026' does not have the form Data requires ([1-2][09][0-9]{2}-[0-9]{2}-[0-9]{2}) (XSD_PATTERN, did_inps.xsd).",
+        '/ListaDID/DID/Cognome: DID is missing Cognome before Nome (required, in this order) (XSD_MISSING_ELEMENT, did_inps.xsd).',
       ]);
     });
   });

@@ -3,7 +3,7 @@ import { generateTraffic } from '../../../services/gen/traffic';
 import { countRecords, detectFormat, readRecords, type ReadItem } from '../../../services/load/read-records';
 import type { Percettore, RapportoLavoro } from '../../../services/load/records';
 import { renderBatch } from '../../../services/load/render-batch';
-import { CoStandard, InpsStandard } from '../../../services/load/standards';
+import { CoStandard, InpsStandard, type LoadStandard } from '../../../services/load/standards';
 import { fixture, readAll } from './helpers';
 
 const traffic = [...generateTraffic({ seed: 5, candidature: 30, vacancies: 10, inps: 40, co: 60 })];
@@ -84,6 +84,31 @@ describe('reading a file of a feed', () => {
       'record',
     ]);
     expect(items[5]).toMatchObject({ where: { record: 6, line: 7 } });
+  });
+
+  it('refuses an NDJSON value whose XML is not its official standard, naming the field', async () => {
+    const [percettore] = valuesOf('inps') as Percettore[];
+    const [rapporto] = valuesOf('co') as RapportoLavoro[];
+    const inps = JSON.stringify({ topic: Topic.inpsPercettori, value: { ...percettore, codiceUnivocoCPI: 'C031510' } });
+    const co = (change: Partial<RapportoLavoro>): string =>
+      JSON.stringify({ topic: Topic.coRapporti, value: { ...rapporto, ...change } });
+    const problems = async <T>(standard: LoadStandard<T>, text: string): Promise<string[]> =>
+      (await readAll(standard, text)).flatMap((i) => (i.kind === 'skipped' ? i.problems.map((p) => `${p.field} ${p.message}`) : [])); // prettier-ignore
+    expect(await problems(InpsStandard, inps)).toEqual([
+      'value.codiceUnivocoCPI CodiceUnivocoCPI has 7 characters; CodiceCPI_MLPS fixes exactly 11 (XSD_MIN_LENGTH, did_inps.xsd).',
+    ]);
+    const lines = [
+      co({ settore: null }),
+      co({ tipologiaContrattuale: 'B01' }),
+      co({ qualificaProfessionale: '2.1.1.4.1' }),
+      co({ tipoMovimento: 'CES' }),
+    ];
+    expect(await problems(CoStandard, lines.join('\n'))).toEqual([
+      'value.settore DatoreLavoro is missing Settore before PubblicaAmministrazione (required, in this order) (XSD_MISSING_ELEMENT, unilav_in.xsd).',
+      "value.tipologiaContrattuale 'B01' does not have the form the schema requires ([A-Z]{1}(\\.[0-9]{2}){2}) (XSD_PATTERN, unilav_in.xsd).",
+      "value.qualificaProfessionale '2.1.1.4.1' does not have the form QualificaProfessionale requires (([0-9]\\.){5}[0-9]{1,2}) (XSD_PATTERN, unilav_in.xsd).",
+      "value.tipoMovimento 'CES' is not one of AVV, PRO (XSD_ENUMERATION, unilav_in.xsd).",
+    ]);
   });
 
   it('reads the records of an XML file around a broken one, numbering each', async () => {

@@ -25,4 +25,12 @@ describe('xsdPattern', () => {
     expect(mail.test('mario rossi@example.it')).toBe(false);
     expect(mail.test('')).toBe(true);
   });
+
+  it('reads no range from an escaped character in a class, as libxml2 does: [\\{-~] is { and ~', () => {
+    const braces = xsdPattern('[\\{-~]');
+    expect(['{', '~', '|', '}', '-'].map((c) => braces.test(c))).toEqual([true, true, false, false, false]);
+    expect(xsdPattern('[\\.--]').test('-')).toBe(true);
+    expect(xsdPattern('[\\{-]').test('-')).toBe(true);
+    expect(xsdPattern('[#-\\*]').test(')')).toBe(true);
+  });
 });
