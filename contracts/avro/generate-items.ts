@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SchemaModel } from '../../services/xml/xsd-model';
-import { DocumentKind, schemaModel } from '../xml/schemas';
+import { ItemDocumentKind, schemaModel } from '../xml/schemas';
 import { avroName } from './names';
 
 type AvroType = string | Record<string, unknown> | AvroType[];
@@ -47,7 +47,7 @@ function typeOf(element: string, model: SchemaModel, defined: Set<string>): Avro
 
 const timestamp = { type: 'long', logicalType: 'timestamp-millis' };
 
-function itemMeta(kind: DocumentKind): Record<string, unknown> {
+function itemMeta(kind: ItemDocumentKind): Record<string, unknown> {
   return {
     type: 'record',
     name: 'ItemMeta',
@@ -95,7 +95,7 @@ function itemMeta(kind: DocumentKind): Record<string, unknown> {
 }
 
 /** The canonical item schema of one document kind. */
-export function itemSchema(kind: DocumentKind): Record<string, unknown> {
+export function itemSchema(kind: ItemDocumentKind): Record<string, unknown> {
   const namespace = `it.ncn.${kind.toLowerCase()}`;
   const documentType = typeOf(kind, schemaModel(kind), new Set());
   return {
@@ -110,10 +110,10 @@ export function itemSchema(kind: DocumentKind): Record<string, unknown> {
   };
 }
 
-export const itemSchemaFile = (kind: DocumentKind): string => join(__dirname, `${kind.toLowerCase()}-item.avsc`);
+export const itemSchemaFile = (kind: ItemDocumentKind): string => join(__dirname, `${kind.toLowerCase()}-item.avsc`);
 
 if (require.main === module) {
-  for (const kind of Object.values(DocumentKind)) {
+  for (const kind of Object.values(ItemDocumentKind)) {
     writeFileSync(itemSchemaFile(kind), `${JSON.stringify(itemSchema(kind), null, 2)}\n`);
     console.log(`wrote ${itemSchemaFile(kind)}`);
   }

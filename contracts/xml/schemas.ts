@@ -2,20 +2,26 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileSchema, type SchemaModel } from '../../services/xml/xsd-model';
 
-/** The two documents regional nodes send, by the root element of the standard. */
-export const DocumentKind = { candidatura: 'Candidatura', vacancy: 'Vacancy' } as const;
+/** The documents regional nodes send, by the root element of the standard: two items and the contact message. */
+export const DocumentKind = { candidatura: 'Candidatura', vacancy: 'Vacancy', messaggio: 'Messaggio' } as const;
 export type DocumentKind = (typeof DocumentKind)[keyof typeof DocumentKind];
+
+/** The documents that are items: published, routed by scope, expiring (a Messaggio is about an item). */
+export const ItemDocumentKind = { candidatura: 'Candidatura', vacancy: 'Vacancy' } as const;
+export type ItemDocumentKind = (typeof ItemDocumentKind)[keyof typeof ItemDocumentKind];
 
 /** Namespaces of the standard (ClicLavoro Allegato 4). */
 export const Namespace = {
   Candidatura: 'http://servizi.lavoro.gov.it/candidatura',
   Vacancy: 'http://servizi.lavoro.gov.it/vacancy',
+  Messaggio: 'http://servizi.lavoro.gov.it/messaggio',
 } as const satisfies Record<DocumentKind, string>;
 
 /** Schema files carried by the project (copies of the standard, see their header comments). */
 export const schemaFile: Record<DocumentKind, string> = {
   Candidatura: join(__dirname, 'candidatura.xsd'),
   Vacancy: join(__dirname, 'vacancy.xsd'),
+  Messaggio: join(__dirname, 'messaggio.xsd'),
 };
 
 /**

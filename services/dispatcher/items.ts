@@ -1,4 +1,4 @@
-import { schemaModel, type DocumentKind } from '../../contracts/xml/schemas';
+import { schemaModel, type ItemDocumentKind } from '../../contracts/xml/schemas';
 import type { Candidatura } from '../../contracts/xml/candidatura.types';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
 import type { IntermediaryRecord } from '../ingest/state';
@@ -32,7 +32,7 @@ export type ItemVersion =
   | { readonly kind: 'CANDIDATURA'; readonly meta: ItemMeta; readonly document: Candidatura }
   | { readonly kind: 'VACANCY'; readonly meta: ItemMeta; readonly document: Vacancy };
 
-export const documentKindOfItem = (kind: ItemVersion['kind']): DocumentKind =>
+export const documentKindOfItem = (kind: ItemVersion['kind']): ItemDocumentKind =>
   kind === 'CANDIDATURA' ? 'Candidatura' : 'Vacancy';
 
 /** The canonical item's Avro document back as the standard's data (the inverse of ingest's documentToAvro). */

@@ -1,6 +1,6 @@
 import { allows, allowsIfVisible } from '../../contracts/policy';
 import { comune } from '../../contracts/tables/comuni';
-import { schemaModel } from '../../contracts/xml/schemas';
+import { schemaModel, type ItemDocumentKind } from '../../contracts/xml/schemas';
 import { renderDocument } from '../xml/render';
 import { millisToDateTime } from '../xml/rome-time';
 import type { DocumentObject } from '../xml/to-object';
@@ -15,7 +15,7 @@ function withChild(
   data: DocumentObject,
   name: string,
   value: string,
-  kind: 'Candidatura' | 'Vacancy',
+  kind: ItemDocumentKind,
 ) {
   const decl = schemaModel(kind).elements.get(element);
   if (decl === undefined || decl.content.kind !== 'sequence') throw new Error(`${element} is not a complex element`);

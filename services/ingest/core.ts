@@ -134,7 +134,7 @@ interface Fields {
   readonly system: string;
 }
 
-function fieldsOf(submission: Submission): Fields {
+function fieldsOf(submission: Exclude<Submission, { kind: 'Messaggio' }>): Fields {
   if (submission.kind === 'Candidatura') {
     const s = submission.document.DatiSistema;
     return {
@@ -190,6 +190,11 @@ export function decideSubmission(
   if (!verdict.valid || submission === undefined) {
     const code = codeIn(input.bytes);
     return reject(input, hash, verdict.issues, { ...(code ? { code } : {}), kind: docKind });
+  }
+  if (submission.kind === 'Messaggio') {
+    return reject(input, hash, [
+      error(IssueCode.UnknownDocument, '/Messaggio', 'Contact messages are not taken by this node yet.'),
+    ]);
   }
   const f = fieldsOf(submission);
   const kind = submission.kind === 'Candidatura' ? 'C' : 'V';
@@ -373,7 +378,7 @@ export function decideSubmission(
 
 /** The document with the node's system fields: percettore (CV), and the intermediary block from the registry (rule 6). */
 function withSystemFields(
-  submission: Submission,
+  submission: Exclude<Submission, { kind: 'Messaggio' }>,
   percettore: boolean,
   intermediary: IntermediaryRecord | undefined,
 ): Candidatura | Vacancy {
@@ -404,7 +409,7 @@ function withSystemFields(
 }
 
 /** The order of DatiSistema's elements, as the document's schema gives it. */
-function systemOrder(kind: Submission['kind']): string[] {
+function systemOrder(kind: 'Candidatura' | 'Vacancy'): string[] {
   const content = schemaModel(kind).elements.get('DatiSistema')?.content;
   return content?.kind === 'sequence' ? content.particles.map((p) => p.name) : [];
 }

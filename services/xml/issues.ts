@@ -35,6 +35,8 @@ export const IssueCode = {
   EndBeforeStart: 'DATE_END_BEFORE_START',
   CloseWithoutReason: 'CLOSE_WITHOUT_MOTIVOCHIUSURA',
   EmailRequired: 'EMAIL_REQUIRED',
+  MessageItemMissing: 'MESSAGE_ITEM_MISSING',
+  ReplyWithoutPrevious: 'REPLY_WITHOUT_PREVIOUS',
   // The rules of the exchange that ingest applies with what it knows of other submissions (rules 6, 8, 9).
   NotOwner: 'NOT_OWNER',
   ItemClosed: 'ITEM_CLOSED',
@@ -44,6 +46,14 @@ export const IssueCode = {
   CloseWithoutPredecessor: 'CLOSE_WITHOUT_PREDECESSOR',
   CodeReused: 'CODE_REUSED',
   IntermediaryUnknown: 'INTERMEDIARY_UNKNOWN',
+  // The rules of contact messages (Messaggio): the item must be known and open, a reply must answer a message
+  // of interest delivered to the node that replies, about the same item; a node writes to others' items only.
+  MessageItemUnknown: 'MESSAGE_ITEM_UNKNOWN',
+  MessageItemClosed: 'MESSAGE_ITEM_CLOSED',
+  MessageItemExpired: 'MESSAGE_ITEM_EXPIRED',
+  MessageOwnItem: 'MESSAGE_OWN_ITEM',
+  ReplyNotReceived: 'REPLY_NOT_RECEIVED',
+  ReplyItemMismatch: 'REPLY_ITEM_MISMATCH',
 } as const;
 
 export type IssueCode = (typeof IssueCode)[keyof typeof IssueCode];

@@ -1,5 +1,6 @@
 import { comune, stato } from '../../contracts/tables/comuni';
 import type { Candidatura } from '../../contracts/xml/candidatura.types';
+import type { Messaggio } from '../../contracts/xml/messaggio.types';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
 import { decodeCodiceFiscale, hasValidCheck } from './codice-fiscale';
 import { IssueCode, error, warning, type Issue } from './issues';
@@ -198,5 +199,43 @@ export function vacancyRules(doc: Vacancy): Issue[] {
   checkPlace(system.idcomune, `${pS}/idcomune`, issues, false);
   checkClose(system.tipoofferta, system.motivochiusura, `${pS}/motivochiusura`, issues);
   checkIntermediaryContact(system, pS, issues);
+  return issues;
+}
+
+/**
+ * A contact message: the item it is about must be named (the schema leaves the element optional, the exchange
+ * cannot route without it), a reply (04) must name the message it answers, and the parties' codici fiscali and
+ * comuni must be real. Whether the item and the answered message exist is ingest's to check.
+ */
+export function messaggioRules(doc: Messaggio): Issue[] {
+  const issues: Issue[] = [];
+  const base = '/Messaggio';
+  for (const [party, interlocutore] of [
+    ['Mittente', doc.Mittente.Interlocutore],
+    ['Destinatario', doc.Destinatario.Interlocutore],
+  ] as const) {
+    const at = `${base}/${party}/Interlocutore`;
+    checkCodiceFiscale(interlocutore.codicefiscale, `${at}/codicefiscale`, issues);
+    checkPlace(interlocutore.comune, `${at}/comune`, issues, true);
+  }
+  if (doc.Destinatario.Interlocutore.codiceoffertacandidatura === undefined) {
+    issues.push(
+      error(
+        IssueCode.MessageItemMissing,
+        `${base}/Destinatario/Interlocutore/codiceoffertacandidatura`,
+        'A message must name the CV or vacancy it is about (codiceoffertacandidatura of the Destinatario).',
+      ),
+    );
+  }
+  const system = doc.DatiSistema;
+  if (system.tipocomunicazione === '04' && system.codicemessaggioprecedente === undefined) {
+    issues.push(
+      error(
+        IssueCode.ReplyWithoutPrevious,
+        `${base}/DatiSistema/codicemessaggioprecedente`,
+        'A reply (tipocomunicazione 04) must name, in codicemessaggioprecedente, the message of interest it answers.',
+      ),
+    );
+  }
   return issues;
 }

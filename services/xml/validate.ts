@@ -1,9 +1,10 @@
 import type { Candidatura } from '../../contracts/xml/candidatura.types';
 import { documentKindOf, schemaModel, type DocumentKind } from '../../contracts/xml/schemas';
+import type { Messaggio } from '../../contracts/xml/messaggio.types';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
 import { defaultLimits, harden, type HardeningLimits } from './harden';
 import { IssueCode, error, type Issue } from './issues';
-import { candidaturaRules, vacancyRules } from './rules';
+import { candidaturaRules, messaggioRules, vacancyRules } from './rules';
 import { toObject } from './to-object';
 import { parseTree } from './tree';
 import { validateAgainstSchema } from './xsd-validate';
@@ -11,7 +12,8 @@ import { validateAgainstSchema } from './xsd-validate';
 /** A parsed document of the standard. */
 export type Submission =
   | { readonly kind: 'Candidatura'; readonly document: Candidatura }
-  | { readonly kind: 'Vacancy'; readonly document: Vacancy };
+  | { readonly kind: 'Vacancy'; readonly document: Vacancy }
+  | { readonly kind: 'Messaggio'; readonly document: Messaggio };
 
 /** The verdict on one document: valid when no issue is an error (warnings travel with it). */
 export interface Verdict {
@@ -44,7 +46,7 @@ export function validateDocument(bytes: Uint8Array, limits: HardeningLimits = de
       error(
         IssueCode.UnknownDocument,
         tree.root.path,
-        `Expected a Candidatura or a Vacancy of the ClicLavoro standard (with its namespace), found ${tree.root.name} in ${tree.root.ns ?? 'no namespace'}.`,
+        `Expected a Candidatura, a Vacancy or a Messaggio of the ClicLavoro standard (with its namespace), found ${tree.root.name} in ${tree.root.ns ?? 'no namespace'}.`,
       ),
     ]);
   }
@@ -56,6 +58,10 @@ export function validateDocument(bytes: Uint8Array, limits: HardeningLimits = de
     const document = data as unknown as Candidatura;
     return verdict(kind, candidaturaRules(document), { kind, document });
   }
-  const document = data as unknown as Vacancy;
-  return verdict(kind, vacancyRules(document), { kind, document });
+  if (kind === 'Vacancy') {
+    const document = data as unknown as Vacancy;
+    return verdict(kind, vacancyRules(document), { kind, document });
+  }
+  const document = data as unknown as Messaggio;
+  return verdict(kind, messaggioRules(document), { kind, document });
 }

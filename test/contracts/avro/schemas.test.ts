@@ -3,7 +3,7 @@ import avro from 'avsc';
 import { itemSchema, itemSchemaFile } from '../../../contracts/avro/generate-items';
 import { AvroFiles, avroSchema, type AvroRecordName } from '../../../contracts/avro/schemas';
 import { topicCatalogue } from '../../../contracts/topics';
-import { DocumentKind, schemaModel } from '../../../contracts/xml/schemas';
+import { ItemDocumentKind as DocumentKind, schemaModel } from '../../../contracts/xml/schemas';
 import { generateCandidatura } from '../../../services/gen/candidatura';
 import { Random } from '../../../services/gen/random';
 import { generateVacancy } from '../../../services/gen/vacancy';
