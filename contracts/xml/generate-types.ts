@@ -46,8 +46,7 @@ export function typesSource(kind: DocumentKind, model: SchemaModel): string {
   return lines.join('\n');
 }
 
-export const typesFile = (kind: DocumentKind): string =>
-  join(__dirname, `${fileStem[kind]}.types.ts`);
+export const typesFile = (kind: DocumentKind): string => join(__dirname, `${fileStem[kind]}.types.ts`);
 
 if (require.main === module) {
   for (const kind of Object.values(DocumentKind)) {

@@ -10,13 +10,7 @@ import { documentKindOfItem, type ItemVersion } from './items';
 export const expiryDate = (expiresAt: number): string => millisToDateTime(expiresAt - 1).slice(0, 10);
 
 /** A complex element's data with one child set, kept in the schema's order. */
-function withChild(
-  element: string,
-  data: DocumentObject,
-  name: string,
-  value: string,
-  kind: ItemDocumentKind,
-) {
+function withChild(element: string, data: DocumentObject, name: string, value: string, kind: ItemDocumentKind) {
   const decl = schemaModel(kind).elements.get(element);
   if (decl === undefined || decl.content.kind !== 'sequence') throw new Error(`${element} is not a complex element`);
   const out: Record<string, DocumentObject[string]> = {};
