@@ -27,7 +27,7 @@ export const NodeConsumerGroupInputs: Readonly<Record<NodeConsumerGroup, readonl
   ingest: NodeIds.map((node) => nodeTopic.in(node)),
   'ingest.pending': [Topic.ingestPending],
   enricher: [Topic.inpsPercettori, Topic.coRapporti, Topic.enricherTicks],
-  dispatcher: [Topic.candidature, Topic.vacancies, Topic.percettori, Topic.expired],
+  dispatcher: [Topic.candidature, Topic.vacancies, Topic.messaggi, Topic.percettori, Topic.expired],
   scheduler: [Topic.scheduler, Topic.schedulerTicks],
   'eures-forwarder': [Topic.euresOut],
   'audit-indexer': [Topic.audit],

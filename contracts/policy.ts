@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 /**
  * Where personal data may go (ARCHITECTURE.md rule 7, the seeds' data minimisation): one table, read by the
  * renderers of every destination, so the policy is readable in one place and a test holds each renderer to it.
@@ -23,6 +25,8 @@ export type Allowance =
   | 'hash'
   /** Only when the item is intermediated and the intermediary asked to be shown (visibilita SI). */
   | 'if-visible'
+  /** Only to the one node a contact message is addressed to (the item's owner, or the sender of the 03 answered). */
+  | 'addressee'
   | 'no';
 
 /** The personal fields of the items, by what they are rather than where the standard puts them. */
@@ -36,6 +40,8 @@ export const PersonalFields = {
   employerName: 'the employer\u2019s name',
   employerContacts: 'the employer\u2019s address, phone, fax and e-mail',
   intermediaryContact: 'the intermediary\u2019s name, address, phone and e-mail',
+  messageSender: 'the codice fiscale, name, address, comune, phone and e-mail of a contact message\u2019s sender',
+  messageText: 'the text of a contact message',
 } as const;
 export type PersonalField = keyof typeof PersonalFields;
 
@@ -50,12 +56,25 @@ export const FieldPolicy: Readonly<Record<PersonalField, Readonly<Record<Destina
   employerName: { node: 'yes', eures: 'yes', public: 'no', audit: 'no' },
   employerContacts: { node: 'yes', eures: 'no', public: 'no', audit: 'no' },
   intermediaryContact: { node: 'yes', eures: 'yes', public: 'if-visible', audit: 'no' },
+  messageSender: { node: 'addressee', eures: 'no', public: 'no', audit: 'no' },
+  messageText: { node: 'addressee', eures: 'no', public: 'no', audit: 'no' },
 };
 
 /** Whether a field goes to a destination as it is. */
 export const allows = (destination: Destination, field: PersonalField): boolean =>
   FieldPolicy[field][destination] === 'yes';
 
+/** Whether a field goes to the node a contact message is addressed to (and to no other node). */
+export const allowsToAddressee = (field: PersonalField): boolean =>
+  FieldPolicy[field].node === 'addressee' || FieldPolicy[field].node === 'yes';
+
 /** Whether a field goes to a destination when the item is intermediated with visibilita SI. */
 export const allowsIfVisible = (destination: Destination, field: PersonalField): boolean =>
   FieldPolicy[field][destination] === 'yes' || FieldPolicy[field][destination] === 'if-visible';
+
+/**
+ * The keyed hash of a codice fiscale, the only form in which the audit trail may hold one ('hash' above):
+ * HMAC-SHA256 with the node's audit key, hex, of the code trimmed and upper-cased.
+ */
+export const subjectHash = (key: string, codiceFiscale: string): string =>
+  createHmac('sha256', key).update(codiceFiscale.trim().toUpperCase()).digest('hex');

@@ -11,6 +11,8 @@ export const Topic = {
   intermediari: 'ncn.intermediari',
   candidature: 'ncn.candidature',
   vacancies: 'ncn.vacancies',
+  /** Accepted contact messages, keyed by the item they are about (co-partitioned with the items). */
+  messaggi: 'ncn.messaggi',
   percettori: 'ncn.percettori',
   scheduler: 'ncn.scheduler',
   expired: 'ncn.expired',
@@ -76,6 +78,7 @@ const central: readonly TopicSpec[] = [
   { name: Topic.intermediari, partitions: 3, compacted: true, writer: 'registry admin', value: 'Avro Intermediario', key: 'codice fiscale', avro: 'it.ncn.Intermediario' },
   { name: Topic.candidature, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root', avro: 'it.ncn.CandidaturaItem' },
   { name: Topic.vacancies, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro canonical item', key: 'item root', avro: 'it.ncn.VacancyItem' },
+  { name: Topic.messaggi, partitions: 6, compacted: false, writer: 'ingest', value: 'Avro accepted contact message', key: 'item root', avro: 'it.ncn.MessaggioItem' },
   { name: Topic.percettori, partitions: 6, compacted: false, writer: 'enricher', value: 'Avro enriched Percettore', key: 'codice fiscale', avro: 'it.ncn.PercettoreArricchito' },
   { name: Topic.scheduler, partitions: 6, compacted: true, writer: 'dispatcher (and scheduler: its tombstones)', value: 'Avro ExpirySchedule, tombstone on cancel', key: 'item root', avro: 'it.ncn.ExpirySchedule' },
   { name: Topic.expired, partitions: 6, compacted: false, writer: 'scheduler', value: 'Avro ItemExpired', key: 'item root', avro: 'it.ncn.ItemExpired' },

@@ -12,6 +12,7 @@ export const AvroFiles = {
   'it.ncn.CandidaturaItem': 'candidatura-item.avsc',
   'it.ncn.VacancyItem': 'vacancy-item.avsc',
   'it.ncn.NodeDelivery': 'node-delivery.avsc',
+  'it.ncn.MessaggioItem': 'messaggio-item.avsc',
   'it.ncn.ExpirySchedule': 'expiry-schedule.avsc',
   'it.ncn.ItemExpired': 'item-expired.avsc',
   'it.ncn.EuresDelivery': 'eures-delivery.avsc',

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { isNodeId, type NodeId } from '../../contracts/nodes';
 import { FieldPolicy } from '../../contracts/policy';
 import { nodeTopic, Topic } from '../../contracts/topics';
@@ -9,7 +8,7 @@ import { validateDocument } from '../xml/validate';
 import type { ItemVersion } from './items';
 import { subjectOf } from './items';
 import { publicProjection, publicWithdrawal, renderForNodes } from './render';
-import { nodeOfComune, route, type ItemKind } from './routing';
+import { nodeOfComune, route, routeMessage, type ItemKind } from './routing';
 
 /** What a delivery does at the receiver (rule 5). */
 export type DeliveryAction = 'UPSERT' | 'WITHDRAW' | 'CLOSE' | 'EXPIRE';
@@ -58,9 +57,27 @@ export interface PercettoreArricchito {
   readonly [field: string]: unknown;
 }
 
+/** An accepted contact message as ingest writes it on ncn.messaggi (contracts/avro/messaggio-item.avsc). */
+export interface MessaggioItem {
+  readonly code: string;
+  readonly tipo: 'INTEREST' | 'REPLY';
+  readonly node: string;
+  readonly root: string;
+  readonly about: string;
+  readonly itemKind: 'CANDIDATURA' | 'VACANCY';
+  readonly owner: string;
+  readonly intermediary: { readonly codiceFiscale: string; readonly denominazione: string } | null;
+  readonly answers: string | null;
+  readonly answersNode: string | null;
+  readonly subjectHash: string | null;
+  readonly receivedAt: number;
+  readonly xml: string;
+}
+
 /** One input of the dispatcher. */
 export type DispatchEvent =
   | { readonly type: 'item'; readonly item: ItemVersion }
+  | { readonly type: 'message'; readonly message: MessaggioItem }
   | { readonly type: 'expired'; readonly expired: ItemExpired }
   | { readonly type: 'percettore'; readonly record: PercettoreArricchito };
 
@@ -78,10 +95,6 @@ export interface Dispatch {
   /** Why nothing was done, when nothing was. */
   readonly skipped?: string;
 }
-
-/** The keyed hash of a codice fiscale: HMAC-SHA256 with the node's audit key, hex. */
-export const subjectHash = (key: string, codiceFiscale: string): string =>
-  createHmac('sha256', key).update(codiceFiscale.trim().toUpperCase()).digest('hex');
 
 const auditEvent: Record<DeliveryAction, string> = {
   UPSERT: 'DELIVERED',
@@ -146,6 +159,7 @@ class Deliveries {
           deliveredAt: this.now,
           deliveryId,
           percettore: payload.percettore ?? null,
+          addressee: null,
         },
       },
       headers: { 'ncn-delivery-id': deliveryId },
@@ -362,6 +376,79 @@ function dispatchPercettore(prev: Holding | undefined, record: PercettoreArricch
   return { outputs: deliveries.state(next), next };
 }
 
+const nodeOf = (value: string | null, what: string, code: string): NodeId => {
+  if (value === null || !isNodeId(value)) {
+    throw new NcnError(ErrorCode.Unroutable, `message ${code}: ${what} '${value ?? ''}' is not a node`);
+  }
+  return value;
+};
+
+/**
+ * A contact message (rule 10): one delivery, to the one node routeMessage names, with the message as the
+ * standard's XML and whom it is for, and its audit event. It changes no holding, is never published and never
+ * goes to EURES. The delivery id is root/code/MESSAGE/node: a repeat of the same input is the same delivery.
+ */
+function dispatchMessage(message: MessaggioItem, ctx: DispatchContext): Dispatch {
+  const sender = nodeOf(message.node, 'sender', message.code);
+  const to = routeMessage({
+    tipo: message.tipo === 'INTEREST' ? '03' : '04',
+    sender,
+    item: {
+      kind: message.itemKind,
+      owner: nodeOf(message.owner, 'owner', message.code),
+      intermediary: message.intermediary,
+    },
+    answersNode: message.answersNode === null ? undefined : nodeOf(message.answersNode, 'answered node', message.code),
+  });
+  const deliveryId = `${message.root}/${message.code}/MESSAGE/${to.node}`;
+  const outputs: OutputRecord[] = [
+    {
+      topic: nodeTopic.out(to.node),
+      key: message.root,
+      value: {
+        avro: 'it.ncn.NodeDelivery',
+        data: {
+          node: to.node,
+          action: 'MESSAGE',
+          kind: 'MESSAGGIO',
+          root: message.root,
+          code: message.code,
+          version: 1,
+          rule: to.rule,
+          xml: message.xml,
+          deliveredAt: ctx.now,
+          deliveryId,
+          percettore: null,
+          addressee: to.addressee,
+        },
+      },
+      headers: { 'ncn-delivery-id': deliveryId },
+    },
+    {
+      topic: Topic.audit,
+      key: message.root,
+      value: {
+        avro: 'it.ncn.AuditEvent',
+        data: {
+          at: ctx.now,
+          service: 'dispatcher',
+          event: message.tipo === 'INTEREST' ? 'MESSAGE_INTEREST' : 'MESSAGE_REPLY',
+          kind: message.itemKind,
+          root: message.root,
+          version: null,
+          fromNode: sender,
+          toNode: to.node,
+          // AuditEvent has no field for a message's code: the rule names it.
+          rule: `${to.rule}; message ${message.code}`,
+          // The person the item is about, as the keyed hash only (contracts/policy.ts).
+          subjectHash: message.subjectHash,
+        },
+      },
+    },
+  ];
+  return { outputs, next: undefined };
+}
+
 /**
  * The dispatcher's rules (ARCHITECTURE.md 1-7) for one input, given the item's holding: deliveries to the nodes
  * that should now hold it (UPSERT), withdrawals from those that no longer should, closes and expiries to every
@@ -376,5 +463,7 @@ export function dispatch(prev: Holding | undefined, event: DispatchEvent, ctx: D
       return dispatchExpired(prev, event.expired, ctx);
     case 'percettore':
       return dispatchPercettore(prev, event.record, ctx);
+    case 'message':
+      return dispatchMessage(event.message, ctx);
   }
 }

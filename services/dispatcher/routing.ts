@@ -79,6 +79,79 @@ export function route(input: RouteInput): Route {
   }
 }
 
+/** Whom a contact message is for at the node it goes to. */
+export type MessageParty = 'INTERMEDIARY' | 'WORKER' | 'EMPLOYER' | 'INTERESTED';
+
+/** What the rules need to know about a contact message and the item it is about. */
+export interface MessageRouteInput {
+  /** 03 (interest) or 04 (reply). */
+  readonly tipo: '03' | '04';
+  /** The node that sent the message. */
+  readonly sender: NodeId;
+  readonly item: {
+    readonly kind: 'CANDIDATURA' | 'VACANCY';
+    /** The node that created the item. */
+    readonly owner: NodeId;
+    /** The accredited intermediary the item was entered through, if any. */
+    readonly intermediary: { readonly codiceFiscale: string; readonly denominazione: string } | null;
+  };
+  /** For a 04: the node that sent the 03 it answers. */
+  readonly answersNode?: NodeId | undefined;
+}
+
+/** Where a contact message goes: one node, never the sender, never EURES, never the public projection. */
+export interface MessageRoute {
+  readonly node: NodeId;
+  readonly addressee: {
+    readonly party: MessageParty;
+    readonly codiceFiscale: string | null;
+    readonly denominazione: string | null;
+  };
+  readonly rule: string;
+}
+
+/**
+ * The destination of a contact message (rule 10): a 03 (interest) goes to the node that owns the item it is
+ * about, addressed to the intermediary the item was entered through or else to the item's worker (a CV) or
+ * employer (a vacancy); a 04 (reply) goes back to the node that sent the 03 it answers, addressed to whoever
+ * wrote that 03. Ingest accepts only messages this can route (the item known, a 04 answering a 03 delivered to
+ * its sender, a 03 about another node's item), so an input it cannot route is a broken contract.
+ */
+export function routeMessage(input: MessageRouteInput): MessageRoute {
+  if (input.tipo === '04') {
+    const node = input.answersNode;
+    if (node === undefined) throw new Error('a reply (04) without the node of the message it answers');
+    if (node === input.sender) throw new Error(`a reply (04) from node ${node} to itself`);
+    return {
+      node,
+      addressee: { party: 'INTERESTED', codiceFiscale: null, denominazione: null },
+      rule: `rule 10: a reply (04) goes back to the node that sent the message of interest it answers (${node})`,
+    };
+  }
+  const { owner, intermediary, kind } = input.item;
+  if (owner === input.sender) throw new Error(`a message of interest (03) from node ${owner} about its own item`);
+  const addressee =
+    intermediary !== null
+      ? {
+          party: 'INTERMEDIARY' as const,
+          codiceFiscale: intermediary.codiceFiscale,
+          denominazione: intermediary.denominazione,
+        }
+      : {
+          party: kind === 'CANDIDATURA' ? ('WORKER' as const) : ('EMPLOYER' as const),
+          codiceFiscale: null,
+          denominazione: null,
+        };
+  return {
+    node: owner,
+    addressee,
+    rule:
+      intermediary !== null
+        ? `rule 10: a message of interest (03) goes to the item's owner node (${owner}), for the intermediary the item was entered through`
+        : `rule 10: a message of interest (03) goes to the item's owner node (${owner}), for the item's ${kind === 'CANDIDATURA' ? 'worker' : 'employer'}`,
+  };
+}
+
 /** The node of a comune's region (Bolzano and Trento are nodes of their own); undefined outside Italy. */
 export function nodeOfComune(code: string): NodeId | undefined {
   const node = comune(code)?.node;

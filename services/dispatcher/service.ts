@@ -1,4 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { subjectHash } from '../../contracts/policy';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
@@ -10,10 +11,10 @@ import { observeGroupJoins } from '../runtime/group-joins';
 import { followTable, type Table } from '../runtime/table';
 import {
   dispatch,
-  subjectHash,
   type DispatchEvent,
   type Holding,
   type ItemExpired,
+  type MessaggioItem,
   type PercettoreArricchito,
 } from './core';
 import { itemVersion, type CanonicalItem } from './items';
@@ -92,18 +93,26 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
         return { type: 'item', item: itemVersion('VACANCY', await serde.decode<CanonicalItem>(value)) };
       case Topic.expired:
         return { type: 'expired', expired: await serde.decode<ItemExpired>(value) };
+      case Topic.messaggi:
+        return { type: 'message', message: await serde.decode<MessaggioItem>(value) };
       case Topic.percettori:
         return { type: 'percettore', record: await serde.decode<PercettoreArricchito>(value) };
       default:
         throw new NcnError(ErrorCode.Decode, `the dispatcher does not read ${topic}`);
     }
   };
-  const rootOf = (event: DispatchEvent): string =>
-    event.type === 'item'
-      ? event.item.meta.root
-      : event.type === 'expired'
-        ? event.expired.root
-        : event.record.percettore.codiceFiscale;
+  const rootOf = (event: DispatchEvent): string => {
+    switch (event.type) {
+      case 'item':
+        return event.item.meta.root;
+      case 'expired':
+        return event.expired.root;
+      case 'message':
+        return event.message.root;
+      case 'percettore':
+        return event.record.percettore.codiceFiscale;
+    }
+  };
 
   /**
    * Per input partition, the offset expected next, forgotten at every join of the group (a new generation). A

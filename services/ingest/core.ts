@@ -1,126 +1,32 @@
-import { createHash } from 'node:crypto';
-import type { NodeId } from '../../contracts/nodes';
-import { Topic, nodeTopic } from '../../contracts/topics';
+import { Topic } from '../../contracts/topics';
 import type { Candidatura } from '../../contracts/xml/candidatura.types';
 import { schemaModel } from '../../contracts/xml/schemas';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
 import type { OutputRecord } from '../runtime/runner/types';
+import { codeIn, receipt, reject, sha256, type Decision, type ReceiptKind, type SubmissionInput } from './decision';
 import type { HardeningLimits } from '../xml/harden';
-import { IssueCode, error, type Issue } from '../xml/issues';
+import { IssueCode, error } from '../xml/issues';
 import { documentToAvro } from '../xml/to-avro';
 import type { DocumentObject } from '../xml/to-object';
 import { validateDocument, type Submission } from '../xml/validate';
 import { dateTimeToMillis, dateToDays } from '../xml/rome-time';
+import { decideMessage } from './messages';
 import type { CodeRecord, IntermediaryRecord, StateView } from './state';
+
+export type { Decision, SubmissionInput } from './decision';
+
+const DAY_MS = 86_400_000;
 
 /** Settings of the rules; defaults in brackets. */
 export interface IngestSettings {
   /** Days an item stays valid after its latest send [60] (rule 4). */
   readonly validityDays: number;
   readonly limits: HardeningLimits;
-}
-
-/** One submission as the shell hands it over. */
-export interface SubmissionInput {
-  /** The node of the topic it came on: the sender, whatever the document or a header says. */
-  readonly node: NodeId;
-  readonly bytes: Buffer;
-  readonly key: Buffer | null;
-  readonly partition: number;
-  readonly offset: string;
-  readonly receivedAt: Date;
-}
-
-/**
- * What to do with a submission. `wait`: it is valid, its own code is new, and its predecessor is not known yet;
- * ask again later (the answer stays `wait` while neither code is known and the wait has not run out).
- */
-export type Decision =
-  | { readonly kind: 'wait'; readonly predecessor: string; readonly code: string }
-  | {
-      readonly kind: 'done';
-      readonly outcome: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
-      readonly outputs: OutputRecord[];
-      readonly change?: CodeRecord;
-    };
-
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
-const DAY_MS = 86_400_000;
-
-/** The item code in bytes that could not be validated, for the receipt's key (best effort). */
-function codeIn(bytes: Buffer): string | undefined {
-  return /<(?:\w+:)?codice(?:candidatura|offerta)>\s*([^<\s]{1,40})\s*</.exec(
-    bytes.subarray(0, 600_000).toString('utf8'),
-  )?.[1];
-}
-
-function receipt(
-  input: SubmissionInput,
-  outcome: 'ACCEPTED' | 'DUPLICATE' | 'REJECTED',
-  details: {
-    code?: string;
-    root?: string;
-    kind?: 'CANDIDATURA' | 'VACANCY' | 'UNKNOWN';
-    issues: readonly Issue[];
-    hash: string;
-  },
-): OutputRecord {
-  return {
-    topic: nodeTopic.receipts(input.node),
-    key: details.code ?? input.key,
-    value: {
-      avro: 'it.ncn.Receipt',
-      data: {
-        node: input.node,
-        code: details.code ?? null,
-        root: details.root ?? null,
-        kind: details.kind ?? 'UNKNOWN',
-        outcome,
-        issues: details.issues.map((i) => ({
-          code: i.code,
-          severity: i.severity.toUpperCase(),
-          path: i.path,
-          message: i.message,
-        })),
-        sha256: details.hash,
-        partition: input.partition,
-        offset: Number(input.offset),
-        receivedAt: input.receivedAt.getTime(),
-      },
-    },
-  };
-}
-
-/** The rejected submission's original bytes, for ncn.dlq (rule 9). */
-function deadLetterOf(input: SubmissionInput, issues: readonly Issue[]): OutputRecord {
-  const first = issues.find((i) => i.severity === 'error') ?? issues[0];
-  return {
-    topic: Topic.dlq,
-    key: input.key,
-    value: input.bytes,
-    headers: {
-      'ncn-error-code': first?.code ?? 'REJECTED',
-      'ncn-error-message': (first?.message ?? 'rejected').slice(0, 4_000),
-      'ncn-service': 'ingest',
-      'ncn-source-topic': nodeTopic.in(input.node),
-      'ncn-source-partition': String(input.partition),
-      'ncn-source-offset': input.offset,
-      'ncn-failed-at': input.receivedAt.toISOString(),
-    },
-  };
-}
-
-function reject(
-  input: SubmissionInput,
-  hash: string,
-  issues: readonly Issue[],
-  details: { code?: string; root?: string; kind?: 'CANDIDATURA' | 'VACANCY' | 'UNKNOWN' } = {},
-): Decision {
-  return {
-    kind: 'done',
-    outcome: 'REJECTED',
-    outputs: [receipt(input, 'REJECTED', { ...details, issues, hash }), deadLetterOf(input, issues)],
-  };
+  /**
+   * The keyed hash of a codice fiscale (contracts/policy.ts subjectHash with the node's audit key): the item's
+   * person as the audit trail of its contact messages names them. Without it the messages name no one.
+   */
+  readonly subjectHash?: (codiceFiscale: string) => string;
 }
 
 interface Fields {
@@ -131,6 +37,8 @@ interface Fields {
   readonly intermediaryCf: string | undefined;
   readonly expiryDate: string | undefined;
   readonly workerCf: string | undefined;
+  /** Whom the item is about: the worker (CV) or the employer (vacancy). */
+  readonly subjectCf: string | undefined;
   readonly system: string;
 }
 
@@ -145,6 +53,7 @@ function fieldsOf(submission: Exclude<Submission, { kind: 'Messaggio' }>): Field
       intermediaryCf: s.codicefiscaleintermediario,
       expiryDate: s.datascadenza,
       workerCf: submission.document.Lavoratore.DatiAnagrafici.codicefiscale,
+      subjectCf: submission.document.Lavoratore.DatiAnagrafici.codicefiscale,
       system: '/Candidatura/DatiSistema',
     };
   }
@@ -157,6 +66,7 @@ function fieldsOf(submission: Exclude<Submission, { kind: 'Messaggio' }>): Field
     intermediaryCf: s.codicefiscaleintermediario,
     expiryDate: submission.document.Richiesta.DurataRichiesta.datascadenza,
     workerCf: undefined,
+    subjectCf: submission.document.DatoreLavoro.DatiAnagrafici.codicefiscale,
     system: '/Vacancy/DatiSistema',
   };
 }
@@ -185,16 +95,21 @@ export function decideSubmission(
 ): Decision {
   const hash = sha256(input.bytes);
   const verdict = validateDocument(input.bytes, settings.limits);
-  const docKind = verdict.kind === 'Candidatura' ? 'CANDIDATURA' : verdict.kind === 'Vacancy' ? 'VACANCY' : 'UNKNOWN';
+  const docKind: ReceiptKind =
+    verdict.kind === 'Candidatura'
+      ? 'CANDIDATURA'
+      : verdict.kind === 'Vacancy'
+        ? 'VACANCY'
+        : verdict.kind === 'Messaggio'
+          ? 'MESSAGGIO'
+          : 'UNKNOWN';
   const submission = verdict.submission;
   if (!verdict.valid || submission === undefined) {
     const code = codeIn(input.bytes);
     return reject(input, hash, verdict.issues, { ...(code ? { code } : {}), kind: docKind });
   }
   if (submission.kind === 'Messaggio') {
-    return reject(input, hash, [
-      error(IssueCode.UnknownDocument, '/Messaggio', 'Contact messages are not taken by this node yet.'),
-    ]);
+    return decideMessage(input, submission.document, view, { hash, warnings: verdict.issues });
   }
   const f = fieldsOf(submission);
   const kind = submission.kind === 'Candidatura' ? 'C' : 'V';
@@ -363,6 +278,13 @@ export function decideSubmission(
     action: f.close ? 'CLOSE' : 'SEND',
     sha256: hash,
     contentHash,
+    expiresAt,
+    intermediary:
+      intermediary === undefined
+        ? null
+        : { codiceFiscale: intermediary.codiceFiscale, denominazione: intermediary.denominazione },
+    subjectHash:
+      f.subjectCf === undefined || settings.subjectHash === undefined ? null : settings.subjectHash(f.subjectCf),
   };
   const outputs: OutputRecord[] = [
     {

@@ -1,5 +1,6 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { isNodeId, type NodeId } from '../../contracts/nodes';
+import { subjectHash } from '../../contracts/policy';
 import { NodeInTopicPattern, Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
@@ -10,7 +11,7 @@ import { scopeOf, type Handler, type InputRecord, type TransactionScope } from '
 import { followTable, type Table } from '../runtime/table';
 import { defaultLimits } from '../xml/harden';
 import { decideSubmission, type Decision, type IngestSettings } from './core';
-import { IngestState, type CodeRecord, type IntermediaryRecord } from './state';
+import { IngestState, type ChangelogRecord, type IntermediaryRecord } from './state';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 /** A running ingest service. */
@@ -65,6 +66,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
   const settings: IngestSettings = {
     validityDays: config.ingest.validityDays,
     limits: { ...defaultLimits, maxBytes: config.ingest.maxDocumentBytes },
+    subjectHash: (cf) => subjectHash(config.dispatcher.auditKey, cf),
   };
   const name = options.groupId ?? 'ingest';
 
@@ -75,7 +77,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
       name,
       logger,
       apply: (message: KafkaMessage) => {
-        if (message.value !== null) state.applyCode(JSON.parse(message.value.toString()) as CodeRecord);
+        if (message.value !== null) state.applyCode(JSON.parse(message.value.toString()) as ChangelogRecord);
       },
     }),
     followTable({

@@ -12,7 +12,35 @@ export interface CodeRecord {
   readonly sha256: string;
   /** SHA-256 of the document's data: the same content however it is laid out. */
   readonly contentHash: string;
+  /** When the version expires (rule 4; null for a close). Absent in records written before messages existed. */
+  readonly expiresAt?: number | null;
+  /** The accredited intermediary the version was entered through: contact messages are addressed to it. */
+  readonly intermediary?: { readonly codiceFiscale: string; readonly denominazione: string } | null;
+  /** Keyed hash of the codice fiscale of the item's worker (CV) or employer (vacancy), for the audit trail. */
+  readonly subjectHash?: string | null;
 }
+
+/**
+ * An accepted contact message, in the same changelog (key: its codicemessaggio): which node sent it about which
+ * item, and which node it went to, so that a reply can be held to the message it answers after any restart.
+ */
+export interface MessageRecord {
+  readonly type: 'message';
+  readonly code: string;
+  readonly tipo: '03' | '04';
+  readonly node: NodeId;
+  readonly root: string;
+  /** The node it was routed to. */
+  readonly to: NodeId;
+  readonly sha256: string;
+  readonly contentHash: string;
+}
+
+/** A record of ingest's changelog: a version of an item, or a message. */
+export type ChangelogRecord = CodeRecord | MessageRecord;
+
+export const isMessageRecord = (record: ChangelogRecord): record is MessageRecord =>
+  (record as { type?: string }).type === 'message';
 
 /** An item: the latest version of its chain. */
 export interface ItemRecord {
@@ -22,6 +50,9 @@ export interface ItemRecord {
   readonly version: number;
   readonly latestCode: string;
   readonly closed: boolean;
+  readonly expiresAt?: number | null;
+  readonly intermediary?: CodeRecord['intermediary'];
+  readonly subjectHash?: string | null;
 }
 
 /** An accredited intermediary, as the registry topic holds it (the Avro Intermediario record). */
@@ -42,6 +73,7 @@ export interface IntermediaryRecord {
 export interface StateView {
   code(code: string): CodeRecord | undefined;
   item(root: string): ItemRecord | undefined;
+  message(code: string): MessageRecord | undefined;
   isPercettore(codiceFiscale: string): boolean;
   intermediary(codiceFiscale: string): IntermediaryRecord | undefined;
 }
@@ -57,22 +89,18 @@ export class IngestState {
   readonly #items = new Map<string, ItemRecord>();
   readonly #percettori = new Set<string>();
   readonly #intermediaries = new Map<string, IntermediaryRecord>();
-  readonly #staged = new Map<string, { source: string; record: CodeRecord }[]>();
+  readonly #messages = new Map<string, MessageRecord>();
+  readonly #staged = new Map<string, { source: string; record: ChangelogRecord }[]>();
 
   /** Applies a committed changelog record (ours or another instance's); applying one twice changes nothing. */
-  applyCode(record: CodeRecord): void {
+  applyCode(record: ChangelogRecord): void {
+    if (isMessageRecord(record)) {
+      this.#messages.set(record.code, record);
+      return;
+    }
     this.#codes.set(record.code, record);
     const item = this.#items.get(record.root);
-    if (item === undefined || record.version >= item.version) {
-      this.#items.set(record.root, {
-        root: record.root,
-        node: record.node,
-        kind: record.kind,
-        version: record.version,
-        latestCode: record.code,
-        closed: record.action === 'CLOSE',
-      });
-    }
+    if (item === undefined || record.version >= item.version) this.#items.set(record.root, itemOf(record));
   }
 
   /** inps.percettori: I (insert) and U (update) make a current recipient, D (delete) ends it. */
@@ -88,7 +116,7 @@ export class IngestState {
   }
 
   /** Stages what handling one input (`source`) changes; handling it again replaces what it staged before. */
-  stage(scope: string, source: string, record: CodeRecord): void {
+  stage(scope: string, source: string, record: ChangelogRecord): void {
     const others = (this.#staged.get(scope) ?? []).filter((s) => s.source !== source);
     this.#staged.set(scope, [...others, { source, record }]);
   }
@@ -107,7 +135,9 @@ export class IngestState {
    * input being handled again (`source`, on a retry) staged the first time.
    */
   view(scope: string, source?: string): StateView {
-    const staged = (this.#staged.get(scope) ?? []).filter((s) => s.source !== source).map((s) => s.record);
+    const all = (this.#staged.get(scope) ?? []).filter((s) => s.source !== source).map((s) => s.record);
+    const staged = all.filter((r): r is CodeRecord => !isMessageRecord(r));
+    const messages = all.filter(isMessageRecord);
     const stagedCode = (code: string): CodeRecord | undefined => staged.findLast((r) => r.code === code);
     return {
       code: (code) => stagedCode(code) ?? this.#codes.get(code),
@@ -115,26 +145,36 @@ export class IngestState {
         const mine = staged.filter((r) => r.root === root).at(-1);
         const committed = this.#items.get(root);
         if (mine === undefined || (committed !== undefined && committed.version > mine.version)) return committed;
-        return {
-          root,
-          node: mine.node,
-          kind: mine.kind,
-          version: mine.version,
-          latestCode: mine.code,
-          closed: mine.action === 'CLOSE',
-        };
+        return itemOf(mine);
       },
+      message: (code) => messages.findLast((r) => r.code === code) ?? this.#messages.get(code),
       isPercettore: (cf) => this.#percettori.has(cf),
       intermediary: (cf) => this.#intermediaries.get(cf),
     };
   }
 
-  get size(): { codes: number; items: number; percettori: number; intermediaries: number } {
+  get size(): { codes: number; items: number; messages: number; percettori: number; intermediaries: number } {
     return {
       codes: this.#codes.size,
+      messages: this.#messages.size,
       items: this.#items.size,
       percettori: this.#percettori.size,
       intermediaries: this.#intermediaries.size,
     };
   }
+}
+
+/** The item as its latest version makes it. */
+function itemOf(record: CodeRecord): ItemRecord {
+  return {
+    root: record.root,
+    node: record.node,
+    kind: record.kind,
+    version: record.version,
+    latestCode: record.code,
+    closed: record.action === 'CLOSE',
+    ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
+    ...(record.intermediary !== undefined ? { intermediary: record.intermediary } : {}),
+    ...(record.subjectHash !== undefined ? { subjectHash: record.subjectHash } : {}),
+  };
 }

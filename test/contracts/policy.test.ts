@@ -5,7 +5,8 @@ import {
   type Destination,
   type PersonalField,
 } from '../../contracts/policy';
-import { dispatch, subjectHash } from '../../services/dispatcher/core';
+import { subjectHash } from '../../contracts/policy';
+import { dispatch } from '../../services/dispatcher/core';
 import type { ItemVersion } from '../../services/dispatcher/items';
 import { publicProjection } from '../../services/dispatcher/render';
 import { euresDocument } from '../../services/eures/hr-open';
@@ -22,6 +23,9 @@ const values: Record<PersonalField, { cv: string[]; vacancy: string[] }> = {
   employerName: { cv: [], vacancy: ['Ristorante Da Gino srl'] },
   employerContacts: { cv: [], vacancy: ['Piazza Maggiore 1', '051123456', 'lavora@dagino.example.it'] },
   intermediaryContact: { cv: [Intermediary.email], vacancy: [Intermediary.email] },
+  // Not part of an item: what a message's deliveries carry is held to the policy below.
+  messageSender: { cv: [], vacancy: [] },
+  messageText: { cv: [], vacancy: [] },
 };
 
 const ctx = { now: Date.UTC(2026, 10, 21), hash: (cf: string) => subjectHash('policy-test-key-0123456789', cf) };

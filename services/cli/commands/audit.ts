@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { AuditIndex, trails } from '../../audit/index';
-import { subjectHash } from '../../dispatcher/core';
+import { subjectHash } from '../../../contracts/policy';
 import { loadConfig } from '../../runtime/config';
 import { createRedis } from '../../runtime/redis';
 import { hasValidCheck } from '../../xml/codice-fiscale';

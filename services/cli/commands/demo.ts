@@ -10,7 +10,7 @@ import { ServiceNames, startService } from '../../../infra/local/services';
 import { stackSettings } from '../../../infra/local/settings';
 import { up } from '../../../infra/local/stack';
 import { AuditIndex } from '../../audit/index';
-import { subjectHash } from '../../dispatcher/core';
+import { subjectHash } from '../../../contracts/policy';
 import { Scope } from '../../dispatcher/routing';
 import { daysAgo, generateTraffic } from '../../gen/traffic';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';

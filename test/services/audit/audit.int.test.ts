@@ -3,7 +3,7 @@ import { Partitioners } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { Topic } from '../../../contracts/topics';
 import { startAuditIndexer, type AuditIndexer } from '../../../services/audit/service';
-import { subjectHash } from '../../../services/dispatcher/core';
+import { subjectHash } from '../../../contracts/policy';
 import { person } from '../../../services/gen/people';
 import { Random } from '../../../services/gen/random';
 import { AvroSerde, valueSubject } from '../../../services/runtime/avro-serde';

@@ -17,7 +17,7 @@ import type { Command } from 'commander';
 import { DeadLetterHeader } from '../../../contracts/headers';
 import { AuditIndex } from '../../../services/audit/index';
 import { ncnProgram } from '../../../services/cli/program';
-import { subjectHash } from '../../../services/dispatcher/core';
+import { subjectHash } from '../../../contracts/policy';
 import { startLagHttp } from '../../../services/lag/http';
 import { startLagMonitor, type LagMonitor } from '../../../services/lag/monitor';
 import { CoXml } from '../../../services/load/co-xml';

@@ -1,13 +1,8 @@
+import { subjectHash } from '../../../contracts/policy';
 import avro from 'avsc';
 import { avroSchema, type AvroRecordName } from '../../../contracts/avro/schemas';
 import { NodeIds, type NodeId } from '../../../contracts/nodes';
-import {
-  dispatch,
-  subjectHash,
-  type Dispatch,
-  type Holding,
-  type PercettoreArricchito,
-} from '../../../services/dispatcher/core';
+import { dispatch, type Dispatch, type Holding, type PercettoreArricchito } from '../../../services/dispatcher/core';
 import type { OutputRecord } from '../../../services/runtime/runner/types';
 import { person } from '../../../services/gen/people';
 import { Random } from '../../../services/gen/random';
