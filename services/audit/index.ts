@@ -60,9 +60,14 @@ export interface ItemTrail {
   readonly root: string;
   readonly kind: string;
   readonly events: readonly AuditEntry[];
-  /** Per receiver (node id or EURES): the last action and the version it concerned. */
+  /** Per receiver (node id or EURES): the last action on the item and the version it concerned. */
   readonly receivers: ReadonlyMap<string, { action: string; version: number | null; at: number }>;
+  /** The contact messages about the item that were delivered (events MESSAGE_INTEREST and MESSAGE_REPLY). */
+  readonly messages: readonly AuditEntry[];
 }
+
+/** Whether an event is a contact message's delivery rather than something done to the item. */
+export const isMessageEvent = (entry: AuditEntry): boolean => entry.event.startsWith('MESSAGE_');
 
 /** Groups a person's events by item, in time order. */
 export function trails(entries: readonly AuditEntry[]): ItemTrail[] {
@@ -71,7 +76,8 @@ export function trails(entries: readonly AuditEntry[]): ItemTrail[] {
   return [...byRoot].map(([root, events]) => {
     const receivers = new Map<string, { action: string; version: number | null; at: number }>();
     for (const e of events)
-      if (e.toNode !== null) receivers.set(e.toNode, { action: e.event, version: e.version, at: e.at });
-    return { root, kind: events[0]?.kind ?? '', events, receivers };
+      if (e.toNode !== null && !isMessageEvent(e))
+        receivers.set(e.toNode, { action: e.event, version: e.version, at: e.at });
+    return { root, kind: events[0]?.kind ?? '', events, receivers, messages: events.filter(isMessageEvent) };
   });
 }

@@ -13,7 +13,9 @@ const time = (at: number): string => new Date(at).toISOString().replace('T', ' '
 export function auditCommand(program: Command): void {
   program
     .command('audit')
-    .description('who received data about a person: every item of theirs, who got which version, when, by which rule')
+    .description(
+      'who received data about a person: every item of theirs, who got which version, when, by which rule, and the contact messages about it',
+    )
     .requiredOption('--cf <codice>', "the person's codice fiscale (the trail holds it only as a keyed hash)")
     .option('--json', 'the events as JSON', false)
     .addHelpText(
@@ -64,6 +66,12 @@ Examples:
           );
           const now = [...item.receivers].map(([to, r]) => `${to} ${r.action.toLowerCase()} v${r.version ?? ''}`);
           console.log(`last, per receiver: ${now.join(', ')}`);
+          if (item.messages.length > 0) {
+            const replies = item.messages.filter((m) => m.event === 'MESSAGE_REPLY').length;
+            console.log(
+              `contact messages: ${item.messages.length - replies} of interest (03), ${replies} replies (04)`,
+            );
+          }
         }
         console.error(`\n${entries.length} events, ${trails(entries).length} items, answered in ${ms.toFixed(1)} ms`);
       } finally {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Schema } from 'avsc';
 import { AvroFiles, avroSchema, type AvroRecordName } from '../../../contracts/avro/schemas';
 import { topicCatalogue } from '../../../contracts/topics';
@@ -41,4 +43,16 @@ describe('the Avro contracts in the real schema registry', () => {
       await expect(serde.register(subject, required)).rejects.toMatchObject({ code: 'NCN_SCHEMA' });
     },
   );
+
+  it.each([
+    ['it.ncn.NodeDelivery', 'node-delivery.previous.avsc'],
+    ['it.ncn.Receipt', 'receipt.previous.avsc'],
+  ] as const)('takes %s for contact messages as a BACKWARD evolution of its previous version', async (name, file) => {
+    const subject = `${unique('test.evolve')}-value`;
+    const previous = JSON.parse(readFileSync(join(__dirname, '../../fixtures/avro', file), 'utf8')) as Schema;
+    const before = await serde.register(subject, previous);
+    const now = await serde.register(subject, avroSchema(name));
+    expect(now).toBeGreaterThan(0);
+    expect(now).not.toBe(before);
+  });
 });

@@ -27,4 +27,15 @@ describe("a person's trail", () => {
       EURES: { action: 'DELIVERED_EURES', version: 1, at: 2 },
     });
   });
+
+  it('lists contact messages about an item apart: they change no receiver’s holding', () => {
+    const [item] = trails([
+      e('A', 1, '07', 'DELIVERED', 1),
+      { ...e('A', 2, '05', 'MESSAGE_INTEREST', 1), version: null },
+      { ...e('A', 3, '07', 'MESSAGE_REPLY', 1), version: null },
+    ]);
+    expect(item?.events).toHaveLength(3);
+    expect(item?.messages.map((m) => m.event)).toEqual(['MESSAGE_INTEREST', 'MESSAGE_REPLY']);
+    expect(Object.fromEntries(item?.receivers ?? [])).toEqual({ '07': { action: 'DELIVERED', version: 1, at: 1 } });
+  });
 });

@@ -2,11 +2,15 @@ import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeIds, type NodeId } from '../../../contracts/nodes';
+import { subjectHash } from '../../../contracts/policy';
 import { Topic, nodeTopic } from '../../../contracts/topics';
+import { startAuditIndexer } from '../../../services/audit/service';
+import { createRedis } from '../../../services/runtime/redis';
 import { startDispatcher, type Dispatcher } from '../../../services/dispatcher/service';
 import { startIngest, type Ingest } from '../../../services/ingest/service';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
 import { validateDocument } from '../../../services/xml/validate';
+import { runNcn } from '../../support/cli';
 import { silentLogger, testConfig, testKafka } from '../../support/clients';
 import { Collector } from '../../support/collect';
 import { consumeUntil, endOffsets, type Marks } from '../../support/consume';
@@ -153,7 +157,19 @@ describe('contact messages through the real stack (ingest → dispatcher)', () =
     });
   });
 
-  it('a 04 from node 15 answering it reaches node 05 only', async () => {
+  it('a 04 from node 15 answering it reaches node 05 only, taken by an ingest started afresh from its changelog', async () => {
+    // Which 03 went where lives in ncn.ingest.items: a new instance (a restart, a crash, another host) reads it.
+    await ingest.close();
+    ingest = await startIngest({
+      config: testConfig,
+      kafka,
+      serde,
+      logger: silentLogger,
+      groupId: unique('test.ingest'),
+      fromBeginning: false,
+    });
+    await ingest.runner.fetching;
+    expect(ingest.state.view('any').message(interest)).toMatchObject({ node: '05', to: '15', root: item });
     const receipt = await send('15', reply, message(reply, item, { answers: interest }));
     expect(receipt).toMatchObject({ kind: 'MESSAGGIO', outcome: 'ACCEPTED' });
     await out.waitFor(
@@ -240,4 +256,45 @@ describe('contact messages through the real stack (ingest → dispatcher)', () =
     expect(leaked).toEqual([]);
     expect(out.records.some((r) => r.topic === Topic.public && r.key === item)).toBe(true);
   });
+
+  it('ncn audit --cf of the vacancy\u2019s employer lists the messages about it among its events', async () => {
+    const prefix = unique('ncn-test');
+    const config = { ...testConfig, redis: { ...testConfig.redis, prefix } };
+    const redis = createRedis(config);
+    const indexer = await startAuditIndexer({
+      config,
+      kafka,
+      serde,
+      redis,
+      logger: silentLogger,
+      groupId: unique('test.audit'),
+      fromBeginning: true,
+    });
+    try {
+      const employer = subjectHash(testConfig.dispatcher.auditKey, '00488410010');
+      const deadline = Date.now() + 120_000;
+      const ofItem = async () => (await indexer.index.of(employer)).filter((e) => e.root === item);
+      while ((await ofItem()).filter((e) => e.event.startsWith('MESSAGE_')).length < 2) {
+        if (Date.now() > deadline) throw new Error('the audit index did not take the message events');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const env = { NCN_REDIS_PREFIX: prefix, NCN_AUDIT_KEY: testConfig.dispatcher.auditKey };
+      const answer = await runNcn(['audit', '--cf', '00488410010', '--json'], env);
+      expect(answer.status).toBe(0);
+      const events = (
+        JSON.parse(answer.stdout) as { root: string; event: string; fromNode: string; toNode: string; rule: string }[]
+      ).filter((e) => e.root === item);
+      expect(events.filter((e) => e.event === 'DELIVERED')).toHaveLength(21);
+      expect(events.filter((e) => e.event.startsWith('MESSAGE_')).map((e) => [e.event, e.fromNode, e.toNode])).toEqual([
+        ['MESSAGE_INTEREST', '05', '15'],
+        ['MESSAGE_REPLY', '15', '05'],
+      ]);
+      expect(events.find((e) => e.event === 'MESSAGE_INTEREST')?.rule).toContain(interest);
+    } finally {
+      await indexer.close();
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    }
+  }, 180_000);
 });
