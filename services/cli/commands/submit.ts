@@ -22,7 +22,7 @@ interface Receipt {
 }
 
 const codeIn = (text: string): string | undefined =>
-  /<(?:\w+:)?codice(?:candidatura|offerta)>\s*([^<\s]+)\s*</.exec(text)?.[1];
+  /<(?:\w+:)?codice(?:candidatura|offerta|messaggio)>\s*([^<\s]+)\s*</.exec(text)?.[1];
 
 /**
  * What `submit --dry-run` prints: each file with the record it would be (topic, key, size, digest) and the verdict
@@ -78,7 +78,7 @@ export function submitCommand(program: Command): void {
   program
     .command('submit')
     .description(
-      'send ClicLavoro XML documents, Candidatura (CV) and Vacancy (new, update or close), as a regional node and wait for their receipts',
+      'send ClicLavoro XML documents, Candidatura (CV) and Vacancy (new, update or close) and Messaggio (contact message: 03 interest, 04 reply), as a regional node and wait for their receipts',
     )
     .requiredOption('--node <id>', `the sending node (${NodeIds.join(', ')})`)
     .option('--timeout <seconds>', 'how long to wait for the receipts', '60')
@@ -88,13 +88,14 @@ export function submitCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-Each file is sent as it is to nr.<node>.in, keyed by its codicecandidatura or codiceofferta; the node answers each
+Each file is sent as it is to nr.<node>.in, keyed by its codicecandidatura, codiceofferta or codicemessaggio; the node answers each
 on nr.<node>.receipts (ACCEPTED, DUPLICATE or REJECTED with the issues). The ingest service must be running.
 
 Examples:
   ncn submit --node 12 cv.xml                   # send a CV as node 12 and print its receipt
   ncn submit --node 12 --json cv.xml            # the receipt as JSON
-  ncn submit --node 12 --dry-run cv.xml vacancy.xml   # check them and show what would be sent, sending nothing`,
+  ncn submit --node 12 --dry-run cv.xml vacancy.xml   # check them and show what would be sent, sending nothing
+  ncn submit --node 05 message.xml              # a contact message about another node's item, as node 05`,
     )
     .action(async (files: string[], options: { node: string; timeout: string; json?: boolean; dryRun?: boolean }) => {
       if (!isNodeId(options.node))

@@ -4,6 +4,7 @@ import { AvroSerde } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
+import { messageSummary } from '../message-summary';
 import { readLast, readTopic, type ReadRecord } from '../read-topic';
 
 /** Long strings (rendered XML, documents) are cut in pretty output; --json prints them whole. */
@@ -48,11 +49,19 @@ async function printRecord(
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
     value,
   };
-  if (json) console.log(JSON.stringify(record, bigintSafe));
-  else
-    console.log(
-      `${topic}[${partition}]@${message.offset} ${record.timestamp} key=${record.key ?? '-'}\n${JSON.stringify(shorten(value, 160), bigintSafe, 2)}`,
-    );
+  if (json) {
+    console.log(JSON.stringify(record, bigintSafe));
+    return;
+  }
+  // A contact message's XML is what the operator wants to read, and it is cut below: say what it holds first.
+  const delivered = value as { kind?: unknown; xml?: unknown } | null;
+  const summary =
+    delivered !== null && delivered.kind === 'MESSAGGIO' && typeof delivered.xml === 'string'
+      ? messageSummary(delivered.xml)
+      : undefined;
+  console.log(
+    `${topic}[${partition}]@${message.offset} ${record.timestamp} key=${record.key ?? '-'}${summary ? `\nmessage: ${summary}` : ''}\n${JSON.stringify(shorten(value, 160), bigintSafe, 2)}`,
+  );
 }
 
 /** `ncn tail TOPIC`: prints a topic's records, decoding Avro through the schema registry. */

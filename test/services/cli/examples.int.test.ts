@@ -312,6 +312,14 @@ const checks: Record<string, Check> = {
       expect(out.stdout).toMatch(/dry run: 2 files not sent to nr\.12\.in/);
     },
   },
+  'ncn submit --node 05 message.xml': {
+    expect: (out) => {
+      expect(out.stdout).toMatch(
+        /^message\.xml\s+nr\.05\.in\s+0532026112000000000000001\s+\d+\s+[0-9a-f]{12}\s+valid Messaggio$/m,
+      );
+      expect(out.stdout).toMatch(/dry run: 1 files not sent to nr\.05\.in/);
+    },
+  },
   // topics
   'ncn topics': { expect: (out) => expect(out.stdout).toMatch(/^topics: \d+ created, \d+ already there$/m) },
 };
@@ -366,6 +374,7 @@ function expectPolicy(out: Outcome): void {
 function writeInputs(dir: string): void {
   copyFileSync(join(fixtures, 'xml/candidatura-valid.xml'), join(dir, 'cv.xml'));
   copyFileSync(join(fixtures, 'xml/vacancy-valid.xml'), join(dir, 'vacancy.xml'));
+  copyFileSync(join(fixtures, 'xml/messaggio-valid.xml'), join(dir, 'message.xml'));
   copyFileSync(join(fixtures, 'inps/did.xml'), join(dir, 'did.xml'));
   for (const name of ['unilav.xml', 'unilav-01.xml', 'unilav-02.xml'])
     copyFileSync(join(fixtures, 'co/unilav.xml'), join(dir, name));
