@@ -102,11 +102,8 @@ export interface MessageRouteInput {
 /** Where a contact message goes: one node, never the sender, never EURES, never the public projection. */
 export interface MessageRoute {
   readonly node: NodeId;
-  readonly addressee: {
-    readonly party: MessageParty;
-    readonly codiceFiscale: string | null;
-    readonly denominazione: string | null;
-  };
+  /** Whom the message is for; an intermediary by name (the receiving node owns the item, with its codice fiscale). */
+  readonly addressee: { readonly party: MessageParty; readonly denominazione: string | null };
   readonly rule: string;
 }
 
@@ -124,7 +121,7 @@ export function routeMessage(input: MessageRouteInput): MessageRoute {
     if (node === input.sender) throw new Error(`a reply (04) from node ${node} to itself`);
     return {
       node,
-      addressee: { party: 'INTERESTED', codiceFiscale: null, denominazione: null },
+      addressee: { party: 'INTERESTED', denominazione: null },
       rule: `rule 10: a reply (04) goes back to the node that sent the message of interest it answers (${node})`,
     };
   }
@@ -132,16 +129,8 @@ export function routeMessage(input: MessageRouteInput): MessageRoute {
   if (owner === input.sender) throw new Error(`a message of interest (03) from node ${owner} about its own item`);
   const addressee =
     intermediary !== null
-      ? {
-          party: 'INTERMEDIARY' as const,
-          codiceFiscale: intermediary.codiceFiscale,
-          denominazione: intermediary.denominazione,
-        }
-      : {
-          party: kind === 'CANDIDATURA' ? ('WORKER' as const) : ('EMPLOYER' as const),
-          codiceFiscale: null,
-          denominazione: null,
-        };
+      ? { party: 'INTERMEDIARY' as const, denominazione: intermediary.denominazione }
+      : { party: kind === 'CANDIDATURA' ? ('WORKER' as const) : ('EMPLOYER' as const), denominazione: null };
   return {
     node: owner,
     addressee,

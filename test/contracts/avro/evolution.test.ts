@@ -39,7 +39,7 @@ const message = {
   kind: 'MESSAGGIO',
   code: '0532026112000000000000001',
   deliveryId: '0822026112000000000000001/0532026112000000000000001/MESSAGE/15',
-  addressee: { party: 'EMPLOYER', codiceFiscale: null, denominazione: null },
+  addressee: { party: 'EMPLOYER', denominazione: null },
 };
 
 describe('NodeDelivery and Receipt evolve for contact messages', () => {

@@ -140,7 +140,7 @@ describe('contact messages through the real stack (ingest → dispatcher)', () =
       root: item,
       code: interest,
       deliveryId: `${item}/${interest}/MESSAGE/15`,
-      addressee: { party: 'EMPLOYER', codiceFiscale: null, denominazione: null },
+      addressee: { party: 'EMPLOYER', denominazione: null },
     });
     const xml = Buffer.from(String(delivery?.value.xml));
     expect(validateDocument(xml).issues).toEqual([]);

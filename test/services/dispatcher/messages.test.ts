@@ -45,14 +45,14 @@ describe('routeMessage (rule 10)', () => {
   it('sends a 03 to the item\u2019s owner, for its employer or worker, or for the intermediary it came through', () => {
     expect(routeMessage({ tipo: '03', sender: '05', item })).toMatchObject({
       node: '15',
-      addressee: { party: 'EMPLOYER', codiceFiscale: null },
+      addressee: { party: 'EMPLOYER', denominazione: null },
     });
     expect(routeMessage({ tipo: '03', sender: '05', item: { ...item, kind: 'CANDIDATURA' } }).addressee.party).toBe(
       'WORKER',
     );
     expect(routeMessage({ tipo: '03', sender: '05', item: { ...item, intermediary: agency } })).toMatchObject({
       node: '15',
-      addressee: { party: 'INTERMEDIARY', ...agency },
+      addressee: { party: 'INTERMEDIARY', denominazione: agency.denominazione },
     });
   });
 
@@ -85,7 +85,7 @@ describe('dispatching a contact message', () => {
       code: interest.code,
       xml,
       deliveryId: `${interest.root}/${interest.code}/MESSAGE/15`,
-      addressee: { party: 'EMPLOYER', codiceFiscale: null, denominazione: null },
+      addressee: { party: 'EMPLOYER', denominazione: null },
     });
     expect(delivery.headers?.['ncn-delivery-id']).toBe(`${interest.root}/${interest.code}/MESSAGE/15`);
     expect(data(audit)).toMatchObject({
