@@ -41,12 +41,25 @@ function world(over: Partial<Observed> = {}): Observed {
   return {
     submissions: [{ node: '05', partition: 0, offset: '0', sha256: 'h1' }],
     receipts: [
-      { node: '05', partition: 0, offset: '0', outcome: 'ACCEPTED', root: 'R1', code: 'R1', sha256: 'h1', codes: [] },
+      {
+        node: '05',
+        kind: 'CANDIDATURA',
+        partition: 0,
+        offset: '0',
+        outcome: 'ACCEPTED',
+        root: 'R1',
+        code: 'R1',
+        sha256: 'h1',
+        codes: [],
+      },
     ],
     items: [item],
     expired: [],
     deliveries: expectedRoute(item).nodes.map((n) => upsert(n)),
     eures: [],
+    messages: [],
+    messageDeliveries: [],
+    publishedCodes: new Set(),
     euresHeld: [],
     inps: [],
     deadLetters: [],
@@ -62,7 +75,17 @@ const withSecond = (over: Partial<ItemVersion>): Partial<Observed> => ({
   items: [cv(), cv({ code: 'R1b', version: 2, ...over })],
   receipts: [
     ...world().receipts,
-    { node: '05', partition: 0, offset: '1', outcome: 'ACCEPTED', root: 'R1', code: 'R1b', sha256: 'h2', codes: [] },
+    {
+      node: '05',
+      kind: 'CANDIDATURA',
+      partition: 0,
+      offset: '1',
+      outcome: 'ACCEPTED',
+      root: 'R1',
+      code: 'R1b',
+      sha256: 'h2',
+      codes: [],
+    },
   ],
   submissions: [...world().submissions, { node: '05', partition: 0, offset: '1', sha256: 'h2' }],
 });
@@ -222,5 +245,99 @@ describe('the chaos invariants', () => {
       'no codice fiscale where rule 7 forbids it': 1,
     });
     expect(checkInvariants(w).find((v) => v.name.startsWith('no codice fiscale'))?.checked).toBe(21);
+  });
+
+  describe('contact messages', () => {
+    // Node 15 created vacancy V1; node 05 wrote a 03 (M3) about it, node 15 replied (M4).
+    const vacancy = cv({ kind: 'VACANCY', root: 'V1', code: 'V1', sender: '15', scope: null, homeNode: null });
+    const sent = (node: string, offset: string, code: string, tipo: '03' | '04', answers: string | null = null) => ({
+      node,
+      partition: 0,
+      offset,
+      code,
+      tipo,
+      about: 'V1',
+      answers,
+    });
+    const receipt = (node: string, offset: string, code: string, outcome = 'ACCEPTED') => ({
+      node,
+      kind: 'MESSAGGIO',
+      partition: 0,
+      offset,
+      outcome,
+      root: outcome === 'ACCEPTED' ? 'V1' : null,
+      code,
+      sha256: `h${code}`,
+      codes: outcome === 'ACCEPTED' ? [] : ['REPLY_NOT_RECEIVED'],
+    });
+    const message = (to: string, code: string): Delivery => ({
+      to,
+      kind: 'MESSAGGIO',
+      action: 'MESSAGE',
+      root: 'V1',
+      code,
+      version: 1,
+      id: `V1/${code}/MESSAGE/${to}`,
+    });
+    const base = world();
+    const withMessages = (over: Partial<Observed> = {}): Observed => ({
+      ...base,
+      items: [...base.items, vacancy],
+      receipts: [
+        ...base.receipts,
+        { ...base.receipts[0]!, node: '15', kind: 'VACANCY', offset: '9', root: 'V1', code: 'V1', sha256: 'hV1' },
+        receipt('05', '1', 'M3'),
+        receipt('15', '2', 'M4'),
+      ],
+      submissions: [
+        ...base.submissions,
+        { node: '15', partition: 0, offset: '9', sha256: 'hV1' },
+        { node: '05', partition: 0, offset: '1', sha256: 'hM3' },
+        { node: '15', partition: 0, offset: '2', sha256: 'hM4' },
+      ],
+      deliveries: [...base.deliveries, ...expectedRoute(vacancy).nodes.map((n) => upsert(n, 1, 'V1'))],
+      eures: [{ ...upsert('EURES', 1, 'V1'), id: 'V1/1/UPSERT' }],
+      euresHeld: ['V1/1/UPSERT'],
+      messages: [sent('05', '1', 'M3', '03'), sent('15', '2', 'M4', '04', 'M3')],
+      messageDeliveries: [message('15', 'M3'), message('05', 'M4')],
+      ...over,
+    });
+
+    it('find nothing wrong when each accepted message reached its node once', () => {
+      expect(violated(withMessages())).toEqual({});
+    });
+
+    it('want a 03 at the item\u2019s owner and a 04 at the node of the 03, once each', () => {
+      const routed = 'every accepted message reaches exactly the node it is due to, once';
+      expect(violated(withMessages({ messageDeliveries: [message('07', 'M3'), message('05', 'M4')] }))).toEqual({
+        [routed]: 1,
+      });
+      expect(violated(withMessages({ messageDeliveries: [message('15', 'M3')] }))).toEqual({ [routed]: 1 });
+      expect(
+        violated(withMessages({ messageDeliveries: [message('15', 'M3'), message('15', 'M3'), message('05', 'M4')] })),
+      ).toMatchObject({ [routed]: 1, 'no delivery twice (by delivery id / idempotency key)': 1 });
+    });
+
+    it('want a 04 accepted only from the node its 03 was delivered to', () => {
+      const w = withMessages();
+      const stray = withMessages({
+        receipts: [...w.receipts.slice(0, -1), receipt('07', '2', 'M4')],
+        submissions: [...w.submissions.slice(0, -1), { node: '07', partition: 0, offset: '2', sha256: 'hM4' }],
+        messages: [sent('05', '1', 'M3', '03'), sent('07', '2', 'M4', '04', 'M3')],
+      });
+      expect(violated(stray)).toEqual({ 'every accepted message reaches exactly the node it is due to, once': 1 });
+    });
+
+    it('want nothing delivered unless accepted, and no message code public or at EURES', () => {
+      const w = withMessages();
+      const refused = withMessages({
+        receipts: [...w.receipts.slice(0, -1), receipt('15', '2', 'M4', 'REJECTED')],
+        deadLetters: [{ sha256: 'hM4', sourceTopic: 'nr.15.in', sourcePartition: 0, sourceOffset: '2' }],
+      });
+      expect(violated(refused)).toEqual({ 'no message delivered unless accepted, none public or to EURES': 1 });
+      expect(violated(withMessages({ publishedCodes: new Set(['M3']) }))).toEqual({
+        'no message delivered unless accepted, none public or to EURES': 1,
+      });
+    });
   });
 });

@@ -17,6 +17,8 @@ export interface Submission {
 /** A receipt from `nr.<node>.receipts`. */
 export interface Receipt {
   readonly node: string;
+  /** What the submission was: CANDIDATURA, VACANCY, MESSAGGIO or UNKNOWN. */
+  readonly kind: string;
   readonly partition: number;
   readonly offset: string;
   readonly outcome: string;
@@ -40,11 +42,24 @@ export interface ItemVersion {
   readonly homeNode: string | null;
 }
 
+/** A contact message as submitted on `nr.<node>.in` (read from its XML). */
+export interface SentMessage {
+  readonly node: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly code: string;
+  readonly tipo: '03' | '04';
+  /** The item code it names. */
+  readonly about: string;
+  /** For a 04: the code of the 03 it answers. */
+  readonly answers: string | null;
+}
+
 /** A delivery to a node (`nr.<node>.out`) or to EURES (`eures.out`, node `EURES`), in topic order. */
 export interface Delivery {
   readonly to: string;
   readonly kind: string;
-  readonly action: 'UPSERT' | 'WITHDRAW' | 'CLOSE' | 'EXPIRE';
+  readonly action: 'UPSERT' | 'WITHDRAW' | 'CLOSE' | 'EXPIRE' | 'MESSAGE';
   readonly root: string;
   readonly code: string;
   readonly version: number;
@@ -85,8 +100,14 @@ export interface Observed {
   readonly receipts: readonly Receipt[];
   readonly items: readonly ItemVersion[];
   readonly expired: readonly { root: string; version: number }[];
+  /** Deliveries of items and INPS records to the nodes (not of messages). */
   readonly deliveries: readonly Delivery[];
   readonly eures: readonly Delivery[];
+  /** Contact messages as the nodes sent them, and their deliveries (kind MESSAGGIO) to the nodes. */
+  readonly messages: readonly SentMessage[];
+  readonly messageDeliveries: readonly Delivery[];
+  /** Every 25-digit code written anywhere in a record of `ncn.public` or `eures.out`. */
+  readonly publishedCodes: ReadonlySet<string>;
   /** Idempotency keys the EURES receiver holds, as it listed them. */
   readonly euresHeld: readonly string[];
   readonly inps: readonly InpsRecord[];
@@ -198,7 +219,8 @@ function receiptsOnce(o: Observed): Verdict {
 function acceptedOnce(o: Observed): Verdict {
   const t = new Tally('every accepted submission is one canonical item version');
   const versions = groupBy(o.items, (i) => i.code);
-  const accepted = o.receipts.filter((r) => r.outcome === 'ACCEPTED');
+  // A contact message is no item: its own invariant follows it.
+  const accepted = o.receipts.filter((r) => r.outcome === 'ACCEPTED' && r.kind !== 'MESSAGGIO');
   for (const r of accepted) {
     const list = versions.get(r.code ?? '') ?? [];
     t.check(list.length === 1 && list[0]?.root === r.root, () => `${r.code ?? '?'}: ${list.length} canonical versions`);
@@ -211,7 +233,7 @@ function acceptedOnce(o: Observed): Verdict {
 /** No delivery id appears twice on the node topics, nor an idempotency key on eures.out. */
 function noDuplicates(o: Observed): Verdict {
   const t = new Tally('no delivery twice (by delivery id / idempotency key)');
-  for (const [id, list] of groupBy([...o.deliveries, ...o.eures], (d) => `${d.to}|${d.id}`)) {
+  for (const [id, list] of groupBy([...o.deliveries, ...o.messageDeliveries, ...o.eures], (d) => `${d.to}|${d.id}`)) {
     t.check(list.length === 1, () => `${id}: delivered ${list.length} times`);
   }
   return t.verdict();
@@ -356,6 +378,56 @@ function rejectedInDlq(o: Observed): Verdict[] {
   return [t.verdict(), p.verdict()];
 }
 
+/**
+ * Contact messages (rule 10), from what was sent and what came out: every accepted 03 reaches the node that
+ * created the item it names, and every accepted 04 the node that sent the 03 it answers (which must have been
+ * delivered to the 04's sender), each exactly once and nowhere else; nothing not accepted is delivered; and no
+ * message code is ever on `ncn.public` or `eures.out`.
+ */
+function messagesRouted(o: Observed): Verdict[] {
+  const routed = new Tally('every accepted message reaches exactly the node it is due to, once');
+  const nowhere = new Tally('no message delivered unless accepted, none public or to EURES');
+  const sent = new Map(o.messages.map((m) => [place(m), m]));
+  const accepted = new Map<string, SentMessage>();
+  for (const r of o.receipts) {
+    if (r.kind !== 'MESSAGGIO' || r.outcome !== 'ACCEPTED') continue;
+    const m = sent.get(place(r));
+    routed.check(
+      m !== undefined && m.code === r.code,
+      () => `${place(r)}: an accepted message that was not sent as such`,
+    );
+    if (m !== undefined) accepted.set(m.code, m);
+  }
+  const rootOf = new Map(o.items.map((i) => [i.code, i.root]));
+  const ownerOf = new Map(o.items.filter((i) => i.version === 1).map((i) => [i.root, i.sender]));
+  const dueTo = (m: SentMessage): string | undefined => {
+    if (m.tipo === '03') return ownerOf.get(rootOf.get(m.about) ?? '');
+    const answered = accepted.get(m.answers ?? '');
+    return answered?.tipo === '03' && dueTo(answered) === m.node ? answered.node : undefined;
+  };
+  const delivered = groupBy(o.messageDeliveries, (d) => d.code);
+  for (const m of accepted.values()) {
+    const due = dueTo(m);
+    const got = delivered.get(m.code) ?? [];
+    routed.check(
+      due !== undefined &&
+        due !== m.node &&
+        got.length === 1 &&
+        got[0]?.to === due &&
+        got[0].root === rootOf.get(m.about),
+      () =>
+        `${m.tipo} ${m.code} from ${m.node} about ${m.about}: due to ${due ?? 'no one'}, delivered to ${got.map((d) => d.to).join(', ') || 'no one'}`,
+    );
+  }
+  for (const d of o.messageDeliveries) {
+    nowhere.check(accepted.has(d.code), () => `${d.id}: a message delivered without being accepted`);
+  }
+  for (const m of o.messages) {
+    nowhere.check(!o.publishedCodes.has(m.code), () => `${m.code}: on ncn.public or eures.out`);
+  }
+  return [routed.verdict(), nowhere.verdict()];
+}
+
 /** Every consumer group of the node has caught up: no record behind. */
 function lagZero(o: Observed): Verdict {
   const t = new Tally('consumer lag returns to zero');
@@ -405,6 +477,7 @@ export function checkInvariants(o: Observed): Verdict[] {
     inpsOnce(o),
     euresReceived(o),
     ...rejectedInDlq(o),
+    ...messagesRouted(o),
     noCodiceFiscale(o),
     lagZero(o),
   ];

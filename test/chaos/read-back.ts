@@ -16,10 +16,31 @@ import {
   type Leak,
   type Observed,
   type Receipt,
+  type SentMessage,
   type Submission,
 } from './invariants';
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The fields of a submitted Messaggio the checker needs, read from its text (undefined for any other document). */
+function messageOf(bytes: Buffer): Omit<SentMessage, 'node' | 'partition' | 'offset'> | undefined {
+  const text = bytes.toString('utf8');
+  if (!text.includes('http://servizi.lavoro.gov.it/messaggio')) return undefined;
+  const field = (name: string): string | null =>
+    new RegExp(`<(?:\\w+:)?${name}>\\s*([^<\\s]*)\\s*<`).exec(text)?.[1] ?? null;
+  const code = field('codicemessaggio');
+  const about = field('codiceoffertacandidatura');
+  if (code === null || about === null) return undefined;
+  return {
+    code,
+    tipo: field('tipocomunicazione') === '04' ? '04' : '03',
+    about,
+    answers: field('codicemessaggioprecedente'),
+  };
+}
+
+/** Every 25-digit code in a decoded payload. */
+const codesIn = (payload: unknown): string[] => JSON.stringify(payload).match(/(?<!\d)\d{25}(?!\d)/g) ?? [];
 const header = (m: KafkaMessage, name: string): string => {
   const v = m.headers?.[name];
   return v === undefined ? '' : Array.isArray(v) ? String(v[0] ?? '') : Buffer.isBuffer(v) ? v.toString() : String(v);
@@ -125,6 +146,9 @@ export async function readBack(options: {
   const items: ItemVersion[] = [];
   const expired: { root: string; version: number }[] = [];
   const deliveries: Delivery[] = [];
+  const messageDeliveries: Delivery[] = [];
+  const messages: SentMessage[] = [];
+  const publishedCodes = new Set<string>();
   const eures: Delivery[] = [];
   const inps: InpsRecord[] = [];
   const deadLetters: DeadLetter[] = [];
@@ -163,11 +187,14 @@ export async function readBack(options: {
     const inNode = inTopics.get(topic);
     if (inNode !== undefined) {
       submissions.push({ node: inNode, partition, offset: m.offset, sha256: sha256(value) });
+      const message = messageOf(value);
+      if (message !== undefined) messages.push({ node: inNode, partition, offset: m.offset, ...message });
       return;
     }
     if (receiptTopics.has(topic)) {
       const r = await serde.decode<{
         node: string;
+        kind: string;
         partition: number;
         offset: number | bigint;
         outcome: string;
@@ -178,6 +205,7 @@ export async function readBack(options: {
       }>(value);
       receipts.push({
         node: r.node,
+        kind: r.kind,
         partition: r.partition,
         offset: String(r.offset),
         outcome: r.outcome,
@@ -199,7 +227,7 @@ export async function readBack(options: {
         deliveryId: string;
       }>(value);
       scan(topic, 'node', d.deliveryId, m.key, d);
-      deliveries.push({
+      (d.kind === 'MESSAGGIO' ? messageDeliveries : deliveries).push({
         to: outNode,
         kind: d.kind,
         action: d.action,
@@ -241,6 +269,7 @@ export async function readBack(options: {
           idempotencyKey: string;
         }>(value);
         scan(topic, 'eures', d.idempotencyKey, m.key, d);
+        for (const code of codesIn(d)) publishedCodes.add(code);
         eures.push({
           to: 'EURES',
           kind: d.kind,
@@ -273,6 +302,7 @@ export async function readBack(options: {
       case Topic.public: {
         const p = await serde.decode<{ root: string; version: number }>(value);
         scan(topic, 'public', `${p.root}/${p.version}`, m.key, p);
+        for (const code of codesIn(p)) publishedCodes.add(code);
         return;
       }
       case Topic.audit: {
@@ -301,6 +331,9 @@ export async function readBack(options: {
       expired,
       deliveries,
       eures,
+      messages,
+      messageDeliveries,
+      publishedCodes,
       euresHeld: options.euresHeld,
       inps,
       deadLetters,
