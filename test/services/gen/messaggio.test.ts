@@ -1,11 +1,13 @@
 import type { NodeId } from '../../../contracts/nodes';
 import type { Messaggio } from '../../../contracts/xml/messaggio.types';
+import { schemaFile } from '../../../contracts/xml/schemas';
 import { itemCode } from '../../../services/gen/item-code';
 import { generateMessaggio, type MessaggioOptions } from '../../../services/gen/messaggio';
 import { Random } from '../../../services/gen/random';
 import { hasValidCheck } from '../../../services/xml/codice-fiscale';
 import { validateDocument } from '../../../services/xml/validate';
 import { writeXml } from '../../../services/xml/xml-writer';
+import { xmllintVerdicts } from '../../support/xmllint';
 
 const nodes: readonly NodeId[] = ['01', '03', '05', '08', '12', '15', '19', '21', '22'];
 const at = new Date('2026-11-20T15:42:07Z');
@@ -55,6 +57,12 @@ describe('generateMessaggio', () => {
     }
     expect(count).toBeGreaterThan(4_000);
   });
+
+  it('writes every message valid for libxml2 (xmllint) too, on the same schema file', async () => {
+    const documents = [...conversations(14, 1_000)].map((c) => c.xml);
+    const verdicts = await xmllintVerdicts(schemaFile.Messaggio, documents);
+    expect(documents.filter((_, i) => !verdicts[i])).toEqual([]);
+  }, 60_000);
 
   it('names the item, answers the 03 in a 04, and codes the message as its kind', () => {
     for (const { options, xml } of conversations(12, 500)) {
