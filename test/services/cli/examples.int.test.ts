@@ -169,6 +169,12 @@ const checks: Record<string, Check> = {
     expect: (out) =>
       expect(JSON.parse(out.stdout)).toEqual([{ file: 'cv.xml', valid: true, kind: 'Candidatura', issues: [] }]),
   },
+  'ncn validate message.xml': {
+    expect: (out) => {
+      expect(out.stdout).toMatch(/message\.xml\s+valid Messaggio/);
+      expect(out.stdout).toMatch(/1 valid, 0 invalid/);
+    },
+  },
   // tail
   'ncn tail nr.12.out -n 3': { expect: (out) => expectTail(out, 'nr.12.out', 3) },
   'ncn tail nr.05.out --from beginning -n 5': { expect: (out) => expectTail(out, 'nr.05.out', 5) },
@@ -366,6 +372,7 @@ function expectPolicy(out: Outcome): void {
 function writeInputs(dir: string): void {
   copyFileSync(join(fixtures, 'xml/candidatura-valid.xml'), join(dir, 'cv.xml'));
   copyFileSync(join(fixtures, 'xml/vacancy-valid.xml'), join(dir, 'vacancy.xml'));
+  copyFileSync(join(fixtures, 'xml/messaggio-valid.xml'), join(dir, 'message.xml'));
   copyFileSync(join(fixtures, 'inps/did.xml'), join(dir, 'did.xml'));
   for (const name of ['unilav.xml', 'unilav-01.xml', 'unilav-02.xml'])
     copyFileSync(join(fixtures, 'co/unilav.xml'), join(dir, name));
