@@ -236,6 +236,15 @@ const checks: Record<string, Check> = {
       expect(lines.every((l) => /^nr\.\d{2}\.in$/.test(String(l.topic)))).toBe(true);
     },
   },
+  'ncn gen --seed 7 --cvs 50 --vacancies 50 --inps 0 --co 0 --messages 20 -o day.ndjson': {
+    expect: (out) => {
+      const lines = jsonLines(readFileSync(join(out.dir, 'day.ndjson'), 'utf8'));
+      const messages = lines.filter((l) => l.kind === 'messaggio');
+      expect(lines.length - messages.length).toBe(100);
+      expect(messages.filter((m) => m.note === '03')).toHaveLength(20);
+      expect(messages.every((m) => m.note === '03' || (m.note === '04' && typeof m.replyTo === 'string'))).toBe(true);
+    },
+  },
   'ncn gen --cvs 0 --vacancies 0 --inps 100 --co 200 --inps-xml inps.xml --co-xml co.xml -o /dev/null': {
     expect: (out) => {
       expect(elementCount(join(out.dir, 'inps.xml'), InpsXml.element)).toBe(100);
