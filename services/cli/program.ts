@@ -24,6 +24,7 @@ export function ncnProgram(): Command {
       `
 What it takes:
   ClicLavoro XML documents: Candidatura (CV) and Vacancy        validate, submit
+  ClicLavoro Messaggio (03 interest, 04 reply) about them       validate
   INPS DID income-support records: XML (ListaDID) or NDJSON     load inps
   CO UNILAV employment records: XML (inputUniLav) or NDJSON     load co
 \`ncn gen\` makes all of them (the ClicLavoro documents inside its NDJSON lines). \`ncn <command> --help\` says

@@ -1,13 +1,14 @@
-import { NodeIds } from '../../contracts/nodes';
+import { NodeIds, type NodeId } from '../../contracts/nodes';
 import { Topic, nodeTopic } from '../../contracts/topics';
 import { writeXml } from '../xml/xml-writer';
 import { generateCandidatura } from './candidatura';
+import { generateMessaggio, type Party } from './messaggio';
 import { person, type Person } from './people';
 import { Random } from './random';
 import { generatePercettore, generateRapporto, type AvroRecord } from './records';
 import { generateVacancy } from './vacancy';
 
-/** One record to publish: an XML submission of a node, or an INPS or CO record. */
+/** One record to publish: an XML submission of a node (an item or a message about one), or an INPS or CO record. */
 export type TrafficRecord =
   | {
       readonly topic: string;
@@ -16,6 +17,7 @@ export type TrafficRecord =
       readonly kind: 'candidatura' | 'vacancy';
       readonly note: string;
     }
+  | MessageRecord
   | {
       readonly topic: string;
       readonly key: string;
@@ -23,6 +25,27 @@ export type TrafficRecord =
       readonly kind: 'inps' | 'co';
       readonly note: string;
     };
+
+/**
+ * A Messaggio sent by a node (topic nr.<sender>.in, key its codicemessaggio), with what a checker needs to know
+ * where it must arrive: a 03 goes to the item's owner, a 04 back to the node that sent the 03 it answers.
+ */
+export interface MessageRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly xml: string;
+  readonly kind: 'messaggio';
+  /** '03' (interest), '04' (reply), or 'invalid' when broken on purpose (the receipt must say why). */
+  readonly note: '03' | '04' | 'invalid';
+  /** The item it is about: its latest accepted code at the end of the day (codiceoffertacandidatura). */
+  readonly about: string;
+  /** The node that created the item. */
+  readonly owner: NodeId;
+  /** For a 04: the code of the 03 it answers (codicemessaggioprecedente). */
+  readonly replyTo?: string;
+  /** For a 04: the node that sent that 03, where the reply must be delivered. */
+  readonly replyNode?: NodeId;
+}
 
 /** How much of each to generate. Updates, closes and invalid submissions are shares of the CVs and vacancies. */
 export interface TrafficMix {
@@ -39,6 +62,11 @@ export interface TrafficMix {
   readonly invalid?: number;
   /** The day the traffic happens. Default 2026-11-20. */
   readonly day?: Date;
+  /**
+   * Messages of interest (Messaggio 03) about items still open at the end of the day, sent by other regional
+   * nodes after every item record; about half get a reply (04) from the item's owner. Default 0.
+   */
+  readonly messages?: number;
 }
 
 /**
@@ -68,6 +96,103 @@ function breakDocument(rng: Random, xml: string): string {
     if (broken !== xml) return broken;
   }
   throw new Error('no mistake applies');
+}
+
+/** Mistakes in a message, each one certain to be refused: no item named, an impossible date, a wrong check character. */
+function breakMessage(rng: Random, xml: string): string {
+  const mistakes = [
+    (x: string) => x.replace(/\s*<codiceoffertacandidatura>[^<]*<\/codiceoffertacandidatura>/, ''),
+    (x: string) => x.replace(/(<data>)\d{4}-\d{2}-\d{2}/, '$12026-02-30'),
+    (x: string) =>
+      x.replace(
+        /(<codicefiscale>[A-Z0-9]{15})([A-Z])</,
+        (_, head: string, check: string) => `${head}${check === 'A' ? 'B' : 'A'}<`,
+      ),
+  ];
+  for (const mistake of rng.some(mistakes, mistakes.length)) {
+    const broken = mistake(xml);
+    if (broken !== xml) return broken;
+  }
+  throw new Error('no mistake applies');
+}
+
+/** An item as the node has accepted it: its owner, kind, latest code, and whether it is closed. */
+interface AcceptedItem {
+  readonly owner: NodeId;
+  readonly kind: 'C' | 'V';
+  latest: string;
+  closed: boolean;
+}
+
+/** Seeds the messages' generator apart from the items', so that adding messages leaves the items as they were. */
+const MESSAGE_SEED_OFFSET = 0x4d657373;
+
+/**
+ * The messages of a day, after its items: first the 03s, each from a regional node other than the item's owner
+ * about an item still open at the end of the day (by its latest code), then a 04 from the owner for about half
+ * of the 03s that are not broken, naming the 03 and addressed to its sender. Their times run from the last item
+ * record to the end of the day; none when no item is open.
+ */
+function* generateMessages(
+  mix: TrafficMix,
+  day: Date,
+  from: { at: Date; sequence: number },
+  open: readonly AcceptedItem[],
+): Generator<MessageRecord> {
+  const count = mix.messages ?? 0;
+  if (count === 0 || open.length === 0) return;
+  const rng = new Random(mix.seed + MESSAGE_SEED_OFFSET);
+  const end = day.getTime() + 86_400_000;
+  let sequence = from.sequence;
+  const replies: { item: AcceptedItem; interest: string; sender: NodeId; from: Party }[] = [];
+  // Evenly spaced times, as many as there can be messages (every 03 answered).
+  const slots = count * 2;
+  let slot = 0;
+  const next = (): Date => new Date(from.at.getTime() + Math.floor((++slot / (slots + 1)) * (end - from.at.getTime())));
+  for (let i = 0; i < count; i++) {
+    const item = rng.pick(open);
+    const sender = rng.pick(regionalNodes.filter((n) => n !== item.owner));
+    const about = { code: item.latest, kind: item.kind };
+    const interest = generateMessaggio(rng, { node: sender, tipo: '03', about, at: next(), sequence: ++sequence });
+    let xml = writeXml(interest.xml);
+    const broken = rng.chance(mix.invalid ?? 0);
+    if (broken) xml = breakMessage(rng, xml);
+    else if (rng.chance(0.5)) replies.push({ item, interest: interest.code, sender, from: interest.from });
+    yield {
+      topic: nodeTopic.in(sender),
+      key: interest.code,
+      xml,
+      kind: 'messaggio',
+      note: broken ? 'invalid' : '03',
+      about: item.latest,
+      owner: item.owner,
+    };
+  }
+  for (const r of replies) {
+    const reply = generateMessaggio(rng, {
+      node: r.item.owner,
+      tipo: '04',
+      about: { code: r.item.latest, kind: r.item.kind },
+      previousCode: r.interest,
+      to: r.from,
+      at: next(),
+      sequence: ++sequence,
+    });
+    let xml = writeXml(reply.xml);
+    const broken = rng.chance(mix.invalid ?? 0);
+    if (broken) xml = breakMessage(rng, xml);
+    yield {
+      topic: nodeTopic.in(r.item.owner),
+      key: reply.code,
+      xml,
+      kind: 'messaggio',
+      note: broken ? 'invalid' : '04',
+      about: r.item.latest,
+      owner: r.item.owner,
+      replyTo: r.interest,
+      replyNode: r.sender,
+    };
+  }
 }
 
 /**
@@ -134,7 +259,8 @@ function removeAt<T>(list: T[], i: number): T {
  * A realistic, reproducible day of traffic: the same mix and seed give the same records. Regions send in
  * proportion to their size; INPS recipients are partly people with a CV (so CVs get `percettore`) and mostly
  * people with CO relations (so the enricher finds their last qualification), before or after their INPS record;
- * some never get one and go out with the qualification unknown.
+ * some never get one and go out with the qualification unknown. Messages, when asked for, come last (see
+ * generateMessages) and draw from a generator of their own: the records before them are the same with or without.
  */
 export function* generateTraffic(mix: TrafficMix): Generator<TrafficRecord> {
   const rng = new Random(mix.seed);
@@ -145,9 +271,14 @@ export function* generateTraffic(mix: TrafficMix): Generator<TrafficRecord> {
   // Open items per node and kind, for updates and closes to pick from.
   const open = new Map<string, { code: string; worker?: Person }[]>();
   let sequence = 0;
+  // Items as the node accepts them (a broken submission is refused; an update or close only of the latest code).
+  const accepted = new Map<string, AcceptedItem>();
+  const acceptedItems: AcceptedItem[] = [];
+  let lastAt = day;
   const left = { c: mix.candidature, v: mix.vacancies, i: mix.inps, o: mix.co };
   for (let i = 0; i < total; i++) {
     const at = new Date(day.getTime() + Math.floor((i / Math.max(total, 1)) * 86_400_000));
+    lastAt = at;
     const pick = rng.weighted([
       ['c', left.c],
       ['v', left.v],
@@ -186,6 +317,7 @@ export function* generateTraffic(mix: TrafficMix): Generator<TrafficRecord> {
     const updating = !closing && earlier.length > 0 && roll < (mix.closes ?? 0.05) + (mix.updates ?? 0.15);
     const previousAt = closing || updating ? rng.int(0, earlier.length - 1) : -1;
     const previous = earlier[previousAt];
+    const previousCode = previous?.code;
     const options = {
       node,
       sequence,
@@ -214,6 +346,24 @@ export function* generateTraffic(mix: TrafficMix): Generator<TrafficRecord> {
     if (closing && previous !== undefined) removeAt(earlier, previousAt);
     else if (previous !== undefined) previous.code = code;
     else earlier.push({ code, ...(worker ? { worker } : {}) });
+    if (note === 'new') {
+      const item: AcceptedItem = { owner: node, kind, latest: code, closed: false };
+      accepted.set(code, item);
+      acceptedItems.push(item);
+    } else if (note !== 'invalid' && previousCode !== undefined) {
+      const item = accepted.get(previousCode);
+      if (item !== undefined && !item.closed && item.latest === previousCode) {
+        accepted.set(code, item);
+        item.latest = code;
+        item.closed = closing;
+      }
+    }
     yield { topic: nodeTopic.in(node), key: code, xml, kind: kind === 'C' ? 'candidatura' : 'vacancy', note };
   }
+  yield* generateMessages(
+    mix,
+    day,
+    { at: lastAt, sequence },
+    acceptedItems.filter((item) => !item.closed),
+  );
 }

@@ -44,7 +44,37 @@ const oddStrings = [
   'D', 'X', 'AVV', 'PRO', 'CES', 'H501', 'h501', 'Z404', '0000', '00184', '0018', 'NO', 'ab@', '12345678',
 ]; // prettier-ignore
 
+/**
+ * Characters at the edges of the standard's e-mail classes (`[A-Za-z0-9!#-'\*\+\-/=\?\^_`\{-~]`): inside a range
+ * or next to one, the escaped ends of `\{-~` and what lies between them, and characters no class takes.
+ */
+const mailCharacters = [
+  '!', '"', '#', '$', '%', '&', "'", '(', ')', '*', '+', ',', '-', '/', '=', '?', '^', '_', '`', '{', '|', '}', '~',
+  '.', '@', ' ', '[', ']', '\\', ':', ';', '<', '>', 'é', '€', '\u007f',
+]; // prettier-ignore
+const mailValues = [
+  'a@b', '.a@b.c', 'a.@b.c', 'a..b@c.d', 'a@b..c', 'a@b.', 'a@', '@', 'a@b@c', "o'neil@x.it", "#$%&'@x", '{~}@x',
+  'a|b@c.d', 'a}b@c.d', 'a{b@c.d', 'a~b@c.d', 'a"b@c.d', 'a(b@c.d', 'a-b@c-d.it', '`^_@x.y', 'A.B@C.D', 'x@y.z ',
+]; // prettier-ignore
+
+/** An e-mail with one character put in, replaced or taken out, or one of the odd addresses above. */
+function mutateMail(rng: Random, value: string): string {
+  const at = rng.int(0, value.length);
+  const c = rng.pick(mailCharacters);
+  switch (rng.int(0, 3)) {
+    case 0:
+      return `${value.slice(0, at)}${c}${value.slice(at)}`;
+    case 1:
+      return `${value.slice(0, at)}${c}${value.slice(at + 1)}`;
+    case 2:
+      return `${value.slice(0, at)}${value.slice(at + 1)}`;
+    default:
+      return rng.pick(mailValues);
+  }
+}
+
 function mutateValue(rng: Random, value: string): string {
+  if (value.includes('@') && rng.chance(0.5)) return mutateMail(rng, value);
   switch (rng.int(0, 10)) {
     case 0:
       return '';

@@ -32,12 +32,12 @@ function human(results: readonly FileVerdict[]): string {
   return table(['file', 'verdict', 'code', 'path', 'message'], rows);
 }
 
-/** `ncn validate FILE...`: the verdict on documents of the standard; exit code 1 when any is invalid. */
+/** `ncn validate FILE...`: the verdict on documents of the standard (CV, vacancy, message); exit code 1 when any is invalid. */
 export function validateCommand(program: Command): void {
   program
     .command('validate')
     .description(
-      'check ClicLavoro XML documents, Candidatura (CV) and Vacancy, as the node does on submission: schema, then its rules',
+      'check ClicLavoro XML documents, Candidatura (CV), Vacancy and Messaggio (03 interest, 04 reply), as the node does on submission: schema, then its rules',
     )
     .argument('<files...>', 'XML files, one document each')
     .option('--json', 'print JSON: one object per file with its issues')
@@ -45,12 +45,15 @@ export function validateCommand(program: Command): void {
     .addHelpText(
       'after',
       `
-A file of another kind is reported as not a document of the standard. INPS DID and CO UNILAV files are checked by
-\`ncn load inps|co --dry-run\`.
+The kind is read from the root element and its namespace. A Messaggio must name the CV or vacancy it is about
+(codiceoffertacandidatura of the Destinatario), and a reply (04) the message it answers (codicemessaggioprecedente);
+whether those exist is the node's to check on submission. A file of another kind is reported as not a document of
+the standard. INPS DID and CO UNILAV files are checked by \`ncn load inps|co --dry-run\`.
 
 Examples:
   ncn validate cv.xml vacancy.xml               # a table of verdicts; exit code 1 when one is invalid
-  ncn validate --json cv.xml                    # the verdict and every issue as JSON`,
+  ncn validate --json cv.xml                    # the verdict and every issue as JSON
+  ncn validate message.xml                      # a Messaggio (a contact message): its schema, then its rules`,
     )
     .action((files: string[], options: { json?: boolean; maxBytes: string }) => {
       const maxBytes = Number(options.maxBytes);

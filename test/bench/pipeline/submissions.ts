@@ -1,12 +1,12 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { daysAgo, generateTraffic } from '../../../services/gen/traffic';
 
-/** A generated submission, ready to send: a node's inbound topic, the item code as key, the XML bytes. */
+/** A generated submission, ready to send: a node's inbound topic, the item (or message) code as key, the XML bytes. */
 export interface Submission {
   readonly topic: string;
   readonly key: string;
   readonly value: Buffer;
-  readonly kind: 'candidatura' | 'vacancy';
+  readonly kind: 'candidatura' | 'vacancy' | 'messaggio';
   readonly note: string;
 }
 

@@ -169,6 +169,12 @@ const checks: Record<string, Check> = {
     expect: (out) =>
       expect(JSON.parse(out.stdout)).toEqual([{ file: 'cv.xml', valid: true, kind: 'Candidatura', issues: [] }]),
   },
+  'ncn validate message.xml': {
+    expect: (out) => {
+      expect(out.stdout).toMatch(/message\.xml\s+valid Messaggio/);
+      expect(out.stdout).toMatch(/1 valid, 0 invalid/);
+    },
+  },
   // tail
   'ncn tail nr.12.out -n 3': { expect: (out) => expectTail(out, 'nr.12.out', 3) },
   'ncn tail nr.05.out --from beginning -n 5': { expect: (out) => expectTail(out, 'nr.05.out', 5) },
@@ -228,6 +234,15 @@ const checks: Record<string, Check> = {
       const lines = jsonLines(readFileSync(join(out.dir, 'cvs.ndjson'), 'utf8'));
       expect(lines).toHaveLength(50);
       expect(lines.every((l) => /^nr\.\d{2}\.in$/.test(String(l.topic)))).toBe(true);
+    },
+  },
+  'ncn gen --seed 7 --cvs 50 --vacancies 50 --inps 0 --co 0 --messages 20 -o day.ndjson': {
+    expect: (out) => {
+      const lines = jsonLines(readFileSync(join(out.dir, 'day.ndjson'), 'utf8'));
+      const messages = lines.filter((l) => l.kind === 'messaggio');
+      expect(lines.length - messages.length).toBe(100);
+      expect(messages.filter((m) => m.note === '03')).toHaveLength(20);
+      expect(messages.every((m) => m.note === '03' || (m.note === '04' && typeof m.replyTo === 'string'))).toBe(true);
     },
   },
   'ncn gen --cvs 0 --vacancies 0 --inps 100 --co 200 --inps-xml inps.xml --co-xml co.xml -o /dev/null': {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { candidaturaCases, vacancyCases } from '../xml/cases';
@@ -56,6 +56,43 @@ describe('ncn validate', () => {
       );
       expect(verdicts[i]?.valid).toBe(c.severity === 'warning');
     });
+  });
+
+  it('takes a Messaggio: accepts the hand-written reply, refuses one naming no item and a reply naming no 03', () => {
+    const valid = ncn('validate', join(fixtures, 'messaggio-reply.xml'));
+    expect(valid.status).toBe(0);
+    expect(valid.stdout).toMatch(/messaggio-reply\.xml\s+valid Messaggio/);
+    const message = readFileSync(join(fixtures, 'messaggio-reply.xml'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'ncn-validate-'));
+    const broken = [
+      {
+        name: 'no-item.xml',
+        from: /\s*<codiceoffertacandidatura>[^<]*<\/codiceoffertacandidatura>/,
+        code: 'MESSAGE_ITEM_MISSING',
+      },
+      {
+        name: 'no-previous.xml',
+        from: /\s*<codicemessaggioprecedente>[^<]*<\/codicemessaggioprecedente>/,
+        code: 'REPLY_WITHOUT_PREVIOUS',
+      },
+    ];
+    const files = broken.map(({ name, from }) => {
+      const edited = message.replace(from, '');
+      expect(edited).not.toBe(message);
+      writeFileSync(join(dir, name), edited);
+      return join(dir, name);
+    });
+    const run = ncn('validate', '--json', ...files);
+    expect(run.status).toBe(1);
+    const verdicts = JSON.parse(run.stdout) as JsonVerdict[];
+    expect(verdicts.map((v) => [v.kind, v.valid, v.issues.map((i) => i.code)])).toEqual(
+      broken.map((b) => ['Messaggio', false, [b.code]]),
+    );
+  });
+
+  it('names the three documents of the standard in its help', () => {
+    const help = ncn('validate', '--help').stdout;
+    for (const kind of ['Candidatura', 'Vacancy', 'Messaggio']) expect(help).toContain(kind);
   });
 
   it('says clearly when a file cannot be read', () => {

@@ -1,5 +1,11 @@
 import { feedSchemaFile } from '../../../contracts/xml/schemas';
-import { daysAgo, generateTraffic, type TrafficRecord } from '../../../services/gen/traffic';
+import {
+  daysAgo,
+  generateTraffic,
+  type MessageRecord,
+  type TrafficMix,
+  type TrafficRecord,
+} from '../../../services/gen/traffic';
 import type { Percettore, RapportoLavoro } from '../../../services/load/records';
 import { renderBatch } from '../../../services/load/render-batch';
 import { CoStandard, InpsStandard, type LoadStandard } from '../../../services/load/standards';
@@ -108,4 +114,119 @@ describe('generateTraffic', () => {
     // Qualifications at CP2011's six levels, as unilav_in.xsd's QualificaProfessionale wants them.
     expect(co.every((d) => /<qualificaProfessionale>([0-9]\.){5}[0-9]{1,2}</.test(d))).toBe(true);
   }, 60_000);
+
+  describe('with messages', () => {
+    const mix: TrafficMix = { seed: 9, candidature: 400, vacancies: 200, inps: 30, co: 50, messages: 300 };
+    const messagesOf = (records: readonly TrafficRecord[]): MessageRecord[] =>
+      records.flatMap((r) => (r.kind === 'messaggio' ? [r] : []));
+    const nodeOf = (topic: string): string => topic.slice(3, 5);
+
+    /** The items as the node accepts them, walked from the records: owner, latest code, closed. */
+    function acceptedItems(
+      records: readonly TrafficRecord[],
+    ): Map<string, { owner: string; latest: string; closed: boolean }> {
+      const byCode = new Map<string, { owner: string; latest: string; closed: boolean }>();
+      for (const r of records) {
+        if ((r.kind !== 'candidatura' && r.kind !== 'vacancy') || r.note === 'invalid') continue;
+        if (r.note === 'new') {
+          byCode.set(r.key, { owner: nodeOf(r.topic), latest: r.key, closed: false });
+          continue;
+        }
+        const previous = /<codice(?:candidatura|offerta)precedente>([^<]+)</.exec(r.xml)?.[1] ?? '';
+        const item = byCode.get(previous);
+        if (item === undefined || item.closed || item.latest !== previous) continue;
+        item.latest = r.key;
+        item.closed = r.note === 'close';
+        byCode.set(r.key, item);
+      }
+      return byCode;
+    }
+
+    it('leaves every record before them as it was: the same items, INPS and CO records as without messages', () => {
+      const without = [...generateTraffic({ ...mix, messages: 0 })];
+      expect([...generateTraffic({ ...mix, messages: undefined })]).toEqual(without);
+      const withMessages = [...generateTraffic(mix)];
+      expect(withMessages.slice(0, without.length)).toEqual(without);
+      expect(messagesOf(withMessages)).toHaveLength(withMessages.length - without.length);
+      expect([...generateTraffic(mix)]).toEqual(withMessages);
+    });
+
+    it('sends the 03s after every item record, then about half as many 04s, all valid', () => {
+      const records = [...generateTraffic(mix)];
+      const first = records.findIndex((r) => r.kind === 'messaggio');
+      expect(records.slice(first).every((r) => r.kind === 'messaggio')).toBe(true);
+      const notes = messagesOf(records).map((m) => m.note);
+      expect(notes.filter((n) => n === '03')).toHaveLength(300);
+      expect(notes.lastIndexOf('03')).toBeLessThan(notes.indexOf('04'));
+      const replies = notes.filter((n) => n === '04').length;
+      expect(replies).toBeGreaterThan(120);
+      expect(replies).toBeLessThan(180);
+      // Sent after the last item of the day, in order, within the day.
+      const lastItem = records
+        .slice(0, first)
+        .flatMap((r) => ('xml' in r ? [/<data(?:inserimento|pubblicazione)>([^<]+)</.exec(r.xml)?.[1] ?? ''] : []))
+        .sort()
+        .at(-1);
+      const times = messagesOf(records).map((m) => /<data>([^<]+)</.exec(m.xml)?.[1] ?? '');
+      expect(times).toEqual([...times].sort());
+      expect(times[0]! >= lastItem!).toBe(true);
+      expect(times.at(-1)! < '2026-11-21').toBe(true);
+      for (const m of messagesOf(records)) {
+        const verdict = validateDocument(Buffer.from(m.xml));
+        expect({ key: m.key, valid: verdict.valid, kind: verdict.kind }).toEqual({
+          key: m.key,
+          valid: true,
+          kind: 'Messaggio',
+        });
+        expect(m.xml).toContain(`<codicemessaggio>${m.key}</codicemessaggio>`);
+        expect(m.xml).toContain(`<codiceoffertacandidatura>${m.about}</codiceoffertacandidatura>`);
+      }
+    });
+
+    it('has a 03 sent by another node about an item open at the end of the day, and the owner reply to its sender', () => {
+      const records = [...generateTraffic({ ...mix, seed: 10 })];
+      const items = acceptedItems(records);
+      const interests = new Map(
+        messagesOf(records)
+          .filter((m) => m.note === '03')
+          .map((m) => [m.key, m]),
+      );
+      for (const m of messagesOf(records)) {
+        const item = items.get(m.about);
+        expect({ about: m.about, latest: item?.latest, closed: item?.closed, owner: item?.owner }).toEqual({
+          about: m.about,
+          latest: m.about,
+          closed: false,
+          owner: m.owner,
+        });
+        if (m.note === '03') {
+          expect(nodeOf(m.topic)).not.toBe(m.owner);
+          expect(nodeOf(m.topic)).not.toBe('00');
+          expect([m.replyTo, m.replyNode]).toEqual([undefined, undefined]);
+        } else {
+          const interest = interests.get(m.replyTo ?? '');
+          expect(interest?.about).toBe(m.about);
+          expect(nodeOf(m.topic)).toBe(m.owner);
+          expect(m.replyNode).toBe(interest === undefined ? 'none' : nodeOf(interest.topic));
+          expect(m.xml).toContain(`<codicemessaggioprecedente>${m.replyTo}</codicemessaggioprecedente>`);
+        }
+      }
+    });
+
+    it('breaks a share of messages on purpose when asked, and answers no broken 03', () => {
+      const records = [...generateTraffic({ ...mix, seed: 11, invalid: 0.1 })];
+      const messages = messagesOf(records);
+      const broken = messages.filter((m) => m.note === 'invalid');
+      expect(broken.length).toBeGreaterThan(10);
+      for (const m of messages) expect(validateDocument(Buffer.from(m.xml)).valid).toBe(m.note !== 'invalid');
+      const brokenKeys = new Set(broken.map((m) => m.key));
+      expect(messages.filter((m) => m.replyTo !== undefined && brokenKeys.has(m.replyTo))).toEqual([]);
+    });
+
+    it('makes no message when no item is open', () => {
+      expect([
+        ...generateTraffic({ seed: 1, candidature: 0, vacancies: 0, inps: 5, co: 5, messages: 10 }),
+      ]).toHaveLength(10);
+    });
+  });
 });
