@@ -164,18 +164,25 @@ async function main(): Promise<number> {
       inps: Math.round(args.size * 0.18),
       co: Math.round(args.size * 0.33),
       invalid: 0.01,
+      // Contact messages after the items (03s, then 04s to about half of them), under the same faults.
+      messages: Math.round(args.size * 0.05),
       // Fifteen days ago, whatever the date of the run: the CVs and vacancies whose datascadenza the generator put
       // 10 to 14 days after insertion (about 1 % of them) are already due on arrival, so every run expires some
       // items under the faults, and the same number whenever it runs (a fixed day would expire more every week).
       day: daysAgo(15),
     };
-    const traffic: { topic: string; key: string; value: Buffer }[] = [];
+    const traffic: { topic: string; key: string; value: Buffer; reply?: boolean }[] = [];
     let template: string | undefined;
     for (const record of generateTraffic(mix)) {
       if ('xml' in record) {
         if (template === undefined && record.kind === 'candidatura' && !record.xml.includes('precedente>'))
           template = record.xml;
-        traffic.push({ topic: record.topic, key: record.key, value: Buffer.from(record.xml, 'utf8') });
+        traffic.push({
+          topic: record.topic,
+          key: record.key,
+          value: Buffer.from(record.xml, 'utf8'),
+          ...(record.kind === 'messaggio' && record.replyTo !== undefined ? { reply: true } : {}),
+        });
       } else {
         traffic.push({
           topic: record.topic,
@@ -302,13 +309,22 @@ async function main(): Promise<number> {
       }
     };
     const perTick = Math.max(1, Math.ceil((traffic.length / window) * 200));
+    // A reply answers a 03 ingest has taken in, or it is refused (REPLY_NOT_RECEIVED): before the first reply the
+    // sender gives ingest up to 30 s to catch up, whatever the faults are doing meanwhile.
+    const firstReply = traffic.findIndex((t) => t.reply === true);
     let sent = 0;
     let poisonSent = false;
     let lastInps = Date.now();
     while (sent < traffic.length) {
       unlessAFaultFailed();
       const tick = Date.now();
-      const slice = traffic.slice(sent, sent + perTick);
+      if (sent === firstReply) {
+        const until = Date.now() + 30_000;
+        while (Date.now() < until && ((await groupLag(kafka).catch(() => undefined))?.get('ingest') ?? 1) > 0)
+          await sleep(1_000);
+        say(`${at()} replies (04) from here on`);
+      }
+      const slice = traffic.slice(sent, firstReply > sent ? Math.min(firstReply, sent + perTick) : sent + perTick);
       const byTopic = new Map<string, { key: string; value: Buffer }[]>();
       for (const r of slice) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { key: r.key, value: r.value }]);
       await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
@@ -395,6 +411,9 @@ async function main(): Promise<number> {
     }
     const outcomes = new Map<string, number>();
     for (const r of observed.receipts) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+    const messageOutcomes = new Map<string, number>();
+    for (const r of observed.receipts.filter((x) => x.kind === 'MESSAGGIO'))
+      messageOutcomes.set(r.outcome, (messageOutcomes.get(r.outcome) ?? 0) + 1);
     const summary = {
       size: args.size,
       seed: args.seed,
@@ -402,6 +421,12 @@ async function main(): Promise<number> {
       submissions: observed.submissions.length,
       outcomes: Object.fromEntries(outcomes),
       deliveries: observed.deliveries.length,
+      messages: {
+        interest: observed.messages.filter((m) => m.tipo === '03').length,
+        replies: observed.messages.filter((m) => m.tipo === '04').length,
+        outcomes: Object.fromEntries(messageOutcomes),
+        delivered: observed.messageDeliveries.length,
+      },
       euresDocuments: observed.eures.length,
       inpsRecords: observed.inps.length,
       expiries: observed.expired.length,
@@ -419,7 +444,7 @@ async function main(): Promise<number> {
       seconds: Math.round((Date.now() - started) / 1000),
     };
     say(
-      `\nsubmissions ${summary.submissions.toLocaleString('en')} (${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}), node deliveries ${summary.deliveries.toLocaleString('en')}, EURES documents ${summary.euresDocuments.toLocaleString('en')}, INPS records ${summary.inpsRecords.toLocaleString('en')}, expiries ${summary.expiries.toLocaleString('en')}, dead letters ${summary.deadLetters.toLocaleString('en')}; ${summary.seconds} s in all`,
+      `\nsubmissions ${summary.submissions.toLocaleString('en')} (${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}), node deliveries ${summary.deliveries.toLocaleString('en')}, contact messages ${summary.messages.interest.toLocaleString('en')} 03 and ${summary.messages.replies.toLocaleString('en')} 04 (${[...messageOutcomes].map(([o, n]) => `${o} ${n}`).join(', ')}; ${summary.messages.delivered.toLocaleString('en')} delivered), EURES documents ${summary.euresDocuments.toLocaleString('en')}, INPS records ${summary.inpsRecords.toLocaleString('en')}, expiries ${summary.expiries.toLocaleString('en')}, dead letters ${summary.deadLetters.toLocaleString('en')}; ${summary.seconds} s in all`,
     );
     mkdirSync('chaos-results', { recursive: true });
     const file = join('chaos-results', `chaos-${args.size}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

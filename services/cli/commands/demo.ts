@@ -147,6 +147,10 @@ export function demoCommand(program: Command): void {
     .option('--vacancies <n>', 'vacancies to send', '1500')
     .option('--inps <n>', 'INPS income-support records', '800')
     .option('--co <n>', 'CO employment records', '1500')
+    .option(
+      '--messages <n>',
+      'contact messages of interest (03) about the day\u2019s items, about half of them answered (04) [one per 8 CVs and vacancies]',
+    )
     .option('--invalid <share>', 'share of submissions broken on purpose', '0.02')
     .option('--seed <n>', 'seed of the generator (a new day: another seed)', String(Date.now() % 100_000))
     .option('--stack-only', 'only bring up Kafka, the registry and Redis', false)
@@ -162,6 +166,7 @@ Examples:
   ncn demo                                                       # a day of 6,800 records (about two minutes)
   ncn demo --cvs 10 --vacancies 10 --inps 0 --co 0               # ten CVs and ten vacancies, nothing from INPS or CO
   ncn demo --cvs 20 --vacancies 20 --inps 10 --co 10 --seed 7    # a little of everything, the same day each time
+  ncn demo --cvs 30 --vacancies 30 --inps 0 --co 0 --messages 20  # items, then 20 messages of interest and replies
   ncn demo --cvs 0 --vacancies 0 --inps 0 --co 0                 # the node running and idle, nothing sent`,
     )
     .action(async (options: Record<string, string | boolean>) => {
@@ -221,6 +226,8 @@ Examples:
         inps: count('inps'),
         co: count('co'),
         invalid,
+        messages:
+          options.messages === undefined ? Math.round((count('cvs') + count('vacancies')) / 8) : count('messages'),
         // Yesterday (UTC): every insertion time is in the past, and the items are as fresh as the calendar allows.
         day: daysAgo(1),
       };
@@ -236,6 +243,13 @@ Examples:
       };
       const progress = total > 0 ? new Progress('sent', total) : undefined;
       let submissions = 0;
+      const messagesSent = { interest: 0, reply: 0 };
+      /** Which kind of record was sent last: a message waits until what it is about has been taken in. */
+      let phase: 'items' | 'interest' | 'reply' = 'items';
+      const ingestGroups = (['ingest', 'ingest.pending'] as const).map((group) => ({
+        group,
+        topics: NodeConsumerGroupInputs[group],
+      }));
       /**
        * A worker of the day, for the audit query at the end: one with a national or European CV, which goes to
        * every other node (a regional CV whose domicile is its sender's region goes nowhere, so its audit is empty).
@@ -246,14 +260,32 @@ Examples:
       const flush = async (): Promise<void> => {
         if (size === 0) return;
         await producer.sendBatch({ topicMessages: [...batch].map(([topic, messages]) => ({ topic, messages })) });
-        progress?.tick(size);
+        if (phase === 'items') progress?.tick(size);
         batch = new Map();
         size = 0;
       };
       for (const record of generateTraffic(mix)) {
+        if (record.kind === 'messaggio') {
+          // A message about an item ingest has not taken in yet is refused (MESSAGE_ITEM_UNKNOWN), and a reply to a
+          // 03 not taken in yet too (REPLY_NOT_RECEIVED): a node writes about what it received, so the demo sends
+          // the items, then the messages of interest, then the replies, each once ingest has the one before.
+          const next = record.replyTo === undefined ? 'interest' : 'reply';
+          if (next !== phase) {
+            await flush();
+            if (phase === 'items') {
+              progress?.done();
+              console.log(
+                `then ${mix.messages.toLocaleString('en')} contact messages of interest (03) about the day's items, and replies (04) to about half, each once ingest has what it answers`,
+              );
+            }
+            await waitDrained(kafka, ingestGroups, { timeoutMs: 10 * 60_000 });
+            phase = next;
+          }
+          messagesSent[next]++;
+        }
         const value =
           'xml' in record ? Buffer.from(record.xml, 'utf8') : await serde.encode(ids[record.kind], record.value);
-        if ('xml' in record) submissions++;
+        if (record.kind === 'candidatura' || record.kind === 'vacancy') submissions++;
         if (
           sample === undefined &&
           'xml' in record &&
@@ -268,7 +300,7 @@ Examples:
         if (++size >= 500) await flush();
       }
       await flush();
-      progress?.done();
+      if (phase === 'items') progress?.done();
       await producer.disconnect();
 
       // Flowed through: every group of the node has read everything its inputs hold, twice in a row. A group
@@ -298,6 +330,7 @@ Examples:
 
       const after = await endsOf(kafka, watched);
       const outcomes = new Map<string, number>();
+      const messageOutcomes = new Map<string, number>();
       const reasons = new Map<string, number>();
       const deliveries = new Map<string, Map<string, number>>();
       const fonti = new Map<string, number>();
@@ -313,10 +346,13 @@ Examples:
           const p = await serde.decode<{ fonteQualifica: string }>(message.value);
           fonti.set(p.fonteQualifica, (fonti.get(p.fonteQualifica) ?? 0) + 1);
         } else {
-          const r = await serde.decode<{ outcome: string; issues: { code: string; severity: string }[] }>(
-            message.value,
-          );
-          outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+          const r = await serde.decode<{
+            kind: string;
+            outcome: string;
+            issues: { code: string; severity: string }[];
+          }>(message.value);
+          const tally = r.kind === 'MESSAGGIO' ? messageOutcomes : outcomes;
+          tally.set(r.outcome, (tally.get(r.outcome) ?? 0) + 1);
           if (r.outcome === 'REJECTED') {
             for (const code of new Set(r.issues.filter((i) => i.severity === 'ERROR').map((i) => i.code)))
               reasons.set(code, (reasons.get(code) ?? 0) + 1);
@@ -326,6 +362,9 @@ Examples:
       const eures = await euresReceiver<{ held: number; duplicates: number; refused: number }>(euresStats);
 
       const events = ['DELIVERED', 'WITHDRAWN', 'CLOSED', 'EXPIRED'];
+      const messageEvents = ['MESSAGE_INTEREST', 'MESSAGE_REPLY'];
+      const delivered = (row: Map<string, number> | undefined): number =>
+        messageEvents.reduce((sum, e) => sum + (row?.get(e) ?? 0), 0);
       const nodes = [...deliveries.keys()].sort();
       console.log(`\n== summary (flowed through in ${flowSeconds.toFixed(0)} s)\n`);
       console.log(
@@ -338,14 +377,20 @@ Examples:
             [...reasons].sort((a, b) => b[1] - a[1]).map(([c, n]) => [c, String(n)]),
           ),
         );
-      console.log(`\ndeliveries per node and action (upsert, withdraw, close, expire):`);
+      const messageTotal = [...deliveries.values()].reduce((sum, row) => sum + delivered(row), 0);
+      console.log(
+        `contact messages: ${messagesSent.interest.toLocaleString('en')} of interest (03) and ${messagesSent.reply.toLocaleString('en')} replies (04) sent${
+          messageOutcomes.size > 0 ? `, ${[...messageOutcomes].map(([o, n]) => `${o} ${n}`).join(', ')}` : ''
+        }; ${messageTotal.toLocaleString('en')} delivered, each to one node`,
+      );
+      console.log(`\ndeliveries per node and action (upsert, withdraw, close, expire; messages received):`);
       console.log(
         table(
-          ['to', ...events.map((e) => e.toLowerCase()), 'total'],
+          ['to', ...events.map((e) => e.toLowerCase()), 'messages', 'total'],
           [
             ...nodes.map((n) => {
               const row = deliveries.get(n) ?? new Map<string, number>();
-              const cells = events.map((e) => row.get(e) ?? row.get(`${e}_EURES`) ?? 0);
+              const cells = [...events.map((e) => row.get(e) ?? row.get(`${e}_EURES`) ?? 0), delivered(row)];
               return [n, ...cells.map(String), String(cells.reduce((a, b) => a + b, 0))];
             }),
           ],

@@ -108,6 +108,21 @@ describe('npm run demo', () => {
       expect(run.stdout).toMatch(new RegExp(`^submissions: ${submissions.toLocaleString('en')}(, |$)`, 'm'));
       const sent = /sending a day of traffic \([^)]*\): ([\d,]+) records/.exec(run.stdout)?.[1];
       expect(sent).toBe(size(args).toLocaleString('en'));
+      // Contact messages: as many 03s as asked (one per 8 items unless --messages says), and every accepted message
+      // delivered to exactly one node (the audit events between the demo's marks).
+      const messages = option(args, 'messages', Math.round(submissions / 8));
+      const line =
+        /^contact messages: ([\d,]+) of interest \(03\) and ([\d,]+) replies \(04\) sent(.*); ([\d,]+) delivered, each to one node$/m.exec(
+          run.stdout,
+        );
+      expect(line).not.toBeNull();
+      const [, interest = '', replies = '', outcomes = '', delivered = ''] = line ?? [];
+      const number = (text: string): number => Number(text.replace(/,/g, ''));
+      const outcome = (name: string): number => number(new RegExp(`${name} (\\d+)`).exec(outcomes)?.[1] ?? '0');
+      expect(number(interest)).toBe(messages);
+      expect(outcome('ACCEPTED') + outcome('REJECTED') + outcome('DUPLICATE')).toBe(number(interest) + number(replies));
+      expect(number(delivered)).toBe(outcome('ACCEPTED'));
+      if (messages > 0) expect(outcome('ACCEPTED')).toBeGreaterThan(0);
       // Every group of the node is caught up, whether it had records to read or none.
       for (const group of NodeConsumerGroups) {
         const name = group.replace('.', '\\.');
