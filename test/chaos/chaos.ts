@@ -412,8 +412,11 @@ async function main(): Promise<number> {
     const outcomes = new Map<string, number>();
     for (const r of observed.receipts) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
     const messageOutcomes = new Map<string, number>();
-    for (const r of observed.receipts.filter((x) => x.kind === 'MESSAGGIO'))
+    const messageReasons = new Map<string, number>();
+    for (const r of observed.receipts.filter((x) => x.kind === 'MESSAGGIO')) {
       messageOutcomes.set(r.outcome, (messageOutcomes.get(r.outcome) ?? 0) + 1);
+      for (const code of r.codes) messageReasons.set(code, (messageReasons.get(code) ?? 0) + 1);
+    }
     const summary = {
       size: args.size,
       seed: args.seed,
@@ -425,6 +428,7 @@ async function main(): Promise<number> {
         interest: observed.messages.filter((m) => m.tipo === '03').length,
         replies: observed.messages.filter((m) => m.tipo === '04').length,
         outcomes: Object.fromEntries(messageOutcomes),
+        rejectedBecause: Object.fromEntries(messageReasons),
         delivered: observed.messageDeliveries.length,
       },
       euresDocuments: observed.eures.length,
@@ -444,7 +448,7 @@ async function main(): Promise<number> {
       seconds: Math.round((Date.now() - started) / 1000),
     };
     say(
-      `\nsubmissions ${summary.submissions.toLocaleString('en')} (${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}), node deliveries ${summary.deliveries.toLocaleString('en')}, contact messages ${summary.messages.interest.toLocaleString('en')} 03 and ${summary.messages.replies.toLocaleString('en')} 04 (${[...messageOutcomes].map(([o, n]) => `${o} ${n}`).join(', ')}; ${summary.messages.delivered.toLocaleString('en')} delivered), EURES documents ${summary.euresDocuments.toLocaleString('en')}, INPS records ${summary.inpsRecords.toLocaleString('en')}, expiries ${summary.expiries.toLocaleString('en')}, dead letters ${summary.deadLetters.toLocaleString('en')}; ${summary.seconds} s in all`,
+      `\nsubmissions ${summary.submissions.toLocaleString('en')} (${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')}), node deliveries ${summary.deliveries.toLocaleString('en')}, contact messages ${summary.messages.interest.toLocaleString('en')} 03 and ${summary.messages.replies.toLocaleString('en')} 04 (${[...messageOutcomes].map(([o, n]) => `${o} ${n}`).join(', ')}; ${summary.messages.delivered.toLocaleString('en')} delivered; refused for ${[...messageReasons].map(([c, n]) => `${c} ${n}`).join(', ') || 'nothing'}), EURES documents ${summary.euresDocuments.toLocaleString('en')}, INPS records ${summary.inpsRecords.toLocaleString('en')}, expiries ${summary.expiries.toLocaleString('en')}, dead letters ${summary.deadLetters.toLocaleString('en')}; ${summary.seconds} s in all`,
     );
     mkdirSync('chaos-results', { recursive: true });
     const file = join('chaos-results', `chaos-${args.size}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

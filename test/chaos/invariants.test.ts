@@ -227,6 +227,15 @@ describe('the chaos invariants', () => {
     expect(forbiddenCodiciFiscali('node', 'R1', { deliveryId: 'R1/1/UPSERT/12', xml })).toEqual([]);
     expect(forbiddenCodiciFiscali('node', cf, { kind: 'PERCETTORE', root: cf, percettore: { cf } })).toEqual([]);
     expect(forbiddenCodiciFiscali('node', 'R1', { xml: `${xml}<note>${cf}</note>` })).toEqual([cf]);
+    const agency = '01234567897';
+    const message = `<Interlocutore><codicefiscale>${agency}</codicefiscale><codiceintermediario>${agency}</codiceintermediario></Interlocutore>`;
+    expect(forbiddenCodiciFiscali('node', 'V1', { kind: 'MESSAGGIO', xml: message })).toEqual([]);
+    expect(
+      forbiddenCodiciFiscali('node', 'V1', {
+        kind: 'MESSAGGIO',
+        xml: `${message}<testomessaggio>${agency}</testomessaggio>`,
+      }),
+    ).toEqual([agency]);
     expect(forbiddenCodiciFiscali('node', 'R1', { xml, rule: `for ${cf}` })).toEqual([cf]);
     expect(forbiddenCodiciFiscali('node', cf, { kind: 'CANDIDATURA', xml })).toEqual([cf]);
     expect(forbiddenCodiciFiscali('eures', 'R1', { document: xml })).toEqual([cf]);

@@ -435,8 +435,12 @@ function lagZero(o: Observed): Verdict {
   return t.verdict();
 }
 
-/** The elements of the XML standard that carry a codice fiscale, which a regional node may receive. */
-const CF_ELEMENTS = /<(\w+:)?(codicefiscale|codicefiscaleintermediario)>[^<]*</g;
+/**
+ * The elements of the XML standard that carry a codice fiscale, which a regional node may receive: the parties' in
+ * a CV or vacancy, and in a contact message (Messaggio) its sender's and its intermediary's code (codiceintermediario,
+ * an intermediary's 11-digit code), which reach only the node the message is addressed to (see messagesRouted).
+ */
+const CF_ELEMENTS = /<(\w+:)?(codicefiscale|codicefiscaleintermediario|codiceintermediario)>[^<]*</g;
 
 const scanText = (value: unknown): string[] => findCodiciFiscali(JSON.stringify(value));
 
