@@ -271,6 +271,12 @@ export function* generateTraffic(mix: TrafficMix): Generator<TrafficRecord> {
   // Open items per node and kind, for updates and closes to pick from.
   const open = new Map<string, { code: string; worker?: Person }[]>();
   let sequence = 0;
+  /**
+   * Item and message codes carry the seed (its last five digits) above their sequence, so days of other seeds sent
+   * to the same node on the same date never reuse each other's codes (CODE_REUSED); the same seed again gives the
+   * same codes for the same documents (DUPLICATE).
+   */
+  const codeBase = (Math.abs(Math.trunc(mix.seed)) % 100_000) * 1_000_000_000;
   // Items as the node accepts them (a broken submission is refused; an update or close only of the latest code).
   const accepted = new Map<string, AcceptedItem>();
   const acceptedItems: AcceptedItem[] = [];
@@ -320,7 +326,7 @@ export function* generateTraffic(mix: TrafficMix): Generator<TrafficRecord> {
     const previousCode = previous?.code;
     const options = {
       node,
-      sequence,
+      sequence: codeBase + sequence,
       at,
       ...(previous ? { previousCode: previous.code } : {}),
       ...(closing ? { closeReason: rng.pick(closeReasons) } : {}),
@@ -363,7 +369,7 @@ export function* generateTraffic(mix: TrafficMix): Generator<TrafficRecord> {
   yield* generateMessages(
     mix,
     day,
-    { at: lastAt, sequence },
+    { at: lastAt, sequence: codeBase + sequence },
     acceptedItems.filter((item) => !item.closed),
   );
 }

@@ -31,6 +31,17 @@ describe('generateTraffic', () => {
     expect(take(2)).not.toEqual(take(1));
   });
 
+  it('gives days of two seeds on the same date codes of their own, so one node can take both', () => {
+    const codes = (seed: number) =>
+      [...generateTraffic({ seed, candidature: 300, vacancies: 150, inps: 0, co: 0, messages: 40 })]
+        .filter((r) => 'xml' in r)
+        .map((r) => r.key);
+    const [one, other] = [codes(1), codes(2)];
+    expect(one.every((c) => /^\d{25}$/.test(c))).toBe(true);
+    expect(one.filter((c) => other.includes(c))).toEqual([]);
+    expect(codes(1)).toEqual(one);
+  });
+
   it('produces exactly the mix asked for, with updates and closes', () => {
     const records = take(3);
     const count = (kind: string): number => records.filter((r) => r.kind === kind).length;
