@@ -80,6 +80,15 @@ export function daysAgo(days: number, now: number = Date.now()): Date {
 const regionalNodes = NodeIds.filter((n) => n !== '00');
 const closeReasons = ['01', '02', '03'];
 
+/** The document with the first of the mistakes, in a random order, that changes it. */
+function firstThatApplies(rng: Random, mistakes: readonly ((x: string) => string)[], xml: string): string {
+  for (const mistake of rng.some(mistakes, mistakes.length)) {
+    const broken = mistake(xml);
+    if (broken !== xml) return broken;
+  }
+  throw new Error('no mistake applies');
+}
+
 /** Mistakes a sending system makes, each one certain to be refused: an impossible date, a wrong check character, a missing e-mail. */
 function breakDocument(rng: Random, xml: string): string {
   const mistakes = [
@@ -91,11 +100,7 @@ function breakDocument(rng: Random, xml: string): string {
         (_, head: string, check: string) => `${head}${check === 'A' ? 'B' : 'A'}<`,
       ),
   ];
-  for (const mistake of rng.some(mistakes, mistakes.length)) {
-    const broken = mistake(xml);
-    if (broken !== xml) return broken;
-  }
-  throw new Error('no mistake applies');
+  return firstThatApplies(rng, mistakes, xml);
 }
 
 /** Mistakes in a message, each one certain to be refused: no item named, an impossible date, a wrong check character. */
@@ -109,11 +114,7 @@ function breakMessage(rng: Random, xml: string): string {
         (_, head: string, check: string) => `${head}${check === 'A' ? 'B' : 'A'}<`,
       ),
   ];
-  for (const mistake of rng.some(mistakes, mistakes.length)) {
-    const broken = mistake(xml);
-    if (broken !== xml) return broken;
-  }
-  throw new Error('no mistake applies');
+  return firstThatApplies(rng, mistakes, xml);
 }
 
 /** An item as the node has accepted it: its owner, kind, latest code, and whether it is closed. */

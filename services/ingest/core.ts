@@ -3,7 +3,16 @@ import type { Candidatura } from '../../contracts/xml/candidatura.types';
 import { schemaModel } from '../../contracts/xml/schemas';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
 import type { OutputRecord } from '../runtime/runner/types';
-import { codeIn, receipt, reject, sha256, type Decision, type ReceiptKind, type SubmissionInput } from './decision';
+import {
+  codeIn,
+  duplicate,
+  receipt,
+  reject,
+  sha256,
+  type Decision,
+  type ReceiptKind,
+  type SubmissionInput,
+} from './decision';
 import type { HardeningLimits } from '../xml/harden';
 import { IssueCode, error } from '../xml/issues';
 import { documentToAvro } from '../xml/to-avro';
@@ -120,11 +129,7 @@ export function decideSubmission(
   const existing = view.code(f.code);
   if (existing !== undefined) {
     if (existing.node === input.node && (existing.sha256 === hash || existing.contentHash === contentHash)) {
-      return {
-        kind: 'done',
-        outcome: 'DUPLICATE',
-        outputs: [receipt(input, 'DUPLICATE', { ...base, root: existing.root, issues: [], hash })],
-      };
+      return duplicate(input, hash, { ...base, root: existing.root });
     }
     return reject(
       input,

@@ -109,3 +109,16 @@ export function reject(
     outputs: [receipt(input, 'REJECTED', { ...details, issues, hash }), deadLetterOf(input, issues)],
   };
 }
+
+/** A repeat of a submission already taken (rule 9): its receipt only, naming the root it went to. */
+export function duplicate(
+  input: SubmissionInput,
+  hash: string,
+  details: { code: string; root: string; kind: ReceiptKind },
+): Decision {
+  return {
+    kind: 'done',
+    outcome: 'DUPLICATE',
+    outputs: [receipt(input, 'DUPLICATE', { ...details, issues: [], hash })],
+  };
+}

@@ -6,7 +6,7 @@ import type { OutputRecord } from '../runtime/runner/types';
 import { IssueCode, error, type Issue } from '../xml/issues';
 import { renderDocument } from '../xml/render';
 import type { DocumentObject } from '../xml/to-object';
-import { receipt, reject, sha256, type Decision, type SubmissionInput } from './decision';
+import { duplicate, receipt, reject, sha256, type Decision, type SubmissionInput } from './decision';
 import type { MessageRecord, StateView } from './state';
 
 const Path = {
@@ -46,11 +46,7 @@ export function decideMessage(
   const earlier = view.message(code);
   if (earlier !== undefined) {
     if (earlier.node === input.node && (earlier.sha256 === hash || earlier.contentHash === contentHash)) {
-      return {
-        kind: 'done',
-        outcome: 'DUPLICATE',
-        outputs: [receipt(input, 'DUPLICATE', { ...base, root: earlier.root, issues: [], hash })],
-      };
+      return duplicate(input, hash, { ...base, root: earlier.root });
     }
     return refuse(
       IssueCode.CodeReused,
