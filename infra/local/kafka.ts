@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { clientProperties, parseClientProperties, type SaslSettings } from '../../services/runtime/config';
-import { saslOptions } from '../../services/runtime/kafka';
+import { Kafka, logLevel, saslOptions } from '../../services/runtime/kafka';
 import { javaExecutable, maven } from './java';
 import { run, runningProcess, startDetached, tail, waitFor, type Managed, type ProcessRef } from './processes';
 import { Versions, type StackSettings } from './settings';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import { isUnknownTopicError } from '../runtime/kafka';
+import { isUnknownTopicError, type Kafka, type KafkaMessage } from '../runtime/kafka';
 
 /** A record read from a topic by the CLI. */
 export interface ReadRecord {

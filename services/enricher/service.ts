@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Partitioners, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type KafkaMessage, type Producer } from '../runtime/kafka';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';

@@ -1,12 +1,4 @@
 import type { Server } from 'node:http';
-import {
-  Partitioners,
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  type Producer,
-} from 'kafkajs';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { avroSchema } from '../../contracts/avro/schemas';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
@@ -14,7 +6,15 @@ import { Topic } from '../../contracts/topics';
 import { valueSubject, type AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
-import { FetchWaitMs } from '../runtime/kafka';
+import {
+  FetchWaitMs,
+  Partitioners,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+} from '../runtime/kafka';
 import type { Logger } from '../runtime/logger';
 import { deadLetter, describeError } from '../runtime/runner/dead-letter';
 import { consumerStopped } from '../runtime/runner/stopped';

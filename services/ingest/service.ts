@@ -1,4 +1,4 @@
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from '../runtime/kafka';
 import { isNodeId, type NodeId } from '../../contracts/nodes';
 import { subjectHash } from '../../contracts/policy';
 import { NodeInTopicPattern, Topic } from '../../contracts/topics';

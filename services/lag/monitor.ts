@@ -1,4 +1,4 @@
-import { AssignerProtocol, type Admin, type Kafka } from 'kafkajs';
+import { AssignerProtocol, type Admin, type Kafka } from '../runtime/kafka';
 import type { Logger } from '../runtime/logger';
 import {
   defaultThresholds,

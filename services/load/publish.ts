@@ -1,4 +1,4 @@
-import type { Message, Producer } from 'kafkajs';
+import type { Message, Producer } from '../runtime/kafka';
 import type { AvroSerde } from '../runtime/avro-serde';
 
 /** Messages per send. */

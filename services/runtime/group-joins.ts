@@ -1,4 +1,4 @@
-import type { ConsumerConfig, Kafka } from 'kafkajs';
+import type { ConsumerConfig, Kafka } from './kafka';
 
 /**
  * The same Kafka client, except that each consumer it makes for `groupId` also calls `onJoin` whenever it joins

@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
 import { topicCatalogue } from '../../contracts/topics';
 import { AvroSerde } from './avro-serde';
 import { loadConfig, type Config } from './config';
-import { connectAdmin, createKafka, isAuthorizationError } from './kafka';
+import { connectAdmin, createKafka, isAuthorizationError, type Kafka } from './kafka';
 import { createLogger, type Logger } from './logger';
 import { createRedis } from './redis';
 import { whenConsumerStopped } from './runner/stopped';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import { sharedAdmin } from './kafka';
+import { sharedAdmin, type Kafka, type KafkaMessage } from './kafka';
 import type { Logger } from './logger';
 
 /** A topic read whole into memory and followed afterwards (a "global table"). */

@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import type { Admin, ITopicConfig } from './kafka';
 import type { TopicSpec } from '../../contracts/topics';
 
 /** What ensureTopics did. */

@@ -11,7 +11,7 @@ import {
   type Acl,
   type AclEntry,
   type Admin,
-} from 'kafkajs';
+} from '../runtime/kafka';
 import { topicCatalogue } from '../../contracts/topics';
 import { clientProperties, type Config, type Env, type SaslSettings } from '../runtime/config';
 import { ensureTopics } from '../runtime/topics';

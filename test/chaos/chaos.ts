@@ -14,7 +14,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Partitioners, type Producer } from 'kafkajs';
 import { avroSchema } from '../../contracts/avro/schemas';
 import { NodeIds } from '../../contracts/nodes';
 import { nodeTopic, Topic } from '../../contracts/topics';
@@ -28,7 +27,7 @@ import { daysAgo, generateTraffic } from '../../services/gen/traffic';
 import { Random } from '../../services/gen/random';
 import { AvroSerde, valueSubject } from '../../services/runtime/avro-serde';
 import { loadConfig } from '../../services/runtime/config';
-import { createKafka } from '../../services/runtime/kafka';
+import { Partitioners, createKafka, type Producer } from '../../services/runtime/kafka';
 import { createLogger } from '../../services/runtime/logger';
 import { checkInvariants, type Verdict } from './invariants';
 import { groupLag, readBack } from './read-back';

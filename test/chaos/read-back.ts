@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from '../../services/runtime/kafka';
 import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../contracts/groups';
 import { lagOf } from '../../services/runtime/group-lag';
 import { DeadLetterHeader } from '../../contracts/headers';

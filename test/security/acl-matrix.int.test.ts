@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { nodeTopic, topicCatalogue } from '../../contracts/topics';
 import type { NodeId } from '../../contracts/nodes';
 import { kafkaLibs, resolveKafka } from '../../infra/local/kafka';
@@ -10,7 +9,14 @@ import { stackSettings } from '../../infra/local/settings';
 import { generateTraffic } from '../../services/gen/traffic';
 import { avroSchema } from '../../contracts/avro/schemas';
 import { valueSubject, AvroSerde } from '../../services/runtime/avro-serde';
-import { isAuthorizationError } from '../../services/runtime/kafka';
+import {
+  Kafka,
+  Partitioners,
+  isAuthorizationError,
+  logLevel,
+  type Admin,
+  type Producer,
+} from '../../services/runtime/kafka';
 import { allows, loadPolicy, type Principal } from '../../services/security/policy';
 import { provision } from '../../services/security/provision';
 import { testConfig, testKafka } from '../support/clients';

@@ -1,7 +1,6 @@
 import pino from 'pino';
-import type { Kafka } from 'kafkajs';
 import { loadConfig, type Config } from '../../services/runtime/config';
-import { createKafka } from '../../services/runtime/kafka';
+import { createKafka, type Kafka } from '../../services/runtime/kafka';
 
 /** The configuration the integration tests run with (the shared variables, or their defaults). */
 export const testConfig: Config = loadConfig(process.env);

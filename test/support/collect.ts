@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from '../../services/runtime/kafka';
 import type { AvroSerde } from '../../services/runtime/avro-serde';
 import { endOffsets, seekTo } from './consume';
 import { unique } from './unique';

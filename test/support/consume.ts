@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from '../../services/runtime/kafka';
 import { unique } from './unique';
 
 /** Where each partition of some topics ends now: read from there to see only what is produced afterwards. */

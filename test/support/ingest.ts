@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Partitioners, type Kafka, type KafkaMessage } from 'kafkajs';
+import { Partitioners, type Kafka, type KafkaMessage } from '../../services/runtime/kafka';
 import { nodeTopic, topicCatalogue, type TopicSpec } from '../../contracts/topics';
 import type { NodeId } from '../../contracts/nodes';
 import type { AvroSerde } from '../../services/runtime/avro-serde';

@@ -7,7 +7,7 @@ import {
   type Producer,
   type ProducerConfig,
   type Transaction,
-} from 'kafkajs';
+} from '../../services/runtime/kafka';
 
 /** What else happens when the answer is lost: consumers of the groups `stall` picks stop reading for a while. */
 export interface LostCommitOptions {

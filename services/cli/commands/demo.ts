@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { Partitioners, type Kafka, type KafkaMessage } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../../contracts/groups';
 import { NodeIds } from '../../../contracts/nodes';
@@ -16,7 +15,7 @@ import { daysAgo, generateTraffic } from '../../gen/traffic';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { waitDrained } from '../../runtime/group-lag';
-import { createKafka } from '../../runtime/kafka';
+import { Partitioners, createKafka, type Kafka, type KafkaMessage } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { createRedis } from '../../runtime/redis';
 import { Progress } from '../progress';

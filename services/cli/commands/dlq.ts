@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { Partitioners } from 'kafkajs';
 import { DeadLetterHeader } from '../../../contracts/headers';
 import { Topic } from '../../../contracts/topics';
 import { loadConfig } from '../../runtime/config';
-import { createKafka } from '../../runtime/kafka';
+import { Partitioners, createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { readTopic } from '../read-topic';
 import { table } from '../table';

@@ -1,6 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Argument, type Command } from 'commander';
-import { Partitioners } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { BatchPublisher, DefaultBatchSize } from '../../load/publish';
 import { countRecords, readRecords, type Where } from '../../load/read-records';
@@ -8,7 +7,7 @@ import type { Problem } from '../../load/records';
 import { CoStandard, InpsStandard, type LoadStandard } from '../../load/standards';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
-import { connectAdmin, createKafka } from '../../runtime/kafka';
+import { Partitioners, connectAdmin, createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { Progress } from '../progress';
 

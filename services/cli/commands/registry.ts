@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Type } from 'avsc';
-import { Partitioners } from 'kafkajs';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { comune } from '../../../contracts/tables/comuni';
 import { Topic } from '../../../contracts/topics';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
-import { createKafka } from '../../runtime/kafka';
+import { Partitioners, createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { hasValidCheck } from '../../xml/codice-fiscale';
 import { dateToDays } from '../../xml/rome-time';

@@ -1,4 +1,4 @@
-import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import { AssignerProtocol, type PartitionAssigner } from '../kafka';
 
 export const CoPartitionedName = 'NcnCoPartitioned';
 

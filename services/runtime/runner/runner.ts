@@ -1,15 +1,18 @@
 import type { Server } from 'node:http';
+import { avroSchema } from '../../../contracts/avro/schemas';
+import { valueSubject, type AvroSerde } from '../avro-serde';
 import {
+  FetchWaitMs,
   Partitioners,
+  fetchStableOffsets,
+  isFencedProducerError,
+  sharedAdmin,
   type Consumer,
   type EachBatchPayload,
   type Kafka,
   type KafkaMessage,
   type Producer,
-} from 'kafkajs';
-import { avroSchema } from '../../../contracts/avro/schemas';
-import { valueSubject, type AvroSerde } from '../avro-serde';
-import { FetchWaitMs, fetchStableOffsets, isFencedProducerError, sharedAdmin } from '../kafka';
+} from '../kafka';
 import { ErrorCode, NcnError } from '../errors';
 import type { Logger } from '../logger';
 import { CoPartitionedAssigner } from './assigner';

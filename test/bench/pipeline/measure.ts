@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../../services/runtime/kafka';
 import { NodeIds } from '../../../contracts/nodes';
 import { nodeTopic, Topic } from '../../../contracts/topics';
 import type { AvroSerde } from '../../../services/runtime/avro-serde';

@@ -1,11 +1,10 @@
-import type { Admin, Kafka } from 'kafkajs';
 import { NodeConsumerGroups } from '../../../contracts/groups';
 import { topicCatalogue } from '../../../contracts/topics';
 import { ServiceNames, servicePid, startService, stopServices, type ServiceName } from '../../../infra/local/services';
 import type { StackSettings } from '../../../infra/local/settings';
 import { down, status, up } from '../../../infra/local/stack';
 import { loadConfig, type Config } from '../../../services/runtime/config';
-import { createKafka } from '../../../services/runtime/kafka';
+import { createKafka, type Admin, type Kafka } from '../../../services/runtime/kafka';
 import { createLogger } from '../../../services/runtime/logger';
 import { createRedis } from '../../../services/runtime/redis';
 import { ensureTopics } from '../../../services/runtime/topics';

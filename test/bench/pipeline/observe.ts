@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from '../../../services/runtime/kafka';
 
 export { waitDrained, type Watched } from '../../../services/runtime/group-lag';
 

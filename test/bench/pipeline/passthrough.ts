@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type KafkaMessage, type Producer } from '../../../services/runtime/kafka';
 
 /** What one pass-through run measured. */
 export interface PassThroughResult {

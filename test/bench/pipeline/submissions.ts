@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from '../../../services/runtime/kafka';
 import { daysAgo, generateTraffic } from '../../../services/gen/traffic';
 
 /** A generated submission, ready to send: a node's inbound topic, the item (or message) code as key, the XML bytes. */

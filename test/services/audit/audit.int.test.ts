@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { Topic } from '../../../contracts/topics';
 import { startAuditIndexer, type AuditIndexer } from '../../../services/audit/service';

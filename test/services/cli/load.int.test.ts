@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '../../../services/runtime/kafka';
 import { Topic } from '../../../contracts/topics';
 import { generateTraffic } from '../../../services/gen/traffic';
 import { communicationId } from '../../../services/load/co-xml';

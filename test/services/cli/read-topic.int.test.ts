@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Kafka } from '../../../services/runtime/kafka';
 import { readLast, type ReadRecord } from '../../../services/cli/read-topic';
 import { testKafka } from '../../support/clients';
 import { unique } from '../../support/unique';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { nodeTopic, Topic } from '../../../contracts/topics';
 import { startDispatcher, type Dispatcher } from '../../../services/dispatcher/service';

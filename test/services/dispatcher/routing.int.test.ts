@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { NodeIds, type NodeId } from '../../../contracts/nodes';
 import { nodeTopic, Topic } from '../../../contracts/topics';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Partitioners, type Producer } from 'kafkajs';
+import { Partitioners, type Producer } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { DeadLetterHeader } from '../../../contracts/headers';
 import type { NodeId } from '../../../contracts/nodes';

@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '../../../services/runtime/kafka';
 import { Topic } from '../../../contracts/topics';
 import { NodeIds, type NodeId } from '../../../contracts/nodes';
 import { generateTraffic } from '../../../services/gen/traffic';

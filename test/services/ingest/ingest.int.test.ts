@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { Topic } from '../../../contracts/topics';
 import { Random } from '../../../services/gen/random';

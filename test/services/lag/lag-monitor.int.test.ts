@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { Consumer } from 'kafkajs';
+import type { Consumer } from '../../../services/runtime/kafka';
 import { chromium, type Browser } from 'playwright-core';
 import { kafkaLibs, resolveKafka } from '../../../infra/local/kafka';
 import { stackSettings } from '../../../infra/local/settings';

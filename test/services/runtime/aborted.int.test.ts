@@ -1,4 +1,4 @@
-import { Partitioners, type Producer } from 'kafkajs';
+import { Partitioners, type Producer } from '../../../services/runtime/kafka';
 import { createTopics } from '../../../services/runtime/topics';
 import { testKafka } from '../../support/clients';
 import { consumeUntil } from '../../support/consume';

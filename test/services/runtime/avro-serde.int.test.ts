@@ -1,5 +1,5 @@
 import type { Schema } from 'avsc';
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from '../../../services/runtime/kafka';
 import { AvroSerde, valueSubject } from '../../../services/runtime/avro-serde';
 import { createTopics } from '../../../services/runtime/topics';
 import { testConfig, testKafka } from '../../support/clients';

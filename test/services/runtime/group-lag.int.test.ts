@@ -1,4 +1,4 @@
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from '../../../services/runtime/kafka';
 import { behind } from '../../../services/runtime/group-lag';
 import { createTopics } from '../../../services/runtime/topics';
 import { testKafka } from '../../support/clients';

@@ -1,6 +1,5 @@
-import { Partitioners } from 'kafkajs';
 import { consumeUntil } from '../../support/consume';
-import { fetchStableOffsets } from '../../../services/runtime/kafka';
+import { Partitioners, fetchStableOffsets } from '../../../services/runtime/kafka';
 import { createTopics } from '../../../services/runtime/topics';
 import { testKafka } from '../../support/clients';
 import { unique } from '../../support/unique';

@@ -1,4 +1,4 @@
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from '../../../services/runtime/kafka';
 import { followTable, type Table } from '../../../services/runtime/table';
 import { createTopics } from '../../../services/runtime/topics';
 import { silentLogger, testKafka } from '../../support/clients';

@@ -1,4 +1,4 @@
-import { ConfigResourceTypes } from 'kafkajs';
+import { ConfigResourceTypes } from '../../../services/runtime/kafka';
 import type { TopicSpec } from '../../../contracts/topics';
 import { ensureTopics } from '../../../services/runtime/topics';
 import { testKafka } from '../../support/clients';

@@ -1,19 +1,16 @@
-import * as kafkajs from 'kafkajs';
+import { loadConfig } from '../../../../services/runtime/config';
+import { ErrorCode } from '../../../../services/runtime/errors';
 import {
+  KafkaJSConnectionClosedError,
   KafkaJSConnectionError,
   KafkaJSNonRetriableError,
   KafkaJSNumberOfRetriesExceeded,
   KafkaJSProtocolError,
   KafkaJSSASLAuthenticationError,
-} from 'kafkajs';
-import { loadConfig } from '../../../../services/runtime/config';
-import { ErrorCode } from '../../../../services/runtime/errors';
+} from '../../../../services/runtime/kafka';
 import { diagnoseConnectionFailure } from '../../../../services/runtime/kafka/errors';
 
-/** kafkajs' errors as its connection and retrier make them (its types omit this class and some options). */
-const { KafkaJSConnectionClosedError } = kafkajs as unknown as {
-  KafkaJSConnectionClosedError: new (message: string, options: { host: string; port: number }) => Error;
-};
+/** kafkajs' errors as its connection and retrier make them (through the port; its types omit some options). */
 const closed = (): Error => new KafkaJSConnectionClosedError('Closed connection', { host: 'localhost', port: 9092 });
 const refused = (broker: string): Error =>
   new (KafkaJSConnectionError as unknown as new (m: string, o: object) => Error)(

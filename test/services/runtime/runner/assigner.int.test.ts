@@ -1,4 +1,4 @@
-import type { Consumer } from 'kafkajs';
+import type { Consumer } from '../../../../services/runtime/kafka';
 import { CoPartitionedAssigner } from '../../../../services/runtime/runner/assigner';
 import { createTopics } from '../../../../services/runtime/topics';
 import { testKafka } from '../../../support/clients';

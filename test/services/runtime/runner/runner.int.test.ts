@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka } from 'kafkajs';
+import { Partitioners, type Kafka } from '../../../../services/runtime/kafka';
 import { DeadLetterHeader } from '../../../../contracts/headers';
 import { Topic } from '../../../../contracts/topics';
 import { AvroSerde } from '../../../../services/runtime/avro-serde';

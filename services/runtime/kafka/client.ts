@@ -10,9 +10,9 @@ import {
   type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
-import type { Config, SaslSettings } from './config';
-import { diagnoseConnectionFailure, findKafkaError } from './kafka/errors';
-import type { Logger } from './logger';
+import type { Config, SaslSettings } from '../config';
+import type { Logger } from '../logger';
+import { diagnoseConnectionFailure, findKafkaError } from './errors';
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.ERROR]: 'error',

@@ -1,0 +1,77 @@
+/**
+ * The Kafka port: the one place the project reaches its Kafka client through. Everything else imports Kafka's
+ * clients, types and helpers from here (`services/runtime/kafka`), never from the client package; an ESLint rule
+ * (no-restricted-imports, eslint.config.mjs) keeps it so. Today the client is kafkajs 2.2.4, patched
+ * (patches/kafkajs+2.2.4.patch).
+ */
+import * as kafkajs from 'kafkajs';
+
+// The port's own functions: clients made and checked as configured, and what their errors mean.
+export {
+  FetchWaitMs,
+  checkConnection,
+  connectAdmin,
+  connectionOptions,
+  createKafka,
+  fetchStableOffsets,
+  isAuthorizationError,
+  isFencedProducerError,
+  isUnknownTopicError,
+  saslOptions,
+  sharedAdmin,
+  type SharedAdmin,
+} from './client';
+export {
+  diagnoseConnectionFailure,
+  findKafkaError,
+  noCredentialsError,
+  type KafkaConnectionSettings,
+  type KafkaErrorFields,
+} from './errors';
+
+// The port's types: today kafkajs' own, named one by one (only those the project uses); to be replaced by the
+// port's own types when the client changes.
+export type {
+  Acl,
+  AclEntry,
+  Admin,
+  Consumer,
+  ConsumerConfig,
+  ConsumerRunConfig,
+  EachBatchPayload,
+  ITopicConfig,
+  KafkaMessage,
+  Message,
+  PartitionAssigner,
+  Producer,
+  ProducerConfig,
+  Transaction,
+} from 'kafkajs';
+
+// The port's values (the client class, partitioners, enumerations): today kafkajs' own, likewise.
+export {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  AssignerProtocol,
+  ConfigResourceTypes,
+  Kafka,
+  Partitioners,
+  ResourcePatternTypes,
+  logLevel,
+} from 'kafkajs';
+
+// The client's error classes, as it throws them (errors.ts reads them by name; tests build them): kafkajs' own.
+export {
+  KafkaJSConnectionError,
+  KafkaJSError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  KafkaJSSASLAuthenticationError,
+} from 'kafkajs';
+
+/** kafkajs' error for a connection the broker closed: kafkajs exports it, its types omit it (and some options). */
+export const { KafkaJSConnectionClosedError } = kafkajs as unknown as {
+  KafkaJSConnectionClosedError: new (message: string, options: { host: string; port: number }) => Error;
+};
