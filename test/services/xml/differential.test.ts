@@ -5,7 +5,7 @@ import { generateMessaggio } from '../../../services/gen/messaggio';
 import { Random } from '../../../services/gen/random';
 import { generateVacancy } from '../../../services/gen/vacancy';
 import type { XmlNode } from '../../../services/xml/xml-writer';
-import { differential, differentialCase, expectAgreement, type DifferentialCase } from '../../support/differential';
+import { differential, differentialCase, expectBothVerdicts, type DifferentialCase } from '../../support/differential';
 import { sampleDocument } from '../../support/xsd-sample';
 
 /** How many documents per kind; NCN_DIFFERENTIAL_DOCS overrides (the issue asks for at least 10,000 in all). */
@@ -64,7 +64,9 @@ describe('the validator against libxml2 (xmllint) on the same schema files', () 
     it(`agrees on every one of ${perKind} generated ${kind} documents, valid and mutated`, async () => {
       const all = cases(kind, seed);
       const result = await differential(`${kind} (${Namespace[kind]})`, all, schemaModel(kind), schemaFile[kind], 500);
-      expectAgreement(result, all.length);
+      // Each verdict of ours is libxml2's, on a mix with enough of both kinds to mean something.
+      expect(result.disagreements).toEqual([]);
+      expectBothVerdicts(result, all.length);
     }, 300_000);
   }
 
@@ -72,6 +74,8 @@ describe('the validator against libxml2 (xmllint) on the same schema files', () 
     const all = messaggioCases(1948 + Number(process.env.NCN_DIFFERENTIAL_SEED ?? 0));
     const label = `Messaggio (${Namespace.Messaggio})`;
     const result = await differential(label, all, schemaModel('Messaggio'), schemaFile.Messaggio, 500);
-    expectAgreement(result, all.length);
+    // Each verdict of ours is libxml2's, on a mix with enough of both kinds to mean something.
+    expect(result.disagreements).toEqual([]);
+    expectBothVerdicts(result, all.length);
   }, 300_000);
 });

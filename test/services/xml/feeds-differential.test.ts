@@ -4,7 +4,7 @@ import { generateTraffic } from '../../../services/gen/traffic';
 import type { Percettore, RapportoLavoro } from '../../../services/load/records';
 import { CoStandard, InpsStandard } from '../../../services/load/standards';
 import type { XmlNode } from '../../../services/xml/xml-writer';
-import { differential, differentialCase, expectAgreement, type DifferentialCase } from '../../support/differential';
+import { differential, differentialCase, expectBothVerdicts, type DifferentialCase } from '../../support/differential';
 import { sampleDocument } from '../../support/xsd-sample';
 
 /** Records per feed; NCN_DIFFERENTIAL_DOCS overrides (the issue asks for at least 5,000 of each). */
@@ -47,7 +47,9 @@ describe("the validator against libxml2 (xmllint) on the feeds' official schemas
     it(`agrees on every one of ${perFeed} ${feed === 'inps' ? 'DID' : 'UNILAV'} records, valid and mutated`, async () => {
       const all = cases(feed, seed);
       const result = await differential(feed, all, feedSchemaModel(feed), feedSchemaFile[feed]);
-      expectAgreement(result, all.length);
+      // Each verdict of ours is libxml2's, on a mix with enough of both kinds to mean something.
+      expect(result.disagreements).toEqual([]);
+      expectBothVerdicts(result, all.length);
     }, 300_000);
   }
 });
