@@ -1,0 +1,47 @@
+/**
+ * Confluent's Kafka client (@confluentinc/kafka-javascript, on librdkafka), loaded once and checked: its native
+ * part is compiled at install (see README, Requirements), and a build that failed or lacks what the node needs
+ * is said plainly here, at first use, rather than as a missing `.node` file or a login that never succeeds.
+ */
+import type * as Confluent from '@confluentinc/kafka-javascript';
+
+/** What the node needs of librdkafka's build: TLS, SCRAM logins, and the compressions the brokers may hand out. */
+export const RequiredFeatures = ['ssl', 'sasl_scram', 'zstd', 'lz4', 'gzip'] as const;
+
+const HowToBuild =
+  'it compiles at `npm ci` from its bundled librdkafka sources against the system libraries: install ' +
+  "Debian's zlib1g-dev libssl-dev libzstd-dev liblz4-dev libsasl2-dev libcurl4-openssl-dev pkg-config, then run " +
+  '`CKJS_LINKING=dynamic npm ci` (see README, Requirements)';
+
+/** What the client's build offers, or why it cannot be used. */
+export function clientBuild(): { librdkafka: string; features: readonly string[] } {
+  const client = confluent();
+  return { librdkafka: client.librdkafkaVersion, features: client.features };
+}
+
+let loaded: typeof Confluent | undefined;
+
+/** The client package, loaded at first use; an Error naming the fix when it is not built or lacks a feature. */
+export function confluent(): typeof Confluent {
+  if (loaded !== undefined) return loaded;
+  let client: typeof Confluent;
+  try {
+    // Loaded when first needed, not at import: a command that never talks to Kafka (validate, gen) runs without it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the line above
+    client = require('@confluentinc/kafka-javascript') as typeof Confluent;
+  } catch (error) {
+    throw new Error(
+      `the Kafka client @confluentinc/kafka-javascript could not be loaded (${(error as Error).message.split('\n')[0]}): ${HowToBuild}`,
+      { cause: error },
+    );
+  }
+  const missing = RequiredFeatures.filter((f) => !client.features.includes(f));
+  if (missing.length > 0) {
+    throw new Error(
+      `the Kafka client's librdkafka ${client.librdkafkaVersion} was built without ${missing.join(', ')} ` +
+        `(it has ${client.features.join(', ')}): ${HowToBuild}`,
+    );
+  }
+  loaded = client;
+  return client;
+}
