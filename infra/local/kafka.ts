@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { clientProperties, parseClientProperties, type SaslSettings } from '../../services/runtime/config';
-import { Kafka, logLevel, saslOptions } from '../../services/runtime/kafka';
+import { clusterAnswers } from '../../services/runtime/kafka';
 import { javaExecutable, maven } from './java';
 import { run, runningProcess, startDetached, tail, waitFor, type Managed, type ProcessRef } from './processes';
 import { Versions, type StackSettings } from './settings';
@@ -177,26 +177,8 @@ export function startKafka(s: StackSettings): ProcessRef {
 }
 
 /** True when the broker answers a metadata request. */
-export async function kafkaHealthy(s: StackSettings): Promise<boolean> {
-  const credentials = stackCredentials(s);
-  const kafka = new Kafka({
-    clientId: 'ncn-infra-probe',
-    brokers: [...s.config.kafka.brokers],
-    ...(credentials ? { sasl: saslOptions(credentials) } : {}),
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1_000,
-    retry: { retries: 0 },
-  });
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+export function kafkaHealthy(s: StackSettings): Promise<boolean> {
+  return clusterAnswers(s.config.kafka.brokers, stackCredentials(s));
 }
 
 export async function waitForKafka(s: StackSettings, timeoutMs: number): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Partitioners, type Kafka, type KafkaMessage, type Producer } from '../runtime/kafka';
+import { type Kafka, type KafkaMessage, type Producer } from '../runtime/kafka';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
@@ -265,11 +265,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     now,
   });
 
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer: Producer = kafka.producer({ idempotent: true });
   await producer.connect();
 
   let checking = false;

@@ -8,7 +8,6 @@ import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import {
   FetchWaitMs,
-  Partitioners,
   type Consumer,
   type EachBatchPayload,
   type Kafka,
@@ -102,11 +101,7 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
     registers: [registry],
   });
 
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer: Producer = kafka.producer({ idempotent: true });
   await producer.connect();
   // Asked when first needed and again after a failure: a registry down at start must not crash the process (an
   // unawaited rejected promise would) nor stay failed once it is back.

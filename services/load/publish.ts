@@ -1,4 +1,4 @@
-import type { Message, Producer } from '../runtime/kafka';
+import type { OutgoingMessage, Producer } from '../runtime/kafka';
 import type { AvroSerde } from '../runtime/avro-serde';
 
 /** Messages per send. */
@@ -16,7 +16,7 @@ export class BatchPublisher {
   readonly #topic: string;
   readonly #batchSize: number;
   readonly #onSent: (count: number) => void;
-  #batch: Message[] = [];
+  #batch: OutgoingMessage[] = [];
   #inFlight: Promise<void> = Promise.resolve();
 
   /** `onSent` hears how many records each completed send wrote. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Partitioners, type Kafka, type Producer } from '../runtime/kafka';
+import { type Kafka, type Producer } from '../runtime/kafka';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
@@ -219,11 +219,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     maxRecordsPerTransaction: 500,
   });
 
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer: Producer = kafka.producer({ idempotent: true });
   await producer.connect();
 
   /** Roots ticked recently and when: not ticked again until their tick had time to be handled. */

@@ -27,7 +27,7 @@ import { daysAgo, generateTraffic } from '../../services/gen/traffic';
 import { Random } from '../../services/gen/random';
 import { AvroSerde, valueSubject } from '../../services/runtime/avro-serde';
 import { loadConfig } from '../../services/runtime/config';
-import { Partitioners, createKafka, type Producer } from '../../services/runtime/kafka';
+import { createKafka, type Producer } from '../../services/runtime/kafka';
 import { createLogger } from '../../services/runtime/logger';
 import { checkInvariants, type Verdict } from './invariants';
 import { groupLag, readBack } from './read-back';
@@ -144,11 +144,7 @@ async function main(): Promise<number> {
 
     const serde = new AvroSerde(config.registry.url);
     // Idempotent: its retries across the broker restart never write a record twice.
-    producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const ids = {
       inps: await serde.register(valueSubject(Topic.inpsPercettori), avroSchema('it.ncn.Percettore')),

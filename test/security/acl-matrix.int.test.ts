@@ -9,17 +9,10 @@ import { stackSettings } from '../../infra/local/settings';
 import { generateTraffic } from '../../services/gen/traffic';
 import { avroSchema } from '../../contracts/avro/schemas';
 import { valueSubject, AvroSerde } from '../../services/runtime/avro-serde';
-import {
-  Kafka,
-  Partitioners,
-  isAuthorizationError,
-  logLevel,
-  type Admin,
-  type Producer,
-} from '../../services/runtime/kafka';
+import { createKafka, isAuthorizationError, type Admin, type Kafka, type Producer } from '../../services/runtime/kafka';
 import { allows, loadPolicy, type Principal } from '../../services/security/policy';
 import { provision } from '../../services/security/provision';
-import { testConfig, testKafka } from '../support/clients';
+import { silentLogger, testConfig, testKafka } from '../support/clients';
 import { sha256 } from '../support/ingest';
 import { unusedDay } from '../support/unique';
 import { startService, stopService, type ServiceProcess } from '../support/service-process';
@@ -46,13 +39,12 @@ const secured = testConfig.kafka.sasl !== undefined;
   let service: ServiceProcess | undefined;
 
   const clientOf = (name: string, password = passwords.get(name) ?? ''): Kafka =>
-    new Kafka({
-      clientId: `ncn-acl-${name}`,
-      brokers: [...testConfig.kafka.brokers],
-      sasl: { mechanism: 'scram-sha-512', username: name, password },
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 5, initialRetryTime: 200 },
-    });
+    createKafka(
+      { ...testConfig, kafka: { ...testConfig.kafka, sasl: { mechanism: 'scram-sha-512', username: name, password } } },
+      silentLogger,
+      `ncn-acl-${name}`,
+      { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+    );
 
   /** Runs one check: 'allowed' when it succeeds, 'denied' when the broker refuses it by ACL; anything else throws. */
   const attempt = async (work: () => Promise<unknown>): Promise<'allowed' | 'denied'> => {
@@ -133,13 +125,12 @@ const secured = testConfig.kafka.sasl !== undefined;
   });
 
   it('refuses a client without credentials and one with a wrong password', async () => {
-    const anonymous = new Kafka({
-      clientId: 'ncn-acl-anonymous',
-      brokers: [...testConfig.kafka.brokers],
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
-      connectionTimeout: 3_000,
-    });
+    const anonymous = createKafka(
+      { ...testConfig, kafka: { ...testConfig.kafka, sasl: undefined } },
+      silentLogger,
+      'ncn-acl-anonymous',
+      { retries: 0, initialRetryTime: 300, maxRetryTime: 1_000 },
+    );
     const admin = anonymous.admin();
     await expect(admin.connect().then(() => admin.listTopics())).rejects.toThrow();
     await admin.disconnect().catch(() => undefined);
@@ -154,7 +145,7 @@ const secured = testConfig.kafka.sasl !== undefined;
     await Promise.all(
       policy.map(async (p) => {
         const kafka = clientOf(p.name);
-        const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+        const producer: Producer = kafka.producer();
         const admin: Admin = kafka.admin();
         await Promise.all([producer.connect(), admin.connect()]);
         try {
@@ -192,11 +183,9 @@ const secured = testConfig.kafka.sasl !== undefined;
       const prefix = p.bindings.find((b) => b.resource === 'transactionalId')?.name ?? '';
       const kafka = clientOf(p.name);
       for (const topic of topics.filter((t) => allows(p, 'topic', t, 'Write'))) {
-        const producer = kafka.producer({
+        const producer = kafka.transactionalProducer({
           transactionalId: `${prefix}.acl-${randomUUID()}`,
-          idempotent: true,
           maxInFlightRequests: 1,
-          createPartitioner: Partitioners.DefaultPartitioner,
         });
         await producer.connect();
         try {
@@ -214,9 +203,8 @@ const secured = testConfig.kafka.sasl !== undefined;
         }
       }
       // A transactional id outside its prefix is refused.
-      const foreign = kafka.producer({
+      const foreign = kafka.transactionalProducer({
         transactionalId: `not-${prefix}.acl-${randomUUID()}`,
-        idempotent: true,
         maxInFlightRequests: 1,
       });
       mismatches.push(
@@ -247,10 +235,7 @@ const secured = testConfig.kafka.sasl !== undefined;
       if (record === undefined || !('value' in record) || spec?.avro === undefined)
         throw new Error(`no ${topic} record`);
       const value = await serde.encode(await serde.register(valueSubject(topic), avroSchema(spec.avro)), record.value);
-      const producer = clientOf(name).producer({
-        idempotent: true,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
+      const producer = clientOf(name).producer({ idempotent: true });
       await producer.connect();
       mismatches.push(
         ...check(
@@ -264,10 +249,7 @@ const secured = testConfig.kafka.sasl !== undefined;
     // A node's send is a submission: a document that ingest will refuse (not XML), which costs nothing.
     for (const p of policy.filter((x) => x.name.startsWith('node-'))) {
       const node = p.name.slice(5) as NodeId;
-      const producer = clientOf(p.name).producer({
-        idempotent: true,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
+      const producer = clientOf(p.name).producer({ idempotent: true });
       await producer.connect();
       mismatches.push(
         ...check(
@@ -381,7 +363,7 @@ const secured = testConfig.kafka.sasl !== undefined;
       });
     });
     await new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     await producer.send({ topic: nodeTopic.in(node), messages: [{ key: submission.key, value: bytes }] });
     await producer.disconnect();

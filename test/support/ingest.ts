@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Partitioners, type Kafka, type KafkaMessage } from '../../services/runtime/kafka';
+import { type Kafka, type KafkaMessage } from '../../services/runtime/kafka';
 import { nodeTopic, topicCatalogue, type TopicSpec } from '../../contracts/topics';
 import type { NodeId } from '../../contracts/nodes';
 import type { AvroSerde } from '../../services/runtime/avro-serde';
@@ -26,11 +26,7 @@ export async function submitAs(
   submissions: readonly { key: string; bytes: Buffer }[],
 ): Promise<void> {
   // Idempotent: a retried send must not put a submission on the topic twice (it would get a second receipt).
-  const producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
+  const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   try {
     for (let i = 0; i < submissions.length; i += 500) {

@@ -4,9 +4,9 @@ import {
   type ConsumerConfig,
   type ConsumerRunConfig,
   type Kafka,
-  type Producer,
-  type ProducerConfig,
   type Transaction,
+  type TransactionalProducer,
+  type TransactionalProducerConfig,
 } from '../../services/runtime/kafka';
 
 /** What else happens when the answer is lost: consumers of the groups `stall` picks stop reading for a while. */
@@ -64,7 +64,7 @@ export function loseFirstCommitAnswer(
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
-  const producer = (p: Producer): Producer =>
+  const producer = (p: TransactionalProducer): TransactionalProducer =>
     new Proxy(p, {
       get(target, property) {
         if (property === 'transaction') return async () => transaction(await target.transaction());
@@ -80,10 +80,10 @@ export function loseFirstCommitAnswer(
           return options.stall?.(config.groupId) ? consumer(made) : made;
         };
       }
-      if (property === 'producer') {
-        return (config?: ProducerConfig) => {
-          const made = target.producer(config);
-          return config?.transactionalId !== undefined && pick(config.transactionalId) ? producer(made) : made;
+      if (property === 'transactionalProducer') {
+        return (config: TransactionalProducerConfig) => {
+          const made = target.transactionalProducer(config);
+          return pick(config.transactionalId) ? producer(made) : made;
         };
       }
       const value: unknown = Reflect.get(target, property, target);

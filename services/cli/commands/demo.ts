@@ -15,7 +15,7 @@ import { daysAgo, generateTraffic } from '../../gen/traffic';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { waitDrained } from '../../runtime/group-lag';
-import { Partitioners, createKafka, type Kafka, type KafkaMessage } from '../../runtime/kafka';
+import { createKafka, type Kafka, type KafkaMessage } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { createRedis } from '../../runtime/redis';
 import { Progress } from '../progress';
@@ -234,7 +234,7 @@ Examples:
       console.log(
         `\nsending a day of traffic (${mix.day.toISOString().slice(0, 10)}, seed ${mix.seed}): ${total.toLocaleString('en')} records`,
       );
-      const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = kafka.producer({ idempotent: true });
       await producer.connect();
       const ids = {
         inps: await serde.register(valueSubject(Topic.inpsPercettori), avroSchema('it.ncn.Percettore')),

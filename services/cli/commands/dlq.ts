@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DeadLetterHeader } from '../../../contracts/headers';
 import { Topic } from '../../../contracts/topics';
 import { loadConfig } from '../../runtime/config';
-import { Partitioners, createKafka } from '../../runtime/kafka';
+import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { readTopic } from '../read-topic';
 import { table } from '../table';
@@ -130,7 +130,7 @@ Examples:
         console.error(`${chosen.length} would be replayed (dry run: nothing sent)`);
         return;
       }
-      const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = kafka.producer({ idempotent: true });
       await producer.connect();
       try {
         for (const { letter: l, topic } of targets) {

@@ -7,7 +7,7 @@ import type { Problem } from '../../load/records';
 import { CoStandard, InpsStandard, type LoadStandard } from '../../load/standards';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
-import { Partitioners, connectAdmin, createKafka } from '../../runtime/kafka';
+import { connectAdmin, createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { Progress } from '../progress';
 
@@ -69,11 +69,7 @@ async function load<T>(standard: LoadStandard<T>, files: readonly string[], opti
     }
     const serde = new AvroSerde(config.registry.url);
     const schemaId = await serde.register(valueSubject(standard.topic), avroSchema(standard.avro));
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     close = () => producer.disconnect();
     publisher = new BatchPublisher({

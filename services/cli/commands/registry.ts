@@ -6,7 +6,7 @@ import { comune } from '../../../contracts/tables/comuni';
 import { Topic } from '../../../contracts/topics';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
-import { Partitioners, createKafka } from '../../runtime/kafka';
+import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { hasValidCheck } from '../../xml/codice-fiscale';
 import { dateToDays } from '../../xml/rome-time';
@@ -69,7 +69,7 @@ async function publish(
   const kafka = createKafka(config, createLogger('ncn-cli', 'error'));
   const serde = new AvroSerde(config.registry.url);
   const id = await serde.register(valueSubject(Topic.intermediari), avroSchema('it.ncn.Intermediario'));
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer();
   await producer.connect();
   try {
     const messages = await Promise.all(

@@ -6,7 +6,7 @@ import { isNodeId, NodeIds } from '../../../contracts/nodes';
 import { nodeTopic } from '../../../contracts/topics';
 import { AvroSerde } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
-import { Partitioners, createKafka } from '../../runtime/kafka';
+import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { validateDocument } from '../../xml/validate';
 import { table } from '../table';
@@ -142,7 +142,7 @@ Examples:
         },
       });
       for (const { partition, high } of ends) consumer.seek({ topic, partition, offset: high });
-      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = kafka.producer();
       await producer.connect();
       await producer.send({
         topic: nodeTopic.in(node),

@@ -1,11 +1,14 @@
 import {
-  Kafka,
+  Kafka as KafkaJs,
+  Partitioners,
   logLevel as KafkaLogLevel,
   type Admin,
   type AdminConfig,
+  type Consumer,
   type ConsumerConfig,
   type KafkaConfig,
   type LogEntry,
+  type Producer as KafkaJsProducer,
   type ProducerConfig,
   type RetryOptions,
   type SASLOptions,
@@ -13,6 +16,27 @@ import {
 import type { Config, SaslSettings } from '../config';
 import type { Logger } from '../logger';
 import { diagnoseConnectionFailure, findKafkaError } from './errors';
+import { confluentClient, confluentProducer, type Producer, type ProducerOptions } from './producer';
+
+/**
+ * A transactional producer: until the consumers move to Confluent's client, kafkajs' own (its `sendOffsets`
+ * names the consumer group, pre-KIP-447).
+ */
+export type TransactionalProducer = KafkaJsProducer;
+
+/** Options of a transactional producer: its id, stable across restarts so that a new instance fences the old. */
+export type TransactionalProducerConfig = Omit<ProducerConfig, 'createPartitioner'> & { transactionalId: string };
+
+/**
+ * The port's client of one cluster: its producers (on Confluent's client), its transactional producers, consumers
+ * and admins (still kafkajs, moving next).
+ */
+export interface Kafka {
+  producer(options?: ProducerOptions): Producer;
+  transactionalProducer(config: TransactionalProducerConfig): TransactionalProducer;
+  consumer(config: ConsumerConfig): Consumer;
+  admin(config?: AdminConfig): Admin;
+}
 
 const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.ERROR]: 'error',
@@ -36,7 +60,7 @@ export interface SharedAdmin {
   close(): Promise<void>;
 }
 
-export function sharedAdmin(kafka: Kafka): SharedAdmin {
+export function sharedAdmin(kafka: Pick<Kafka, 'admin'>): SharedAdmin {
   let connecting: Promise<Admin> | undefined;
   return {
     get() {
@@ -95,7 +119,7 @@ export async function checkConnection(
   clientId: string,
   retry: RetryOptions = checkRetry,
 ): Promise<void> {
-  const admin = new Kafka({ clientId, ...connectionOptions(config), logLevel: KafkaLogLevel.NOTHING, retry }).admin();
+  const admin = new KafkaJs({ clientId, ...connectionOptions(config), logLevel: KafkaLogLevel.NOTHING, retry }).admin();
   try {
     await admin.connect();
     await admin.describeCluster();
@@ -108,13 +132,11 @@ export async function checkConnection(
 }
 
 /**
- * Makes a kafkajs client's admins, producers and consumers run `check` before they connect, once for all of them
- * while it succeeds (a failed check runs again at the next connect). Without it, a client that may not log in is
- * told so late and wrongly: a producer connects without logging in, and its first send fails after half a minute
- * of retries with "Closed connection". Closures, not a subclass with private fields: a client made from it with
- * Object.create (a test's counting wrapper) must still work.
+ * Once for all of a client's connections while it succeeds, `check` before connecting (a failed check runs again
+ * at the next connect). Without it, a client that may not log in is told so late and wrongly: a producer connects
+ * without logging in, and its first send fails after its retries with "Closed connection".
  */
-function checkBeforeConnect(kafka: Kafka, check: () => Promise<void>): Kafka {
+function checkedOnce(check: () => Promise<void>): <T extends { connect(): Promise<void> }>(client: T) => T {
   let checked: Promise<void> | undefined;
   const checkOnce = (): Promise<void> => {
     if (checked === undefined) {
@@ -126,7 +148,7 @@ function checkBeforeConnect(kafka: Kafka, check: () => Promise<void>): Kafka {
     }
     return checked;
   };
-  const checking = <T extends { connect(): Promise<void> }>(client: T): T => {
+  return (client) => {
     const connect = client.connect.bind(client);
     client.connect = async () => {
       await checkOnce();
@@ -134,19 +156,13 @@ function checkBeforeConnect(kafka: Kafka, check: () => Promise<void>): Kafka {
     };
     return client;
   };
-  const admin = kafka.admin.bind(kafka);
-  const producer = kafka.producer.bind(kafka);
-  const consumer = kafka.consumer.bind(kafka);
-  return Object.assign(kafka, {
-    admin: (config?: AdminConfig) => checking(admin(config)),
-    producer: (config?: ProducerConfig) => checking(producer(config)),
-    consumer: (config: ConsumerConfig) => checking(consumer(config)),
-  });
 }
 
 /**
- * A kafkajs client whose logs go to our logger (kafkajs' INFO chatter is logged at debug). Its clients check the
- * connection before they first connect (checkConnection): within `retry` when one is given, else within seconds.
+ * The port's client of the configured cluster, logging to our logger (the clients' INFO chatter at debug). Its
+ * producers, consumers and admins check the connection before they first connect (checkConnection): within
+ * `retry` when one is given, else within seconds. Closures, not a class with private fields: a client made from
+ * it with Object.create (a test's counting wrapper) must still work.
  */
 export function createKafka(
   config: Config,
@@ -155,26 +171,58 @@ export function createKafka(
   retry?: { retries: number; initialRetryTime: number; maxRetryTime: number },
 ): Kafka {
   const log = logger.child({ component: 'kafkajs' });
-  return checkBeforeConnect(
-    new Kafka({
-      clientId,
-      ...connectionOptions(config),
-      logLevel: KafkaLogLevel.WARN,
-      retry: retry ?? defaultRetry,
-      logCreator:
-        () =>
-        ({ level, log: entry }: LogEntry) => {
-          const { message, ...rest } = entry;
-          const name = levelName[level] ?? 'info';
-          log[name === 'info' ? 'debug' : name](rest, message);
-        },
-    }),
-    () => checkConnection(config, clientId, retry ?? checkRetry),
-  );
+  const kafkajs = new KafkaJs({
+    clientId,
+    ...connectionOptions(config),
+    logLevel: KafkaLogLevel.WARN,
+    retry: retry ?? defaultRetry,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        const name = levelName[level] ?? 'info';
+        log[name === 'info' ? 'debug' : name](rest, message);
+      },
+  });
+  const confluent = confluentClient(config, logger, clientId);
+  const checking = checkedOnce(() => checkConnection(config, clientId, retry ?? checkRetry));
+  return {
+    producer: (options) => checking(confluentProducer(confluent(), options)),
+    transactionalProducer: (producerConfig) =>
+      checking(
+        kafkajs.producer({ ...producerConfig, idempotent: true, createPartitioner: Partitioners.DefaultPartitioner }),
+      ),
+    consumer: (consumerConfig) => checking(kafkajs.consumer(consumerConfig)),
+    admin: (adminConfig) => checking(kafkajs.admin(adminConfig)),
+  };
+}
+
+/**
+ * True when the cluster at `brokers` answers a metadata request naming its brokers and its controller, within about
+ * a second and without retries: a probe for a stack coming up.
+ */
+export async function clusterAnswers(brokers: readonly string[], sasl: SaslSettings | undefined): Promise<boolean> {
+  const admin = new KafkaJs({
+    clientId: 'ncn-infra-probe',
+    brokers: [...brokers],
+    ...(sasl ? { sasl: saslOptions(sasl) } : {}),
+    logLevel: KafkaLogLevel.NOTHING,
+    connectionTimeout: 1_000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 /** Connects an admin client; the caller disconnects it. */
-export async function connectAdmin(kafka: Kafka): Promise<Admin> {
+export async function connectAdmin(kafka: Pick<Kafka, 'admin'>): Promise<Admin> {
   const admin = kafka.admin();
   await admin.connect();
   return admin;

@@ -1,8 +1,9 @@
 /**
  * The Kafka port: the one place the project reaches its Kafka client through. Everything else imports Kafka's
- * clients, types and helpers from here (`services/runtime/kafka`), never from the client package; an ESLint rule
- * (no-restricted-imports, eslint.config.mjs) keeps it so. Today the client is kafkajs 2.2.4, patched
- * (patches/kafkajs+2.2.4.patch).
+ * clients, types and helpers from here (`services/runtime/kafka`), never from a client package; an ESLint rule
+ * (no-restricted-imports, eslint.config.mjs) keeps it so. Producers run on Confluent's client
+ * (@confluentinc/kafka-javascript, librdkafka); transactional producers, consumers and admins still on kafkajs
+ * 2.2.4, patched (patches/kafkajs+2.2.4.patch), until they move too.
  */
 import * as kafkajs from 'kafkajs';
 
@@ -10,6 +11,7 @@ import * as kafkajs from 'kafkajs';
 export {
   FetchWaitMs,
   checkConnection,
+  clusterAnswers,
   connectAdmin,
   connectionOptions,
   createKafka,
@@ -19,8 +21,19 @@ export {
   isUnknownTopicError,
   saslOptions,
   sharedAdmin,
+  type Kafka,
   type SharedAdmin,
+  type TransactionalProducer,
+  type TransactionalProducerConfig,
 } from './client';
+export {
+  DeliveryTimeoutMs,
+  type OutgoingMessage,
+  type Producer,
+  type ProducerOptions,
+  type RecordMetadata,
+  type TopicMessages,
+} from './producer';
 export {
   diagnoseConnectionFailure,
   findKafkaError,
@@ -43,8 +56,6 @@ export type {
   KafkaMessage,
   Message,
   PartitionAssigner,
-  Producer,
-  ProducerConfig,
   Transaction,
 } from 'kafkajs';
 
@@ -55,8 +66,6 @@ export {
   AclResourceTypes,
   AssignerProtocol,
   ConfigResourceTypes,
-  Kafka,
-  Partitioners,
   ResourcePatternTypes,
   logLevel,
 } from 'kafkajs';

@@ -3,7 +3,6 @@ import { avroSchema } from '../../../contracts/avro/schemas';
 import { valueSubject, type AvroSerde } from '../avro-serde';
 import {
   FetchWaitMs,
-  Partitioners,
   fetchStableOffsets,
   isFencedProducerError,
   sharedAdmin,
@@ -11,7 +10,7 @@ import {
   type EachBatchPayload,
   type Kafka,
   type KafkaMessage,
-  type Producer,
+  type TransactionalProducer,
 } from '../kafka';
 import { ErrorCode, NcnError } from '../errors';
 import type { Logger } from '../logger';
@@ -113,7 +112,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const chunkSize = options.maxRecordsPerTransaction ?? 500;
   const now = options.now ?? (() => new Date());
   const metrics = createRunnerMetrics(service);
-  const producers = new Map<string, Promise<Producer>>();
+  const producers = new Map<string, Promise<TransactionalProducer>>();
   const schemaIds = new Map<string, Promise<number>>();
   /** Per input partition, the offset from which records are this instance's to process (see settledOffset). */
   const settled = new Map<string, bigint>();
@@ -162,15 +161,13 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   });
 
   /** The transactional producer of one input partition: its id is stable, so a restarted instance fences the old one. */
-  function producerFor(topic: string, partition: number): Promise<Producer> {
+  function producerFor(topic: string, partition: number): Promise<TransactionalProducer> {
     const transactionalId = `${groupId}.${topic}.${partition}`;
     let producer = producers.get(transactionalId);
     if (producer === undefined) {
-      const created = kafka.producer({
+      const created = kafka.transactionalProducer({
         transactionalId,
-        idempotent: true,
         maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
       });
       producer = created.connect().then(() => created);
       producer.catch(() => producers.delete(transactionalId));

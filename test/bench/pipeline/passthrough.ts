@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type KafkaMessage, type Producer } from '../../../services/runtime/kafka';
+import {
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+  type TransactionalProducer,
+} from '../../../services/runtime/kafka';
 
 /** What one pass-through run measured. */
 export interface PassThroughResult {
@@ -39,7 +44,7 @@ export async function passThrough(
   round = 0,
 ): Promise<PassThroughResult> {
   const topics = passThroughTopics(mode, round);
-  const loader = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  const loader = kafka.producer({ idempotent: true });
   await loader.connect();
   let bytes = 0;
   try {
@@ -57,18 +62,16 @@ export async function passThrough(
   }
 
   const groupId = `bench.passthrough.${mode}.${round}.${randomUUID()}`;
-  const producers = new Map<number, Promise<Producer>>();
-  const producerFor = (partition: number): Promise<Producer> => {
+  const producers = new Map<number, Promise<Producer | TransactionalProducer>>();
+  const producerFor = (partition: number): Promise<Producer | TransactionalProducer> => {
     let p = producers.get(partition);
     if (p === undefined) {
-      const producer =
+      const producer: Producer | TransactionalProducer =
         mode === 'plain'
-          ? kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
-          : kafka.producer({
+          ? kafka.producer()
+          : kafka.transactionalProducer({
               transactionalId: `${groupId}.${partition}`,
-              idempotent: true,
               maxInFlightRequests: 1,
-              createPartitioner: Partitioners.DefaultPartitioner,
             });
       producers.set(partition, (p = producer.connect().then(() => producer)));
     }
@@ -96,7 +99,7 @@ export async function passThrough(
           const chunk = batch.messages.slice(i, i + Chunk);
           const last = chunk[chunk.length - 1];
           if (last === undefined) continue;
-          if (mode === 'plain') {
+          if (!('transaction' in producer)) {
             await producer.send({ topic: topics.out, messages: chunk.map(out) });
             resolveOffset(last.offset);
             await commitOffsetsIfNecessary();

@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka, type Producer } from '../../../services/runtime/kafka';
+import { type Kafka, type Producer } from '../../../services/runtime/kafka';
 import { daysAgo, generateTraffic } from '../../../services/gen/traffic';
 
 /** A generated submission, ready to send: a node's inbound topic, the item (or message) code as key, the XML bytes. */
@@ -37,7 +37,7 @@ export function realisticMix(count: number, seed: number): Submission[] {
 export type SentAt = Map<string, number>;
 
 export async function connectProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   return producer;
 }

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { Partitioners } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { Topic } from '../../../contracts/topics';
 import { startAuditIndexer, type AuditIndexer } from '../../../services/audit/service';
@@ -31,7 +30,7 @@ describe('the audit trail of one person: the indexer and ncn audit --cf', () => 
 
   const publish = async (events: Record<string, unknown>[]): Promise<void> => {
     const id = await serde.register(valueSubject(Topic.audit), avroSchema('it.ncn.AuditEvent'));
-    const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     for (let i = 0; i < events.length; i += 500) {
       const messages = await Promise.all(

@@ -58,9 +58,8 @@ describe('readLast: the last records of a topic', () => {
 
   it('reads further back on a transactional partition, whose offsets also number markers and aborted records', async () => {
     const topic = await newTopic('test.cli.last-tx', 1);
-    const producer = kafka.producer({
+    const producer = kafka.transactionalProducer({
       transactionalId: unique('test.cli.last-tx'),
-      idempotent: true,
       maxInFlightRequests: 1,
     });
     await producer.connect();

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Partitioners } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { nodeTopic, Topic } from '../../../contracts/topics';
 import { startDispatcher, type Dispatcher } from '../../../services/dispatcher/service';
@@ -59,7 +58,7 @@ describe('the dispatcher when the answer to a commit is lost (the transaction di
         nodoDestinazione: '12',
         arricchitoIl: at.getTime(),
       });
-    const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const mine = (r: { topic: string; key: string }) => r.key === who.codiceFiscale;
     try {

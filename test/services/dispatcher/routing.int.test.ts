@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Partitioners } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { NodeIds, type NodeId } from '../../../contracts/nodes';
 import { nodeTopic, Topic } from '../../../contracts/topics';
@@ -99,7 +98,7 @@ describe('routing end to end: INPS enrichment, and Redis lost in the middle of a
       valueSubject(topic),
       avroSchema(topic === Topic.inpsPercettori ? 'it.ncn.Percettore' : 'it.ncn.RapportoLavoro'),
     );
-    const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     await producer.send({
       topic,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Partitioners, type Producer } from '../../../services/runtime/kafka';
+import { type Producer } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { DeadLetterHeader } from '../../../contracts/headers';
 import type { NodeId } from '../../../contracts/nodes';
@@ -70,7 +70,7 @@ describe('the enricher through the real stack', () => {
     redis = createRedis(config);
     percettoreId = await serde.register(`${Topic.inpsPercettori}-value`, avroSchema('it.ncn.Percettore'));
     rapportoId = await serde.register(`${Topic.coRapporti}-value`, avroSchema('it.ncn.RapportoLavoro'));
-    producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    producer = kafka.producer();
     await producer.connect();
     out = await Collector.start(kafka, serde, [Topic.percettori, Topic.dlq]);
     enricher = await start();

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
-import { Partitioners } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { Topic } from '../../../contracts/topics';
 import { euresDocument } from '../../../services/eures/hr-open';
@@ -60,7 +59,7 @@ describe('the EURES forwarder through an outage', () => {
       VACANCY: euresDocument(canonical('VACANCY')),
     };
     const id = await serde.register(valueSubject(Topic.euresOut), avroSchema('it.ncn.EuresDelivery'));
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     // Round by round: every item's version n goes before its version n + 1, items interleaved.
     for (let v = 1; v <= perItem; v++) {
@@ -174,7 +173,7 @@ describe('the EURES forwarder through an outage', () => {
       const run = randomBytes(4).toString('hex').toUpperCase();
       const id = await serde.register(valueSubject(Topic.euresOut), avroSchema('it.ncn.EuresDelivery'));
       const document = euresDocument(canonical('VACANCY'));
-      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+      const producer = kafka.producer({ idempotent: true });
       await producer.connect();
       const roots = Array.from({ length: count }, (_, i) => `05V${run}${String(i).padStart(14, '0')}`.slice(0, 25));
       await producer.send({

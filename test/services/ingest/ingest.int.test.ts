@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Partitioners } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { Topic } from '../../../contracts/topics';
 import { Random } from '../../../services/gen/random';
@@ -221,7 +220,7 @@ describe('ingest through the real stack', () => {
   it('waits for a predecessor that arrives late, then applies the update in order', async () => {
     const first = code(50);
     const second = code(51);
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     const [arrived] = await producer.send({
       topic: 'nr.12.in',
@@ -240,7 +239,7 @@ describe('ingest through the real stack', () => {
 
   it('sets percettore from inps.percettori and fills the intermediary block from ncn.intermediari', async () => {
     const worker = person(new Random(Date.now() % 1_000_000));
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer();
     await producer.connect();
     const percettoreId = await serde.register('inps.percettori-value', avroSchema('it.ncn.Percettore'));
     const intermediaryId = await serde.register('ncn.intermediari-value', avroSchema('it.ncn.Intermediario'));

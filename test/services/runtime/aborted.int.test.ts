@@ -1,4 +1,4 @@
-import { Partitioners, type Producer } from '../../../services/runtime/kafka';
+import { type TransactionalProducer } from '../../../services/runtime/kafka';
 import { createTopics } from '../../../services/runtime/topics';
 import { testKafka } from '../../support/clients';
 import { consumeUntil } from '../../support/consume';
@@ -14,14 +14,12 @@ import { unique } from '../../support/unique';
 describe('aborted transactions on the real broker', () => {
   const kafka = testKafka();
   const topic = unique('test.aborted');
-  const producers: Producer[] = [];
+  const producers: TransactionalProducer[] = [];
 
-  const transactional = async (): Promise<Producer> => {
-    const producer = kafka.producer({
+  const transactional = async (): Promise<TransactionalProducer> => {
+    const producer = kafka.transactionalProducer({
       transactionalId: unique('test.aborted.tx'),
-      idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
     producers.push(producer);

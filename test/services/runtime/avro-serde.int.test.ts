@@ -1,5 +1,4 @@
 import type { Schema } from 'avsc';
-import { Partitioners } from '../../../services/runtime/kafka';
 import { AvroSerde, valueSubject } from '../../../services/runtime/avro-serde';
 import { createTopics } from '../../../services/runtime/topics';
 import { testConfig, testKafka } from '../../support/clients';
@@ -104,7 +103,7 @@ describe('AvroSerde against the real schema registry', () => {
     expect(bytes[0]).toBe(0);
     expect(bytes.readUInt32BE(1)).toBe(id);
 
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer();
     await producer.connect();
     try {
       await producer.send({ topic, messages: [{ key: value.code, value: bytes }] });

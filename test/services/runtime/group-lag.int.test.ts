@@ -1,4 +1,3 @@
-import { Partitioners } from '../../../services/runtime/kafka';
 import { behind } from '../../../services/runtime/group-lag';
 import { createTopics } from '../../../services/runtime/topics';
 import { testKafka } from '../../support/clients';
@@ -17,7 +16,7 @@ describe('behind', () => {
       { topic: empty, numPartitions: 2 },
       { topic: full, numPartitions: 2 },
     ]);
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer();
     await producer.connect();
     await producer.send({
       topic: full,

@@ -1,5 +1,5 @@
 import { consumeUntil } from '../../support/consume';
-import { Partitioners, fetchStableOffsets } from '../../../services/runtime/kafka';
+import { fetchStableOffsets } from '../../../services/runtime/kafka';
 import { createTopics } from '../../../services/runtime/topics';
 import { testKafka } from '../../support/clients';
 import { unique } from '../../support/unique';
@@ -18,18 +18,16 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
       [input, output].map((topic) => ({ topic, numPartitions: 1 })),
     );
     await admin.disconnect();
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: input, messages: ['uno', 'due', 'tre'].map((value) => ({ key: value, value })) });
     await producer.disconnect();
   });
 
   it('commits each output atomically with its input offset, and hides an aborted output', async () => {
-    const producer = kafka.producer({
+    const producer = kafka.transactionalProducer({
       transactionalId: unique('test.tx.producer'),
-      idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
     const admin = kafka.admin();
@@ -109,11 +107,9 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
     const admin = kafka.admin();
     await admin.connect();
     await createTopics(admin, [{ topic, numPartitions: 3 }]);
-    const producer = kafka.producer({
+    const producer = kafka.transactionalProducer({
       transactionalId: unique('test.tx.stable-producer'),
-      idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
     let unstable = 0;

@@ -1,4 +1,3 @@
-import { Partitioners } from '../../../services/runtime/kafka';
 import { followTable, type Table } from '../../../services/runtime/table';
 import { createTopics } from '../../../services/runtime/topics';
 import { silentLogger, testKafka } from '../../support/clients';
@@ -24,11 +23,9 @@ describe('a followed table on the real broker', () => {
     await admin.connect();
     await createTopics(admin, [{ topic, numPartitions: 1 }]);
     await admin.disconnect();
-    const producer = kafka.producer({
+    const producer = kafka.transactionalProducer({
       transactionalId: unique('test.table.tx'),
-      idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
     const probe = kafka.admin();

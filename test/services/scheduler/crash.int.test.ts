@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Partitioners } from '../../../services/runtime/kafka';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { Topic } from '../../../contracts/topics';
 import { AvroSerde, valueSubject } from '../../../services/runtime/avro-serde';
@@ -46,7 +45,7 @@ describe('the scheduler killed during a burst of due items', () => {
     // The schedules, as ingest writes them: due over five seconds from now, a burst.
     const id = await serde.register(valueSubject(Topic.scheduler), avroSchema('it.ncn.ExpirySchedule'));
     const now = Date.now();
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer();
     await producer.connect();
     for (let i = 0; i < total; i += 500) {
       const messages = await Promise.all(

@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka } from '../../../../services/runtime/kafka';
+import { type Kafka } from '../../../../services/runtime/kafka';
 import { DeadLetterHeader } from '../../../../contracts/headers';
 import { Topic } from '../../../../contracts/topics';
 import { AvroSerde } from '../../../../services/runtime/avro-serde';
@@ -26,7 +26,7 @@ async function topicsWith(kafka: Kafka, names: string[], partitions = 1): Promis
 }
 
 async function produce(kafka: Kafka, topic: string, values: string[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer();
   await producer.connect();
   try {
     await producer.send({ topic, messages: values.map((value, i) => ({ key: `k${i}`, value })) });
@@ -285,9 +285,8 @@ describe('the runner on the real broker', () => {
     await consumeUntil(kafka, output, (m) => m.length >= 2);
     // Another producer takes the runner's transactional id (as a new owner of the partition would): the runner's
     // producer is fenced, and its next transaction is refused.
-    const usurper = kafka.producer({
+    const usurper = kafka.transactionalProducer({
       transactionalId: `${groupId}.${input}.0`,
-      idempotent: true,
       maxInFlightRequests: 1,
     });
     await usurper.connect();
@@ -333,11 +332,9 @@ describe('the runner on the real broker', () => {
     const input = unique('test.runner.aborted');
     await topicsWith(kafka, [input]);
     const groupId = unique('test.runner.group');
-    const tx = kafka.producer({
+    const tx = kafka.transactionalProducer({
       transactionalId: unique('test.runner.tx'),
-      idempotent: true,
       maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await tx.connect();
     const admin = kafka.admin();
