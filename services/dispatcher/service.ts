@@ -7,7 +7,6 @@ import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
 import { startRunner, type Runner } from '../runtime/runner/runner';
 import { scopeOf, type Handler } from '../runtime/runner/types';
-import { observeGroupJoins } from '../runtime/group-joins';
 import { followTable, type Table } from '../runtime/table';
 import {
   dispatch,
@@ -161,7 +160,8 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
   const runner = await startRunner({
     service: 'dispatcher',
     groupId: name,
-    kafka: observeGroupJoins(kafka, name, joined),
+    kafka,
+    onAssigned: joined,
     serde,
     logger,
     topics: [...DispatcherInputs],

@@ -14,6 +14,12 @@ export interface Config {
     readonly brokers: readonly string[];
     /** NCN_CLIENT_ID, default `ncn`: the Kafka client id prefix. */
     readonly clientId: string;
+    /**
+     * NCN_INSTANCE_ID, default none: this process's name among its service's running instances (letters, digits,
+     * `.`, `_`, `-`). With one, a service's consumer is a static group member and its transactional ids are stable,
+     * so a restart takes its partitions back at once (see the runner); each running instance needs its own.
+     */
+    readonly instanceId: string | undefined;
     /** NCN_REPLICATION_FACTOR, default 1: replication factor of the topics ncn creates. */
     readonly replicationFactor: number;
     /**
@@ -301,6 +307,16 @@ function kafkaSecurity(
   return { sasl: parsed, clientProperties: path };
 }
 
+function instanceIdOf(env: Env, problems: string[]): string | undefined {
+  const id = env.NCN_INSTANCE_ID?.trim();
+  if (!id) return undefined;
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(id)) {
+    problems.push(`NCN_INSTANCE_ID: '${id}' should be 1 to 100 letters, digits, '.', '_' or '-'`);
+    return undefined;
+  }
+  return id;
+}
+
 function readCa(env: Env, problems: string[]): string | undefined {
   const file = env.NCN_KAFKA_SSL_CA_FILE;
   if (!file) return undefined;
@@ -329,6 +345,7 @@ export function loadConfig(env: Env = process.env): Config {
     kafka: {
       brokers: read('NCN_KAFKA_BROKERS', parseBrokers, []),
       clientId: read('NCN_CLIENT_ID', nonEmpty, ''),
+      instanceId: instanceIdOf(env, problems),
       replicationFactor: read('NCN_REPLICATION_FACTOR', integer(1, 16), 1),
       ...kafkaSecurity(env, problems, read('NCN_KAFKA_SASL_MECHANISM', oneOf(SaslMechanisms), 'scram-sha-512')),
       clientPropertiesPath: clientPropertiesPath(env),

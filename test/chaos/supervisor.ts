@@ -11,16 +11,18 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   /** What its log says once it runs. */
   readonly ready: string;
+  /** Whether it consumes through the shared runner (whose log says when it first commits records). */
+  readonly runner?: boolean;
 }
 
 /** The node's services (and the local EURES receiver), as their own processes. */
 export const ServiceSpecs: readonly ProcessSpec[] = [
-  { name: 'ingest', args: ['services/ingest/main.ts'], ready: 'ingest running' },
-  { name: 'enricher', args: ['services/enricher/main.ts'], ready: 'enricher running' },
-  { name: 'dispatcher', args: ['services/dispatcher/main.ts'], ready: 'dispatcher running' },
-  { name: 'scheduler', args: ['services/scheduler/main.ts'], ready: 'scheduler running' },
+  { name: 'ingest', args: ['services/ingest/main.ts'], ready: 'ingest running', runner: true },
+  { name: 'enricher', args: ['services/enricher/main.ts'], ready: 'enricher running', runner: true },
+  { name: 'dispatcher', args: ['services/dispatcher/main.ts'], ready: 'dispatcher running', runner: true },
+  { name: 'scheduler', args: ['services/scheduler/main.ts'], ready: 'scheduler running', runner: true },
   { name: 'eures-forwarder', args: ['services/eures/main.ts'], ready: 'eures-forwarder running' },
-  { name: 'audit-indexer', args: ['services/audit/main.ts'], ready: 'audit-indexer running' },
+  { name: 'audit-indexer', args: ['services/audit/main.ts'], ready: 'audit-indexer running', runner: true },
   { name: 'lag-monitor', args: ['services/lag/main.ts'], ready: 'lag-monitor running' },
 ];
 
@@ -39,6 +41,8 @@ export class Supervised {
   /** Start attempts that failed (say, the registry was down) and were tried again. */
   failedStarts = 0;
   readonly log: string;
+  /** When the process was last spawned, and how long its log was then. */
+  #spawned = { at: 0, logFrom: 0 };
 
   constructor(
     readonly spec: ProcessSpec,
@@ -83,6 +87,7 @@ export class Supervised {
     });
     closeSync(fd);
     this.#child = child;
+    this.#spawned = { at: Date.now(), logFrom: from };
     let exited = false;
     child.once('exit', () => {
       exited = true;
@@ -121,6 +126,20 @@ export class Supervised {
     this.#killing = false;
     await new Promise((r) => setTimeout(r, downMs));
     await this.start();
+  }
+
+  /**
+   * Milliseconds from the process's last spawn until its log first says `text` (within `timeoutMs`), or undefined
+   * when it did not say it in time.
+   */
+  async saidSinceSpawn(text: string, timeoutMs: number): Promise<number | undefined> {
+    const { at, logFrom } = this.#spawned;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (readFileSync(this.log).subarray(logFrom).toString('utf8').includes(text)) return Date.now() - at;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return undefined;
   }
 
   /** Stops it for good: SIGTERM, SIGKILL after 15 s. */

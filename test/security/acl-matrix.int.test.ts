@@ -185,7 +185,6 @@ const secured = testConfig.kafka.sasl !== undefined;
       for (const topic of topics.filter((t) => allows(p, 'topic', t, 'Write'))) {
         const producer = kafka.transactionalProducer({
           transactionalId: `${prefix}.acl-${randomUUID()}`,
-          maxInFlightRequests: 1,
         });
         await producer.connect();
         try {
@@ -205,7 +204,6 @@ const secured = testConfig.kafka.sasl !== undefined;
       // A transactional id outside its prefix is refused.
       const foreign = kafka.transactionalProducer({
         transactionalId: `not-${prefix}.acl-${randomUUID()}`,
-        maxInFlightRequests: 1,
       });
       mismatches.push(
         ...check(

@@ -7,6 +7,7 @@ import {
   type Transaction,
   type TransactionalProducer,
   type TransactionalProducerConfig,
+  type TransactionOffsets,
 } from '../../services/runtime/kafka';
 
 /** What else happens when the answer is lost: consumers of the groups `stall` picks stop reading for a while. */
@@ -16,15 +17,15 @@ export interface LostCommitOptions {
 }
 
 /**
- * The same Kafka client (the real broker behind it), except that the first commit of a transaction whose
- * transactional id `pick` chooses is applied by the broker and then answered with an error, as when the answer
- * is lost on the wire: the caller cannot know that its transaction committed. Consumers of the groups `stall`
+ * The same Kafka client (the real broker behind it), except that the first commit of a transaction that `pick`
+ * chooses (by its producer's transactional id and the input topics whose offsets it commits) is applied by the
+ * broker and then answered with an error, as when the answer is lost on the wire: the caller cannot know that its transaction committed. Consumers of the groups `stall`
  * picks then hand nothing over for `stallMs` (a table follower lagging behind under load). `lost()` says how many
  * answers were lost.
  */
 export function loseFirstCommitAnswer(
   kafka: Kafka,
-  pick: (transactionalId: string) => boolean,
+  pick: (transaction: { readonly transactionalId: string; readonly topics: readonly string[] }) => boolean,
   options: LostCommitOptions = {},
 ) {
   let lost = 0;
@@ -49,10 +50,18 @@ export function loseFirstCommitAnswer(
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
-  const transaction = (tx: Transaction): Transaction =>
-    new Proxy(tx, {
+  const transaction = (tx: Transaction, transactionalId: string): Transaction => {
+    /** The input topics whose offsets this transaction commits. */
+    const topics: string[] = [];
+    return new Proxy(tx, {
       get(target, property) {
-        if (property === 'commit' && lost === 0) {
+        if (property === 'sendOffsets') {
+          return (offsets: TransactionOffsets) => {
+            topics.push(...offsets.topics.map((t) => t.topic));
+            return target.sendOffsets(offsets);
+          };
+        }
+        if (property === 'commit' && lost === 0 && pick({ transactionalId, topics })) {
           return async () => {
             await target.commit();
             lost++;
@@ -64,10 +73,11 @@ export function loseFirstCommitAnswer(
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
-  const producer = (p: TransactionalProducer): TransactionalProducer =>
+  };
+  const producer = (p: TransactionalProducer, transactionalId: string): TransactionalProducer =>
     new Proxy(p, {
       get(target, property) {
-        if (property === 'transaction') return async () => transaction(await target.transaction());
+        if (property === 'transaction') return async () => transaction(await target.transaction(), transactionalId);
         const value: unknown = Reflect.get(target, property, target);
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
@@ -82,8 +92,7 @@ export function loseFirstCommitAnswer(
       }
       if (property === 'transactionalProducer') {
         return (config: TransactionalProducerConfig) => {
-          const made = target.transactionalProducer(config);
-          return pick(config.transactionalId) ? producer(made) : made;
+          return producer(target.transactionalProducer(config), config.transactionalId);
         };
       }
       const value: unknown = Reflect.get(target, property, target);

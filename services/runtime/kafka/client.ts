@@ -1,6 +1,5 @@
 import {
   Kafka as KafkaJs,
-  Partitioners,
   logLevel as KafkaLogLevel,
   type Admin,
   type AdminConfig,
@@ -8,32 +7,26 @@ import {
   type ConsumerConfig,
   type KafkaConfig,
   type LogEntry,
-  type Producer as KafkaJsProducer,
-  type ProducerConfig,
   type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
 import type { Config, SaslSettings } from '../config';
 import type { Logger } from '../logger';
 import { diagnoseConnectionFailure, findKafkaError } from './errors';
+import { groupConsumer, type GroupConsumer, type GroupConsumerOptions } from './group-consumer';
 import { confluentClient, confluentProducer, type Producer, type ProducerOptions } from './producer';
+import { transactionalProducer, type TransactionalProducer, type TransactionalProducerConfig } from './transactional';
 
 /**
- * A transactional producer: until the consumers move to Confluent's client, kafkajs' own (its `sendOffsets`
- * names the consumer group, pre-KIP-447).
- */
-export type TransactionalProducer = KafkaJsProducer;
-
-/** Options of a transactional producer: its id, stable across restarts so that a new instance fences the old. */
-export type TransactionalProducerConfig = Omit<ProducerConfig, 'createPartitioner'> & { transactionalId: string };
-
-/**
- * The port's client of one cluster: its producers (on Confluent's client), its transactional producers, consumers
- * and admins (still kafkajs, moving next).
+ * The port's client of one cluster: its producers, transactional producers and group consumers (on Confluent's
+ * client); its plain consumers and admins (still kafkajs, moving next).
  */
 export interface Kafka {
+  /** This process's name among its service's instances (NCN_INSTANCE_ID), if it has one. */
+  readonly instanceId: string | undefined;
   producer(options?: ProducerOptions): Producer;
   transactionalProducer(config: TransactionalProducerConfig): TransactionalProducer;
+  groupConsumer(options: GroupConsumerOptions): GroupConsumer;
   consumer(config: ConsumerConfig): Consumer;
   admin(config?: AdminConfig): Admin;
 }
@@ -46,9 +39,9 @@ const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /**
- * How long a service consumer's fetch waits at the broker for data that is not there yet [kafkajs: 5,000 ms]. A
- * fetch returns as soon as data arrives, so this only bounds an idle fetch: a service reports it runs after its
- * first fetch, which on a quiet topic took kafkajs' full 5 s. It costs one small request a second per idle consumer.
+ * How long a consumer's fetch waits at the broker for data that is not there yet, and a runner's poll for records
+ * [kafkajs' default: 5,000 ms]. A fetch returns as soon as data arrives, so this only bounds an idle one; it costs
+ * one small request a second per idle consumer.
  */
 export const FetchWaitMs = 1_000;
 
@@ -187,11 +180,11 @@ export function createKafka(
   const confluent = confluentClient(config, logger, clientId);
   const checking = checkedOnce(() => checkConnection(config, clientId, retry ?? checkRetry));
   return {
+    instanceId: config.kafka.instanceId,
     producer: (options) => checking(confluentProducer(confluent(), options)),
     transactionalProducer: (producerConfig) =>
-      checking(
-        kafkajs.producer({ ...producerConfig, idempotent: true, createPartitioner: Partitioners.DefaultPartitioner }),
-      ),
+      checking(transactionalProducer(config, logger, clientId, producerConfig)),
+    groupConsumer: (options) => checking(groupConsumer(config, logger, clientId, options)),
     consumer: (consumerConfig) => checking(kafkajs.consumer(consumerConfig)),
     admin: (adminConfig) => checking(kafkajs.admin(adminConfig)),
   };

@@ -1,9 +1,9 @@
 /**
  * The Kafka port: the one place the project reaches its Kafka client through. Everything else imports Kafka's
  * clients, types and helpers from here (`services/runtime/kafka`), never from a client package; an ESLint rule
- * (no-restricted-imports, eslint.config.mjs) keeps it so. Producers run on Confluent's client
- * (@confluentinc/kafka-javascript, librdkafka); transactional producers, consumers and admins still on kafkajs
- * 2.2.4, patched (patches/kafkajs+2.2.4.patch), until they move too.
+ * (no-restricted-imports, eslint.config.mjs) keeps it so. Producers, transactional producers and group consumers
+ * run on Confluent's client (@confluentinc/kafka-javascript, librdkafka); the plain consumers that read topics
+ * whole and the admins still on kafkajs 2.2.4, patched (patches/kafkajs+2.2.4.patch), until they move too.
  */
 import * as kafkajs from 'kafkajs';
 
@@ -23,9 +23,21 @@ export {
   sharedAdmin,
   type Kafka,
   type SharedAdmin,
+} from './client';
+export {
+  partitionKey,
+  type ConsumedRecord,
+  type GroupConsumer,
+  type GroupConsumerOptions,
+  type TopicPartition,
+} from './group-consumer';
+export {
+  TransactionTimeoutMs,
+  type Transaction,
+  type TransactionOffsets,
   type TransactionalProducer,
   type TransactionalProducerConfig,
-} from './client';
+} from './transactional';
 export {
   DeliveryTimeoutMs,
   type OutgoingMessage,
@@ -56,7 +68,6 @@ export type {
   KafkaMessage,
   Message,
   PartitionAssigner,
-  Transaction,
 } from 'kafkajs';
 
 // The port's values (the client class, partitioners, enumerations): today kafkajs' own, likewise.

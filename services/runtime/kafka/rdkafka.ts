@@ -4,6 +4,7 @@
  * is said plainly here, at first use, rather than as a missing `.node` file or a login that never succeeds.
  */
 import type * as Confluent from '@confluentinc/kafka-javascript';
+import type { Config } from '../config';
 
 /** What the node needs of librdkafka's build: TLS, SCRAM logins, and the compressions the brokers may hand out. */
 export const RequiredFeatures = ['ssl', 'sasl_scram', 'zstd', 'lz4', 'gzip'] as const;
@@ -44,4 +45,38 @@ export function confluent(): typeof Confluent {
   }
   loaded = client;
   return client;
+}
+
+/** librdkafka's name of each SASL mechanism the configuration allows. */
+const SaslMechanismNames = {
+  plain: 'PLAIN',
+  'scram-sha-256': 'SCRAM-SHA-256',
+  'scram-sha-512': 'SCRAM-SHA-512',
+} as const;
+
+/**
+ * librdkafka's connection properties of `config`'s cluster (brokers, TLS, SASL), for the clients the port makes on
+ * Confluent's low-level API (the group consumer and the transactional producer).
+ */
+export function connectionProperties(config: Config, clientId: string): Record<string, string> {
+  const { ssl, sasl } = config.kafka;
+  return {
+    'bootstrap.servers': config.kafka.brokers.join(','),
+    'client.id': clientId,
+    'security.protocol': sasl ? (ssl ? 'sasl_ssl' : 'sasl_plaintext') : ssl ? 'ssl' : 'plaintext',
+    ...(sasl
+      ? {
+          'sasl.mechanisms': SaslMechanismNames[sasl.mechanism],
+          'sasl.username': sasl.username,
+          'sasl.password': sasl.password,
+        }
+      : {}),
+    ...(ssl?.ca !== undefined ? { 'ssl.ca.pem': ssl.ca } : {}),
+  };
+}
+
+/** A librdkafka error's code as its name (`ERR__FENCED`, `ERR_TOPIC_AUTHORIZATION_FAILED`, …), or undefined. */
+export function errorCodeName(code: unknown): string | undefined {
+  if (typeof code !== 'number') return undefined;
+  return Object.entries(confluent().CODES.ERRORS).find(([, value]) => value === code)?.[0];
 }

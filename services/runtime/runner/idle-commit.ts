@@ -1,5 +1,5 @@
 /**
- * Commits past what kafkajs filtered out at a partition's end (transaction markers, aborted records), once the
+ * Commits past what the consumer skipped at a partition's end (transaction markers, aborted records), once the
  * partition has been quiet for a while. Every transaction upstream leaves a marker in each partition it wrote, so
  * a consumer that keeps up sees a batch of nothing but a marker after nearly every one; committing past each at
  * once cost an offsets-only transaction (and a marker of its own) per upstream transaction, the broker's largest

@@ -43,7 +43,7 @@ export function createRunnerMetrics(service: string): RunnerMetrics {
     }),
     lag: new Gauge({
       name: 'ncn_consumer_lag',
-      help: 'Consumer lag per partition as kafkajs reports it at each batch (high watermark - last offset - 1)',
+      help: 'Consumer lag per partition after each poll (the end the fetcher last saw - the position)',
       labelNames: ['topic', 'partition'],
       registers: [registry],
     }),

@@ -1,20 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { valueSubject, type AvroSerde } from '../avro-serde';
 import {
   FetchWaitMs,
-  fetchStableOffsets,
-  isFencedProducerError,
-  sharedAdmin,
-  type Consumer,
-  type EachBatchPayload,
+  partitionKey,
+  type ConsumedRecord,
+  type GroupConsumer,
   type Kafka,
-  type KafkaMessage,
+  type TopicPartition,
   type TransactionalProducer,
 } from '../kafka';
-import { ErrorCode, NcnError } from '../errors';
+import { NcnError } from '../errors';
 import type { Logger } from '../logger';
-import { CoPartitionedAssigner } from './assigner';
 import { deadLetter, describeError } from './dead-letter';
 import { IdleCommits } from './idle-commit';
 import { startHttp } from './http';
@@ -55,6 +53,16 @@ export interface RunnerOptions {
    * [1,000 ms] (see idle-commit.ts); 0 commits at once.
    */
   readonly idleCommitMs?: number;
+  /**
+   * This instance's name among the group's members [the client's NCN_INSTANCE_ID, else none]: with one, the member
+   * is static (a restart within the session timeout gets its partitions back at once) and its transactional ids are
+   * stable (`<group>.<instance>.<n>`: a restart fences its predecessor and aborts what it left open at once); without
+   * one, a crashed predecessor's open transaction holds its partitions until the broker aborts it
+   * (TransactionTimeoutMs). Unique per running instance of the group.
+   */
+  readonly instanceId?: string;
+  /** Called whenever the group assigns this instance partitions anew (they may have changed hands meanwhile). */
+  readonly onAssigned?: (partitions: readonly TopicPartition[]) => void;
 }
 
 /** A running service. `close()` is idempotent: it finishes the batch in flight, commits, leaves the group. */
@@ -64,117 +72,156 @@ export interface Runner {
   readonly httpPort: number | undefined;
   /** Resolves when the consumer first joins its group and gets its partitions. */
   readonly joined: Promise<void>;
-  /** Resolves after the first fetch: from then on, where the group starts reading is settled. */
+  /** Resolves once its first partitions have their starting offsets: from then on, where the group reads is settled. */
   readonly fetching: Promise<void>;
   close(): Promise<void>;
 }
 
+/** What a runner logs (at info) when its first transaction holding records has committed since it started. */
+export const FirstCommitMessage = 'first records committed';
+
 const isTransient = (error: unknown): boolean => error instanceof NcnError && error.retriable;
 
-/** A partition's key (topic:partition) back as its parts; topic names hold no colon. */
-function splitKey(key: string): [string, number] {
-  const at = key.lastIndexOf(':');
-  return [key.slice(0, at), Number(key.slice(at + 1))];
-}
+/** Whether a client error says the producer is done for (fenced, or its transaction state lost): make a new one. */
+const isFatal = (error: unknown): boolean => (error as { isFatal?: unknown } | null)?.isFatal === true;
 
-function toInput(topic: string, partition: number, message: KafkaMessage): InputRecord {
-  const headers: Record<string, Buffer | undefined> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    headers[name] = Array.isArray(value)
-      ? Buffer.from(String(value[0] ?? ''))
-      : value === undefined
-        ? undefined
-        : Buffer.from(value);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A pool of transactional producers, one per transaction that may be open at once. */
+class ProducerPool {
+  readonly #free: number[] = [];
+  readonly #waiting: ((slot: number) => void)[] = [];
+  readonly #producers: TransactionalProducer[] = [];
+
+  constructor(
+    private readonly make: (slot: number) => TransactionalProducer,
+    readonly size: number,
+  ) {}
+
+  /** Makes and initialises every producer: each fences its id's previous owner and settles what it left open. */
+  async start(): Promise<void> {
+    await Promise.all(
+      Array.from({ length: this.size }, async (_, slot) => {
+        this.#producers[slot] = await this.#connected(slot);
+        this.#free.push(slot);
+      }),
+    );
   }
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key,
-    value: message.value,
-    headers,
-    timestamp: message.timestamp,
-  };
+
+  async #connected(slot: number): Promise<TransactionalProducer> {
+    const producer = this.make(slot);
+    await producer.connect();
+    return producer;
+  }
+
+  /** A free producer's slot, waiting for one when all are in a transaction. */
+  take(): Promise<number> {
+    const slot = this.#free.pop();
+    if (slot !== undefined) return Promise.resolve(slot);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  give(slot: number): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) next(slot);
+    else this.#free.push(slot);
+  }
+
+  producer(slot: number): TransactionalProducer {
+    const producer = this.#producers[slot];
+    if (producer === undefined) throw new Error(`no producer in slot ${slot}`);
+    return producer;
+  }
+
+  /** Replaces a slot's producer that the broker fenced or failed for good; the new one takes the same id. */
+  async replace(slot: number): Promise<void> {
+    const stale = this.#producers[slot];
+    await stale?.disconnect().catch(() => undefined);
+    this.#producers[slot] = await this.#connected(slot);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#producers.map((p) => p.disconnect().catch(() => undefined)));
+  }
 }
 
 /**
- * The shared runner: consumes in batches, calls the handler for each record, and for each chunk of a batch
- * produces the handler's records and commits the input offsets in one Kafka transaction (one transactional id
- * per input partition, as fencing requires). Transient failures are retried with backoff; a record whose
- * handler fails permanently goes to ncn.dlq with its original bytes and the reason in named headers, in the
- * same transaction, and the partition moves on. Retries exhausted on a transient failure abort the
- * transaction and let kafkajs restart the consumer from the committed offset: nothing is skipped.
+ * The shared runner: consumes in polls, calls the handler for each record, and for each chunk of a partition's
+ * records produces the handler's records and commits the input offsets in one Kafka transaction (KIP-447: the
+ * offsets carry the consumer's group metadata, so a member that lost its partitions cannot commit them). Chunks of
+ * different partitions run side by side, each in a transaction of its own producer (`partitionsConsumedConcurrently`
+ * of them). Transient failures are retried with backoff; a record whose handler fails permanently goes to ncn.dlq
+ * with its original bytes and the reason in named headers, in the same transaction, and the partition moves on.
+ * Retries exhausted on a transient failure abort the transaction and read the partition again from the chunk:
+ * nothing is skipped.
  */
 export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const { service, kafka, serde, logger, handler } = options;
   const groupId = options.groupId ?? service;
   const policy = options.retry ?? defaultRetryPolicy;
   const chunkSize = options.maxRecordsPerTransaction ?? 500;
+  const concurrency = Math.max(1, options.partitionsConsumedConcurrently ?? 1);
   const now = options.now ?? (() => new Date());
+  const instanceId = options.instanceId ?? kafka.instanceId;
+  // Without an instance name, a fresh one per start: ids stay unique among the group's running members.
+  const idTag = instanceId ?? randomBytes(4).toString('hex');
   const metrics = createRunnerMetrics(service);
-  const producers = new Map<string, Promise<TransactionalProducer>>();
   const schemaIds = new Map<string, Promise<number>>();
-  /** Per input partition, the offset from which records are this instance's to process (see settledOffset). */
-  const settled = new Map<string, bigint>();
+  /** Per assigned partition, the offset the group has committed (by this instance, or before it got the partition). */
+  const committedEnd = new Map<string, bigint>();
   let running = false;
-  let crashed: Error | undefined;
+  let failure: Error | undefined;
+  const startedAt = Date.now();
+  let firstCommitted = false;
+  /** The poll being processed, which a revocation waits for. */
+  let inflight: Promise<void> = Promise.resolve();
+
+  const pool = new ProducerPool(
+    (slot) => kafka.transactionalProducer({ transactionalId: `${groupId}.${idTag}.${slot}` }),
+    concurrency,
+  );
+
   const idle = new IdleCommits(
     options.idleCommitMs ?? 1_000,
     async (key, end) => {
-      const [topic, partition] = splitKey(key);
-      await processChunk(topic, partition, [], end);
+      const partition = assignedPartitions.get(key);
+      if (partition === undefined) return;
+      await processChunk(partition, [], end);
     },
     (key, error) =>
       logger.warn({ err: error, partition: key }, 'committing past the end of a quiet partition failed; trying again'),
   );
 
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    readUncommitted: false,
-    maxWaitTimeInMs: FetchWaitMs,
-    allowAutoTopicCreation: false,
-    maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
-    maxBytes: Math.max(options.maxBytesPerPartition ?? 0, 10 * 1024 * 1024) * 2,
-    partitionAssigners: [CoPartitionedAssigner],
-  });
-  consumer.on(consumer.events.CRASH, (event) => {
-    crashed = event.payload.error;
-    logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
-    if (!event.payload.restart && running) {
-      logger.fatal({ err: event.payload.error }, 'kafkajs will not restart the consumer: it has stopped for good');
-      consumerStopped(service, event.payload.error);
-    }
-  });
+  const assignedPartitions = new Map<string, TopicPartition>();
   let markJoined: () => void = () => undefined;
   const joined = new Promise<void>((resolve) => (markJoined = resolve));
-  let markFetching: () => void = () => undefined;
-  const fetching = new Promise<void>((resolve) => (markFetching = resolve));
-  consumer.on(consumer.events.FETCH, () => markFetching());
-  consumer.on(consumer.events.REBALANCING, () => idle.reset());
-  consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    crashed = undefined;
-    idle.reset();
-    // A new assignment: committed offsets are read again after the producers fence earlier owners.
-    settled.clear();
-    markJoined();
-    logger.info({ assignment: event.payload.memberAssignment }, 'joined the group');
-  });
 
-  /** The transactional producer of one input partition: its id is stable, so a restarted instance fences the old one. */
-  function producerFor(topic: string, partition: number): Promise<TransactionalProducer> {
-    const transactionalId = `${groupId}.${topic}.${partition}`;
-    let producer = producers.get(transactionalId);
-    if (producer === undefined) {
-      const created = kafka.transactionalProducer({
-        transactionalId,
-        maxInFlightRequests: 1,
-      });
-      producer = created.connect().then(() => created);
-      producer.catch(() => producers.delete(transactionalId));
-      producers.set(transactionalId, producer);
-    }
-    return producer;
-  }
+  const consumer: GroupConsumer = kafka.groupConsumer({
+    groupId,
+    topics: options.topics,
+    fromBeginning: options.fromBeginning ?? true,
+    ...(instanceId !== undefined ? { instanceId } : {}),
+    pollWaitMs: FetchWaitMs,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+    onAssign: (partitions) => {
+      idle.reset();
+      for (const p of partitions) {
+        const key = partitionKey(p);
+        assignedPartitions.set(key, { topic: p.topic, partition: p.partition });
+        committedEnd.set(key, p.offset);
+      }
+      markJoined();
+      options.onAssigned?.(partitions);
+    },
+    onRevoke: async (partitions) => {
+      idle.reset();
+      for (const p of partitions) assignedPartitions.delete(partitionKey(p));
+      // What is in flight for them finishes (commits or aborts) before another member may read their offsets.
+      await inflight;
+      await Promise.all(partitions.map((p) => idle.take(partitionKey(p))));
+      for (const p of partitions) committedEnd.delete(partitionKey(p));
+    },
+  });
 
   function schemaId(topic: string, record: Parameters<typeof avroSchema>[0]): Promise<number> {
     const cacheKey = `${topic}/${record}`;
@@ -235,196 +282,242 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   }
 
   /**
-   * Reads the group's committed offsets; kept, since one per partition settled cost a connection and a SCRAM login
-   * each (PBKDF2 on both ends), dozens at every rebalance.
+   * The group's committed offset of a partition, read stable (a pending transaction's offsets are waited for). Asked
+   * again while the cluster does not answer, for at most a minute.
    */
-  const offsetReader = sharedAdmin(kafka);
-
-  /**
-   * Where the group's committed offset of a partition stands, read right after this instance's transactional
-   * producer for the partition was initialised. Initialising it fenced any previous owner and settled its last
-   * transaction, so records below this offset were already processed and committed by someone else (a zombie
-   * or the previous owner before a rebalance): they are skipped, never processed twice. The offset is read stable
-   * (fetchStableOffsets): a settled transaction's offsets can take a moment to be applied by the group
-   * coordinator, and read before that, the previous owner's last records were processed a second time.
-   */
-  async function settledOffset(topic: string, partition: number): Promise<bigint> {
-    const key = `${topic}:${partition}`;
-    const known = settled.get(key);
-    if (known !== undefined) return known;
-    // kafkajs initialises a transactional producer (InitProducerId: fencing the previous owner and settling its
-    // open transaction) at its first transaction, not at connect: begin and abort an empty one to do it now.
-    const producer = await producerFor(topic, partition);
-    const fence = await producer.transaction();
-    await fence.abort();
-    const offsets = await fetchStableOffsets(await offsetReader.get(), groupId, topic);
-    const committed = offsets.find((p) => p.partition === partition)?.offset ?? '-1';
-    const value = BigInt(committed === '' ? '-1' : committed);
-    settled.set(key, value);
-    logger.debug(
-      { topic, partition, committed: value.toString() },
-      'partition settled: processing from its committed offset',
-    );
-    return value;
-  }
-
-  /** Forgets a partition's producer and settled offset: its next chunk fences again and reads the offset anew. */
-  function forget(topic: string, partition: number): void {
-    settled.delete(`${topic}:${partition}`);
-    const transactionalId = `${groupId}.${topic}.${partition}`;
-    const stale = producers.get(transactionalId);
-    producers.delete(transactionalId);
-    void stale?.then((p) => p.disconnect()).catch(() => undefined);
+  async function committedOffset(partition: TopicPartition): Promise<bigint> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        const offsets = await consumer.committed([partition], 10_000);
+        return offsets.get(partitionKey(partition)) ?? -1n;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await sleep(500);
+      }
+    }
   }
 
   /**
-   * What a chunk's failure tells kafkajs. A fenced producer (a rebalance gave the partition to another instance,
-   * or the broker expired the transaction) is permanent for that producer only, yet kafkajs took it for permanent
-   * and stopped the consumer for good, which ended the process. The partition's producer is forgotten and the
-   * failure handed on as retriable: kafkajs fetches the chunk again and, while the partition is still this
-   * instance's, a new producer fences whoever took the id and the chunk is processed from the committed offset.
-   */
-  function restartable(error: unknown, topic: string, partition: number): unknown {
-    if (!isFencedProducerError(error)) return error;
-    forget(topic, partition);
-    const message = `the producer of ${topic}[${partition}] was fenced: ${describeError(error).message}; taking a new one`;
-    logger.warn({ topic, partition }, message);
-    return new NcnError(ErrorCode.Unavailable, message, { retriable: true });
-  }
-
-  /**
-   * Handles a chunk of a partition's batch and, in one transaction, produces its outputs and commits `end` (the
-   * offset after the chunk; for a batch's last chunk, after the records kafkajs filtered out at its end too).
-   * A chunk may hold no record at all: the transaction then only commits past aborted records and markers.
+   * Handles a chunk of a partition's records and, in one transaction, produces its outputs and commits `end` (the
+   * offset after the chunk). A chunk may hold no record at all: the transaction then only commits past aborted
+   * records and markers. Throws when the transaction did not commit (its hooks were told: aborted).
    */
   async function processChunk(
-    topic: string,
-    partition: number,
-    all: readonly KafkaMessage[],
+    partition: TopicPartition,
+    records: readonly ConsumedRecord[],
     end: bigint,
   ): Promise<void> {
-    const from = await settledOffset(topic, partition);
-    if (end <= from) return;
-    const messages = all.filter((m) => BigInt(m.offset) >= from);
+    const { topic } = partition;
+    const key = partitionKey(partition);
+    const scope = { topic, partition: partition.partition };
     const outputs: { topic: string; message: Awaited<ReturnType<typeof encode>> }[] = [];
     try {
-      for (const message of messages) {
+      for (const record of records) {
         metrics.recordsIn.inc({ topic });
-        outputs.push(...(await handle(toInput(topic, partition, message))));
+        outputs.push(...(await handle(record)));
       }
       const prepare = options.hooks?.prepare;
-      if (prepare !== undefined && messages.length > 0) {
-        await withRetry(() => prepare({ topic, partition }), {
+      if (prepare !== undefined && records.length > 0) {
+        await withRetry(() => prepare(scope), {
           policy,
           isTransient: () => true,
           onRetry: (error, attempt, delayMs) => {
             metrics.failures.inc({ kind: 'retried' });
-            logger.warn({ err: error, attempt, delayMs, topic, partition }, 'preparing a transaction failed, retrying');
+            logger.warn(
+              { err: error, attempt, delayMs, topic, partition: scope.partition },
+              'preparing a transaction failed, retrying',
+            );
           },
         });
       }
     } catch (error) {
       // Retries of a transient failure (of a record's handling, or of preparing) ran out: nothing of this chunk is
       // produced; what it staged is dropped.
-      options.hooks?.aborted?.({ topic, partition });
+      options.hooks?.aborted?.(scope);
       throw error;
     }
-    const producer = await producerFor(topic, partition);
-    const transaction = await producer.transaction();
+    const slot = await pool.take();
     try {
-      const byTopic = new Map<string, (typeof outputs)[number]['message'][]>();
-      for (const o of outputs) {
-        const list = byTopic.get(o.topic);
-        if (list === undefined) byTopic.set(o.topic, [o.message]);
-        else list.push(o.message);
+      const producer = pool.producer(slot);
+      try {
+        const transaction = await producer.transaction();
+        try {
+          const byTopic = new Map<string, (typeof outputs)[number]['message'][]>();
+          for (const o of outputs) {
+            const list = byTopic.get(o.topic);
+            if (list === undefined) byTopic.set(o.topic, [o.message]);
+            else list.push(o.message);
+          }
+          if (byTopic.size > 0) {
+            await transaction.sendBatch({
+              topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })),
+            });
+          }
+          await transaction.sendOffsets({
+            consumer,
+            topics: [{ topic, partitions: [{ partition: scope.partition, offset: end.toString() }] }],
+          });
+          await transaction.commit();
+        } catch (error) {
+          if (!isFatal(error))
+            await transaction.abort().catch((e: unknown) => (isFatal(e) ? Promise.reject(e) : undefined));
+          throw error;
+        }
+      } catch (error) {
+        metrics.failures.inc({ kind: 'transaction' });
+        if (isFatal(error)) {
+          logger.warn(
+            { err: error, topic, partition: scope.partition },
+            `the transactional producer failed for good (${describeError(error).message}); taking a new one`,
+          );
+          await pool
+            .replace(slot)
+            .catch((e: unknown) => logger.warn({ err: e }, 'a new transactional producer could not start yet'));
+        }
+        // The outcome is not certain: a commit can fail on the wire after the broker applied it. The committed offset,
+        // read stable, says: past this chunk, it did commit and the service's staged state is final; otherwise it
+        // aborted. When even that cannot be known (the broker is away), the chunk is taken for aborted and read
+        // again; what did commit of it is then skipped by the offsets the group reads.
+        const applied = await committedOffset(partition).then(
+          (committed) => committed >= end,
+          () => false,
+        );
+        if (!applied) {
+          metrics.transactions.inc({ outcome: 'aborted' });
+          options.hooks?.aborted?.(scope);
+          throw error;
+        }
+        logger.warn(
+          { err: error, topic, partition: scope.partition },
+          'a commit answered with an error had been applied: going on',
+        );
       }
-      if (byTopic.size > 0) {
-        await transaction.sendBatch({ topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })) });
-      }
-      await transaction.sendOffsets({
-        consumerGroupId: groupId,
-        topics: [{ topic, partitions: [{ partition, offset: end.toString() }] }],
-      });
-      await transaction.commit();
-    } catch (error) {
-      metrics.failures.inc({ kind: 'transaction' });
-      await transaction.abort().catch(() => undefined);
-      // The outcome is not certain: a commit can fail on the wire after the broker applied it. Forget this
-      // partition's producer and settled offset, fence again (which completes whatever the broker holds of this
-      // transaction) and read the committed offset anew: past this chunk, it did commit, and the service's staged
-      // state is final; otherwise it aborted. When even that cannot be known (the broker is away), the chunk is
-      // taken for aborted and the next attempt skips whatever did commit; the services then catch their tables up.
-      forget(topic, partition);
-      const applied = await settledOffset(topic, partition).then(
-        (committed) => committed >= end,
-        () => false,
-      );
-      if (!applied) {
-        metrics.transactions.inc({ outcome: 'aborted' });
-        options.hooks?.aborted?.({ topic, partition });
-        throw error;
-      }
-      logger.warn({ err: error, topic, partition }, 'a commit answered with an error had been applied: going on');
+    } finally {
+      pool.give(slot);
     }
     metrics.transactions.inc({ outcome: 'committed' });
     for (const o of outputs) metrics.recordsOut.inc({ topic: o.topic });
-    options.hooks?.committed?.({ topic, partition });
-    settled.set(`${topic}:${partition}`, end);
+    options.hooks?.committed?.(scope);
+    if (assignedPartitions.has(key)) committedEnd.set(key, end);
+    if (!firstCommitted && records.length > 0) {
+      firstCommitted = true;
+      logger.info({ topic, partition: scope.partition, afterMs: Date.now() - startedAt }, FirstCommitMessage);
+    }
   }
 
-  async function eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-    // The batch's last offset counts the records kafkajs filtered out (aborted transactions, commit markers); the
-    // last chunk commits past them, so a caught-up group has no lag. kafkajs is patched to hand over a batch that
-    // held nothing else (see patches/): committing past it, in an offsets-only transaction, is all there is to do.
-    const key = `${batch.topic}:${batch.partition}`;
-    if (batch.messages.length === 0) {
-      if (!isRunning() || isStale()) return;
-      // Nothing at or after the fetched offset (compacted away): move on as kafkajs itself does, committing nothing.
-      if (batch.firstOffset() !== null) {
-        const end = BigInt(batch.lastOffset()) + 1n;
-        if ((options.idleCommitMs ?? 1_000) > 0) idle.defer(key, end);
-        else
-          await processChunk(batch.topic, batch.partition, [], end).catch((error: unknown) => {
-            throw restartable(error, batch.topic, batch.partition);
-          });
-      }
-      resolveOffset(batch.lastOffset());
-      await heartbeat();
-      return;
-    }
-    // This batch's last transaction commits past whatever was deferred (it lies before the batch).
+  /**
+   * Processes a partition's records of one poll, chunk by chunk. A chunk that did not commit sends the partition back
+   * to its first record: it is read again after a pause, and nothing after it is processed before.
+   */
+  async function processPartition(partition: TopicPartition, records: readonly ConsumedRecord[]): Promise<void> {
+    const key = partitionKey(partition);
+    // This partition's transactions commit past whatever was deferred (it lies before these records).
     await idle.take(key);
-    for (let i = 0; i < batch.messages.length; i += chunkSize) {
-      if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(i, i + chunkSize);
+    for (let i = 0; i < records.length; i += chunkSize) {
+      if (!running || !assignedPartitions.has(key)) return;
+      const chunk = records.slice(i, i + chunkSize);
+      const first = chunk[0];
       const last = chunk[chunk.length - 1];
-      if (last === undefined) continue;
-      const isLast = i + chunkSize >= batch.messages.length;
-      const end = BigInt(isLast ? batch.lastOffset() : last.offset) + 1n;
-      await processChunk(batch.topic, batch.partition, chunk, end).catch((error: unknown) => {
-        throw restartable(error, batch.topic, batch.partition);
-      });
-      resolveOffset(last.offset);
-      await heartbeat();
+      if (first === undefined || last === undefined) continue;
+      try {
+        await processChunk(partition, chunk, BigInt(last.offset) + 1n);
+      } catch (error) {
+        logger.warn(
+          { err: error, topic: partition.topic, partition: partition.partition, offset: first.offset },
+          `a chunk did not commit (${describeError(error).message}); reading the partition again from it`,
+        );
+        if (assignedPartitions.has(key)) {
+          await consumer.seek(partition, BigInt(first.offset)).catch((e: unknown) => {
+            // Without the seek, what follows would be processed past the chunk: stop for the supervisor to restart.
+            failure = e as Error;
+            throw e;
+          });
+        }
+        await sleep(1_000);
+        return;
+      }
     }
   }
 
+  /** Runs `work` for each item, at most `limit` at once. */
+  async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        if (item !== undefined) await work(item);
+      }
+    });
+    await Promise.all(lanes);
+  }
+
+  /** Defers a commit past the markers at the end of each quiet partition that has moved past its committed offset. */
+  function deferIdleCommits(busy: ReadonlySet<string>): void {
+    for (const [key, partition] of assignedPartitions) {
+      if (busy.has(key)) continue;
+      const position = consumer.position(partition);
+      const committed = committedEnd.get(key);
+      if (position === undefined || committed === undefined || position <= committed) continue;
+      if ((options.idleCommitMs ?? 1_000) > 0) idle.defer(key, position);
+      else
+        void idle
+          .take(key)
+          .then(() => processChunk(partition, [], position))
+          .catch(() => undefined);
+    }
+  }
+
+  async function loop(): Promise<void> {
+    const maxPoll = Math.min(5_000, Math.max(chunkSize, 100) * concurrency);
+    while (running) {
+      let records: ConsumedRecord[];
+      try {
+        records = await consumer.poll(maxPoll);
+      } catch (error) {
+        if (!running) return;
+        logger.warn({ err: error }, 'polling failed; trying again');
+        await sleep(1_000);
+        continue;
+      }
+      const byPartition = new Map<string, { partition: TopicPartition; records: ConsumedRecord[] }>();
+      for (const record of records) {
+        const key = partitionKey(record);
+        let group = byPartition.get(key);
+        if (group === undefined) {
+          group = { partition: { topic: record.topic, partition: record.partition }, records: [] };
+          byPartition.set(key, group);
+        }
+        group.records.push(record);
+      }
+      const work = eachLimited([...byPartition.values()], concurrency, (g) => processPartition(g.partition, g.records));
+      inflight = work.catch(() => undefined);
+      await work;
+      for (const [key, partition] of assignedPartitions) {
+        const end = consumer.end(partition);
+        const position = consumer.position(partition) ?? committedEnd.get(key);
+        if (end !== undefined && position !== undefined) {
+          metrics.lag.set({ topic: partition.topic, partition: String(partition.partition) }, Number(end - position));
+        }
+      }
+      deferIdleCommits(new Set(byPartition.keys()));
+    }
+  }
+
+  await pool.start();
   await consumer.connect();
-  for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-    eachBatch,
-  });
   running = true;
+  const looping = loop().catch((error: unknown) => {
+    failure = error as Error;
+    logger.fatal({ err: error }, 'the runner stopped');
+    if (running) consumerStopped(service, error as Error);
+  });
 
   let http: { server: Server; port: number } | undefined;
   if (options.httpPort !== undefined) {
     http = await startHttp(options.httpPort, metrics.registry, () => ({
-      healthy: running && crashed === undefined,
-      detail: { service, groupId, ...(crashed ? { error: crashed.message } : {}) },
+      healthy: running && failure === undefined,
+      detail: { service, groupId, ...(failure ? { error: failure.message } : {}) },
     }));
     logger.info({ port: http.port }, 'serving /metrics and /health');
   }
@@ -434,15 +527,14 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     metrics,
     httpPort: http?.port,
     joined,
-    fetching,
+    fetching: joined,
     close() {
       closing ??= (async () => {
         running = false;
+        await looping;
         await idle.close();
-        await consumer.stop();
         await consumer.disconnect();
-        for (const producer of producers.values()) await (await producer.catch(() => undefined))?.disconnect();
-        await offsetReader.close();
+        await pool.close();
         await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
       })();
       return closing;

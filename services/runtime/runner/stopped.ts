@@ -1,8 +1,9 @@
 /**
- * What happens when kafkajs gives up on a runner's consumer: after a crash it does not restart (a non-retriable
- * error, such as "Failed to find group coordinator" while a broker restarts), the consumer stays out of its group
- * for good while the process lives on, and its partitions wait. A service process then exits so that its
- * supervisor starts it again (`runService` sets that); elsewhere (tests, tools) it is only logged.
+ * What happens when a service's consumer stops for good: the runner's loop failed in a way it cannot go on from
+ * (a partition whose chunk did not commit could not be read again from it), or kafkajs did not restart a crashed
+ * consumer (the EURES forwarder's). Its partitions would wait while the process lives on; a service process
+ * then exits so that its supervisor starts it again (`runService` sets that); elsewhere (tests, tools) it is only
+ * logged.
  */
 type Stopped = (service: string, error: Error) => void;
 

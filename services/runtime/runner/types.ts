@@ -1,15 +1,8 @@
 import type { AvroRecordName } from '../../../contracts/avro/schemas';
+import type { ConsumedRecord } from '../kafka';
 
-/** A record as the runner hands it to a handler. */
-export interface InputRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: Readonly<Record<string, Buffer | undefined>>;
-  readonly timestamp: string;
-}
+/** A record as the runner hands it to a handler: as the group consumer read it (committed, never a marker). */
+export type InputRecord = ConsumedRecord;
 
 /** A value to produce: Avro of a contracts record (encoded by the runner), raw bytes, or a tombstone (null). */
 export type OutputValue = { readonly avro: AvroRecordName; readonly data: unknown } | Buffer | null;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type ConsumedRecord,
   type Kafka,
-  type KafkaMessage,
   type Producer,
   type TransactionalProducer,
 } from '../../../services/runtime/kafka';
@@ -29,11 +29,11 @@ export const passThroughTopics = (mode: PassThroughResult['mode'], round = 0): {
 const Chunk = 500;
 
 /**
- * The physical limit of the client and the broker here: a kafkajs consumer that produces every record it reads
- * to another topic, with nothing in between. `plain`: an ordinary producer (acks from all replicas) and the
- * consumer's own offset commits. `transactional`: as the node's runner does it, one transactional producer per
- * input partition and one transaction per chunk of at most 500 records carrying the outputs and the input
- * offsets. The records are first loaded onto the input topic; the clock runs from the first record consumed
+ * The physical limit of the client and the broker here: a group consumer that produces every record it reads
+ * to another topic, with nothing in between. `plain`: an ordinary producer (acks from all replicas), no offsets
+ * committed. `transactional`: as the node's runner does it, a transaction per chunk of at most 500 records of a
+ * partition carrying the outputs and the input offsets (with the consumer's group metadata), the partitions of a
+ * poll side by side, each on a producer of its own. The records are first loaded onto the input topic; the clock runs from the first record consumed
  * to the last one produced.
  */
 export async function passThrough(
@@ -63,75 +63,62 @@ export async function passThrough(
 
   const groupId = `bench.passthrough.${mode}.${round}.${randomUUID()}`;
   const producers = new Map<number, Promise<Producer | TransactionalProducer>>();
-  const producerFor = (partition: number): Promise<Producer | TransactionalProducer> => {
-    let p = producers.get(partition);
+  const producerFor = (slot: number): Promise<Producer | TransactionalProducer> => {
+    let p = producers.get(slot);
     if (p === undefined) {
       const producer: Producer | TransactionalProducer =
         mode === 'plain'
           ? kafka.producer()
           : kafka.transactionalProducer({
-              transactionalId: `${groupId}.${partition}`,
-              maxInFlightRequests: 1,
+              transactionalId: `${groupId}.${slot}`,
             });
-      producers.set(partition, (p = producer.connect().then(() => producer)));
+      producers.set(slot, (p = producer.connect().then(() => producer)));
     }
     return p;
   };
   // Producers are connected before the clock starts, as a service's are once it runs.
   await Promise.all(Array.from({ length: PassThroughPartitions }, (_, p) => producerFor(p)));
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 1024 * 1024 });
+  const consumer = kafka.groupConsumer({ groupId, topics: [topics.in], fromBeginning: true });
   let produced = 0;
   let first: number | undefined;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  const out = (m: KafkaMessage) => ({ key: m.key, value: m.value });
+  const out = (m: ConsumedRecord) => ({ key: m.key, value: m.value });
+  /** One partition's records of a poll, chunk by chunk, with the producer of the partition. */
+  const forward = async (partition: number, records: readonly ConsumedRecord[]): Promise<void> => {
+    const producer = await producerFor(partition);
+    for (let i = 0; i < records.length; i += Chunk) {
+      const chunk = records.slice(i, i + Chunk);
+      const last = chunk[chunk.length - 1];
+      if (last === undefined) continue;
+      if (!('transaction' in producer)) {
+        await producer.send({ topic: topics.out, messages: chunk.map(out) });
+      } else {
+        const transaction = await producer.transaction();
+        try {
+          await transaction.send({ topic: topics.out, messages: chunk.map(out) });
+          await transaction.sendOffsets({
+            consumer,
+            topics: [{ topic: last.topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+          });
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch(() => undefined);
+          throw error;
+        }
+      }
+      produced += chunk.length;
+    }
+  };
   try {
     await consumer.connect();
-    await consumer.subscribe({ topic: topics.in, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: PassThroughPartitions,
-      eachBatchAutoResolve: false,
-      autoCommit: mode === 'plain',
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
-        first ??= Date.now();
-        const producer = await producerFor(batch.partition);
-        for (let i = 0; i < batch.messages.length; i += Chunk) {
-          const chunk = batch.messages.slice(i, i + Chunk);
-          const last = chunk[chunk.length - 1];
-          if (last === undefined) continue;
-          if (!('transaction' in producer)) {
-            await producer.send({ topic: topics.out, messages: chunk.map(out) });
-            resolveOffset(last.offset);
-            await commitOffsetsIfNecessary();
-          } else {
-            const transaction = await producer.transaction();
-            try {
-              await transaction.send({ topic: topics.out, messages: chunk.map(out) });
-              await transaction.sendOffsets({
-                consumerGroupId: groupId,
-                topics: [
-                  {
-                    topic: batch.topic,
-                    partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }],
-                  },
-                ],
-              });
-              await transaction.commit();
-            } catch (error) {
-              await transaction.abort().catch(() => undefined);
-              throw error;
-            }
-            resolveOffset(last.offset);
-          }
-          produced += chunk.length;
-          await heartbeat();
-          if (produced >= count) done();
-        }
-      },
-    });
-    const timeout = setTimeout(() => done(), 10 * 60_000);
-    await finished;
-    clearTimeout(timeout);
+    const deadline = Date.now() + 10 * 60_000;
+    while (produced < count && Date.now() < deadline) {
+      const records = await consumer.poll(Chunk * PassThroughPartitions);
+      if (records.length === 0) continue;
+      first ??= Date.now();
+      const byPartition = new Map<number, ConsumedRecord[]>();
+      for (const r of records) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r]);
+      await Promise.all([...byPartition].map(([partition, list]) => forward(partition, list)));
+    }
     const seconds = (Date.now() - (first ?? Date.now())) / 1000;
     if (produced < count)
       throw new Error(`the ${mode} pass-through moved ${produced} of ${count} records in 10 minutes`);

@@ -60,7 +60,6 @@ describe('readLast: the last records of a topic', () => {
     const topic = await newTopic('test.cli.last-tx', 1);
     const producer = kafka.transactionalProducer({
       transactionalId: unique('test.cli.last-tx'),
-      maxInFlightRequests: 1,
     });
     await producer.connect();
     try {

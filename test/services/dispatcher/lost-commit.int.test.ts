@@ -17,10 +17,14 @@ describe('the dispatcher when the answer to a commit is lost (the transaction di
   const serde = new AvroSerde(testConfig.registry.url);
   const group = unique('test.dispatcher');
   // The holdings' follower falls behind just then: only the dispatcher's own bookkeeping can know the holding.
-  const faulty = loseFirstCommitAnswer(kafka, (id) => id.startsWith(`${group}.${Topic.percettori}.`), {
-    stall: (groupId) => groupId.startsWith(`${group}.table.`),
-    stallMs: 4_000,
-  });
+  const faulty = loseFirstCommitAnswer(
+    kafka,
+    (tx) => tx.transactionalId.startsWith(`${group}.`) && tx.topics.includes(Topic.percettori),
+    {
+      stall: (groupId) => groupId.startsWith(`${group}.table.`),
+      stallMs: 4_000,
+    },
+  );
   let dispatcher: Dispatcher;
   let out: Collector;
 

@@ -19,7 +19,6 @@ describe('aborted transactions on the real broker', () => {
   const transactional = async (): Promise<TransactionalProducer> => {
     const producer = kafka.transactionalProducer({
       transactionalId: unique('test.aborted.tx'),
-      maxInFlightRequests: 1,
     });
     await producer.connect();
     producers.push(producer);

@@ -25,6 +25,12 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug');
   });
 
+  it("reads an instance's name, none by default, and refuses one a transactional id could not carry", () => {
+    expect(loadConfig({}).kafka.instanceId).toBeUndefined();
+    expect(loadConfig({ NCN_INSTANCE_ID: ' ingest-2 ' }).kafka.instanceId).toBe('ingest-2');
+    expect(() => loadConfig({ NCN_INSTANCE_ID: 'ingest 2' })).toThrow(/NCN_INSTANCE_ID: 'ingest 2' should be/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ NCN_KAFKA_BROKERS: '' }).kafka.brokers).toEqual(['localhost:9092']);
   });

@@ -27,57 +27,59 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
   it('commits each output atomically with its input offset, and hides an aborted output', async () => {
     const producer = kafka.transactionalProducer({
       transactionalId: unique('test.tx.producer'),
-      maxInFlightRequests: 1,
     });
     await producer.connect();
     const admin = kafka.admin();
     await admin.connect();
     try {
       // Consume, transform, produce and commit the input offset in one transaction per record.
-      const consumer = kafka.consumer({ groupId });
+      const consumer = kafka.groupConsumer({ groupId, topics: [input], fromBeginning: true });
       await consumer.connect();
-      await consumer.subscribe({ topic: input, fromBeginning: true });
       let processed = 0;
-      const timeout = setTimeout(() => void consumer.stop(), 30_000);
-      await new Promise<void>((resolve, reject) => {
-        void consumer.run({
-          autoCommit: false,
-          eachMessage: async ({ topic, partition, message }) => {
+      const deadline = Date.now() + 30_000;
+      try {
+        while (processed < 3) {
+          if (Date.now() > deadline) throw new Error(`only ${processed} records processed in 30 s`);
+          for (const record of await consumer.poll(10)) {
             const tx = await producer.transaction();
             try {
               await tx.send({
                 topic: output,
-                messages: [{ key: message.key, value: message.value!.toString().toUpperCase() }],
+                messages: [{ key: record.key, value: record.value!.toString().toUpperCase() }],
               });
               await tx.sendOffsets({
-                consumerGroupId: groupId,
-                topics: [{ topic, partitions: [{ partition, offset: (BigInt(message.offset) + 1n).toString() }] }],
+                consumer,
+                topics: [
+                  {
+                    topic: record.topic,
+                    partitions: [{ partition: record.partition, offset: (BigInt(record.offset) + 1n).toString() }],
+                  },
+                ],
               });
               await tx.commit();
             } catch (error) {
               await tx.abort();
-              reject(error);
-              return;
+              throw error;
             }
-            if (++processed === 3) resolve();
-          },
+            processed++;
+          }
+        }
+
+        // A transaction that writes output and an offset, then aborts.
+        const aborted = await producer.transaction();
+        await aborted.send({ topic: output, messages: [{ key: 'x', value: 'ABORTED' }] });
+        await aborted.sendOffsets({
+          consumer,
+          topics: [{ topic: input, partitions: [{ partition: 0, offset: '99' }] }],
         });
-      });
-      clearTimeout(timeout);
-      await consumer.disconnect();
+        await aborted.abort();
+      } finally {
+        await consumer.disconnect();
+      }
 
       // The group's committed offset moved with the transactions, not by auto-commit.
       const [offsets] = await admin.fetchOffsets({ groupId, topics: [input] });
       expect(offsets?.partitions).toEqual([expect.objectContaining({ partition: 0, offset: '3' })]);
-
-      // A transaction that writes output and an offset, then aborts.
-      const aborted = await producer.transaction();
-      await aborted.send({ topic: output, messages: [{ key: 'x', value: 'ABORTED' }] });
-      await aborted.sendOffsets({
-        consumerGroupId: groupId,
-        topics: [{ topic: input, partitions: [{ partition: 0, offset: '99' }] }],
-      });
-      await aborted.abort();
 
       // A committed sentinel after it, so a reader that reaches the sentinel has read past the aborted record.
       const last = await producer.transaction();
@@ -109,17 +111,22 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
     await createTopics(admin, [{ topic, numPartitions: 3 }]);
     const producer = kafka.transactionalProducer({
       transactionalId: unique('test.tx.stable-producer'),
-      maxInFlightRequests: 1,
     });
     await producer.connect();
+    // The group's member whose offsets the transactions commit (KIP-447: they carry its group metadata).
+    const member = kafka.groupConsumer({ groupId: group, topics: [topic], fromBeginning: false });
+    await member.connect();
     let unstable = 0;
     try {
+      const joining = Date.now() + 30_000;
+      while (member.assignment().length < 3 && Date.now() < joining) await member.poll(1);
+      expect(member.assignment()).toHaveLength(3);
       const read: string[][] = [];
       for (let i = 1; i <= 25; i++) {
         const tx = await producer.transaction();
         await tx.send({ topic, messages: [{ key: `k${i}`, value: 'v' }] });
         await tx.sendOffsets({
-          consumerGroupId: group,
+          consumer: member,
           topics: [
             { topic, partitions: [0, 1, 2].map((partition) => ({ partition, offset: String(i * 10 + partition) })) },
           ],
@@ -142,6 +149,7 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
         [topic, [0, 1, 2].map((partition) => [partition, String(250 + partition)])],
       ]);
     } finally {
+      await member.disconnect();
       await producer.disconnect();
       await admin.disconnect();
     }

@@ -25,7 +25,6 @@ describe('a followed table on the real broker', () => {
     await admin.disconnect();
     const producer = kafka.transactionalProducer({
       transactionalId: unique('test.table.tx'),
-      maxInFlightRequests: 1,
     });
     await producer.connect();
     const probe = kafka.admin();
