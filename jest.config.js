@@ -1,3 +1,8 @@
+/* global process */
+// Tests run in this process (maxWorkers: 1), services included: libuv's thread pool, made on first use, must be
+// sized before anything uses it (see ThreadPoolEnv, services/runtime/kafka/queue-waker.ts).
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 /** @type {import('jest').Config['transform']} */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { removeFile, runningProcess, startDetached, stopProcess, type Managed } from './processes';
+import { ThreadPoolEnv } from '../../services/runtime/kafka';
 import type { StackSettings } from './settings';
 
 /** The node's services, each `services/<dir>/main.ts`, logging "<name> running" once it runs. */
@@ -86,7 +87,7 @@ export async function startService(
     proc,
     process.execPath,
     [...(options.nodeArgs ?? []), '--import', 'tsx', ...entry[name], ...(options.args ?? [])],
-    { cwd: root, logFile: log, env: { ...process.env, ...env } },
+    { cwd: root, logFile: log, env: { ...ThreadPoolEnv, ...process.env, ...env } },
   );
   const deadline = Date.now() + timeoutMs;
   for (;;) {

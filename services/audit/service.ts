@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Kafka } from '../runtime/kafka';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
+import { readToEnd } from '../runtime/read-to-end';
 import { startRunner, type Runner } from '../runtime/runner/runner';
 import { scopeOf } from '../runtime/runner/types';
 import { AuditIndex, type AuditEntry } from './index';
@@ -50,43 +50,20 @@ export async function startAuditIndexer(options: {
 
   if (!(await index.built())) {
     const started = Date.now();
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = new Map((await admin.fetchTopicOffsets(Topic.audit)).map((p) => [p.partition, BigInt(p.high)]));
-    await admin.disconnect();
-    const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
-    const consumer = kafka.consumer({ groupId: `${name}.rebuild.${randomUUID()}` });
     let applied = 0;
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: Topic.audit, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        if (remaining.size === 0) resolve();
-        let idle: NodeJS.Timeout | undefined;
-        consumer
-          .run({
-            autoCommit: false,
-            eachBatch: async ({ batch }) => {
-              clearTimeout(idle);
-              const events = await Promise.all(
-                batch.messages.map((m) => (m.value ? serde.decode<AuditEvent>(m.value) : null)),
-              );
-              const named = events.flatMap((e) =>
-                e?.subjectHash ? [{ subjectHash: e.subjectHash, entry: entryOf(e) }] : [],
-              );
-              await index.add(named);
-              applied += named.length;
-              if (BigInt(batch.lastOffset()) + 1n >= (ends.get(batch.partition) ?? 0n))
-                remaining.delete(batch.partition);
-              if (remaining.size === 0) resolve();
-              idle = setTimeout(resolve, 1_500);
-            },
-          })
-          .catch(reject);
-      });
-    } finally {
-      await consumer.disconnect();
-    }
+    await readToEnd({
+      kafka,
+      topics: [Topic.audit],
+      logger,
+      apply: async (records) => {
+        const events = await Promise.all(records.map((m) => (m.value ? serde.decode<AuditEvent>(m.value) : null)));
+        const named = events.flatMap((e) =>
+          e?.subjectHash ? [{ subjectHash: e.subjectHash, entry: entryOf(e) }] : [],
+        );
+        await index.add(named);
+        applied += named.length;
+      },
+    });
     await index.markBuilt();
     logger.info({ applied, ms: Date.now() - started }, 'audit index rebuilt from ncn.audit');
   }

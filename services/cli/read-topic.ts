@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { isUnknownTopicError, type Kafka, type KafkaMessage } from '../runtime/kafka';
+import { isUnknownTopicError, type ConsumedRecord, type Kafka } from '../runtime/kafka';
 
 /** A record read from a topic by the CLI. */
 export interface ReadRecord {
   readonly topic: string;
   readonly partition: number;
-  readonly message: KafkaMessage;
+  readonly message: ConsumedRecord;
 }
 
 interface PartitionBounds {
@@ -34,15 +33,19 @@ async function partitionBounds(kafka: Kafka, topic: string): Promise<PartitionBo
   }
 }
 
-/** A consumer of a throw-away group that never commits, so it leaves no trace (on the lag page, say). */
-const throwAwayConsumer = (kafka: Kafka): ReturnType<Kafka['consumer']> =>
-  kafka.consumer({ groupId: `ncn-cli.${randomUUID()}`, maxBytesPerPartition: 17 * 1024 * 1024 });
+/** Each partition's offset in `bounds` as a reader's starting point. */
+const startAt = (
+  topic: string,
+  offsets: readonly { partition: number; offset: bigint }[],
+): Map<string, { partition: number; offset: string }[]> =>
+  new Map([[topic, offsets.map(({ partition, offset }) => ({ partition, offset: String(offset) }))]]);
 
 /**
- * Reads a topic with a throw-away group that never commits: from the beginning or from its end now, every
- * partition. Without `follow` it stops once every partition reached where it ended at start (or after `idleMs`
- * with nothing new, for partitions that end in transaction markers); with `follow` it goes on until `stop()`.
- * `onReady` is called once the consumer runs (with `follow`, from then on what arrives is printed).
+ * Reads a topic outside any group, committing nothing (it leaves no trace, on the lag page say): from the
+ * beginning or from its end now, every partition. Without `follow` it stops once every partition was read up to
+ * where it ended at start (markers and aborted records included), or, from the end, after `idleMs` with nothing
+ * new; with `follow` it goes on until `stop()` (SIGINT). `onReady` is called once the reader is in place (with
+ * `follow`, from then on what arrives is printed).
  */
 export async function readTopic(options: {
   kafka: Kafka;
@@ -56,50 +59,40 @@ export async function readTopic(options: {
 }): Promise<{ count: number }> {
   const { kafka, topic } = options;
   const bounds = await partitionBounds(kafka, topic);
-  const remaining = new Map(
-    bounds.filter((p) => (options.from === 'end' ? false : p.high > p.low)).map((p) => [p.partition, p.high - 1n]),
-  );
-  // Nothing to read and no waiting for more: done before a consumer is made (one disconnected while it was still
-  // joining its group hung).
-  if (!options.follow && options.from === 'beginning' && remaining.size === 0) return { count: 0 };
-  const consumer = throwAwayConsumer(kafka);
+  const ends = new Map(bounds.map((p) => [`${topic}:${p.partition}`, p.high]));
+  // Nothing to read and no waiting for more: done before a reader is made.
+  if (!options.follow && options.from === 'beginning' && bounds.every((p) => p.high <= p.low)) return { count: 0 };
+  const reader = kafka.reader({
+    topics: [topic],
+    from: startAt(
+      topic,
+      bounds.map((p) => ({ partition: p.partition, offset: options.from === 'end' ? p.high : p.low })),
+    ),
+  });
   let count = 0;
-  let stop = (): void => undefined;
-  const stopOnSignal = (): void => stop();
-  let idle: NodeJS.Timeout | undefined;
-  await consumer.connect();
+  let stopped = false;
+  const stopOnSignal = (): void => void (stopped = true);
+  process.once('SIGINT', stopOnSignal);
   try {
-    await consumer.subscribe({ topic, fromBeginning: options.from === 'beginning' });
-    await new Promise<void>((resolve, reject) => {
-      stop = resolve;
-      const arm = (): void => {
-        clearTimeout(idle);
-        if (!options.follow) idle = setTimeout(resolve, options.idleMs ?? 2_000);
-      };
-      process.once('SIGINT', stopOnSignal);
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            if (options.limit !== undefined && count >= options.limit) return resolve();
-            count++;
-            await options.onRecord({ topic, partition, message });
-            const end = remaining.get(partition);
-            if (end !== undefined && BigInt(message.offset) >= end) remaining.delete(partition);
-            if (!options.follow && remaining.size === 0) resolve();
-            if (options.limit !== undefined && count >= options.limit) resolve();
-            arm();
-          },
-        })
-        .then(() => {
-          options.onReady?.();
-          arm();
-        }, reject);
-    });
+    await reader.connect();
+    options.onReady?.();
+    let quietSince = Date.now();
+    while (!stopped) {
+      const records = await reader.poll(500);
+      for (const record of records) {
+        if (options.limit !== undefined && count >= options.limit) break;
+        count++;
+        await options.onRecord({ topic, partition: record.partition, message: record });
+      }
+      if (records.length > 0) quietSince = Date.now();
+      if (options.limit !== undefined && count >= options.limit) break;
+      if (options.follow) continue;
+      if (options.from === 'beginning' ? reader.reached(ends) : Date.now() - quietSince >= (options.idleMs ?? 2_000))
+        break;
+    }
   } finally {
-    clearTimeout(idle);
     process.off('SIGINT', stopOnSignal);
-    await consumer.disconnect();
+    await reader.disconnect();
   }
   return { count };
 }
@@ -109,7 +102,7 @@ interface Window {
   readonly low: bigint;
   start: bigint;
   end: bigint;
-  readonly found: KafkaMessage[];
+  readonly found: ConsumedRecord[];
   done: boolean;
 }
 
@@ -123,13 +116,13 @@ const byTime = (a: ReadRecord, b: ReadRecord): number =>
  * timestamp (then partition and offset), of which the `count` newest. Offsets also number transaction markers and
  * aborted records, so a partition whose last `count` offsets hold fewer records is read further back, each step
  * twice as long, until it gave `count` records or its beginning was reached. An empty topic answers at once,
- * without a consumer (no group to join).
+ * without a reader.
  */
 export async function readLast(options: {
   kafka: Kafka;
   topic: string;
   count: number;
-  /** Give up waiting for the rest after this long without a fetch (a partition held by an open transaction). */
+  /** Give up waiting for the rest after this long without progress (a partition held by an open transaction). */
   idleMs?: number;
 }): Promise<ReadRecord[]> {
   const { kafka, topic, count } = options;
@@ -146,59 +139,47 @@ export async function readLast(options: {
       });
   }
   if (windows.size === 0) return [];
-  const consumer = throwAwayConsumer(kafka);
-  let stop = (): void => undefined;
-  const stopOnSignal = (): void => stop();
-  let idle: NodeJS.Timeout | undefined;
-  await consumer.connect();
+  const reader = kafka.reader({
+    topics: [topic],
+    from: startAt(
+      topic,
+      [...windows].map(([partition, w]) => ({ partition, offset: w.start })),
+    ),
+  });
+  let stopped = false;
+  const stopOnSignal = (): void => void (stopped = true);
+  process.once('SIGINT', stopOnSignal);
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      stop = resolve;
-      const arm = (ms: number): void => {
-        clearTimeout(idle);
-        idle = setTimeout(resolve, ms);
-      };
-      process.once('SIGINT', stopOnSignal);
-      const complete = (partition: number, w: Window): void => {
+    await reader.connect();
+    let progressAt = Date.now();
+    const idleMs = options.idleMs ?? 3_000;
+    while (!stopped && [...windows.values()].some((w) => !w.done) && Date.now() - progressAt < idleMs) {
+      const records = await reader.poll(500);
+      for (const record of records) {
+        const w = windows.get(record.partition);
+        const offset = BigInt(record.offset);
+        if (w === undefined || w.done || offset < w.start || offset >= w.end) continue;
+        w.found.push(record);
+        progressAt = Date.now();
+      }
+      for (const [partition, w] of windows) {
+        // The position counts markers and aborted records too: the window is read once it is passed.
+        const position = w.done ? undefined : reader.position({ topic, partition });
+        if (position === undefined || position < w.end) continue;
+        progressAt = Date.now();
         if (w.found.length >= count || w.start <= w.low) {
           w.done = true;
-          consumer.pause([{ topic, partitions: [partition] }]);
-          if ([...windows.values()].every((x) => x.done)) resolve();
-          return;
+          continue;
         }
         const span = (w.end - w.start) * 2n;
         w.end = w.start;
         w.start = w.start - span > w.low ? w.start - span : w.low;
-        consumer.seek({ topic, partition, offset: String(w.start) });
-      };
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          eachBatch: async ({ batch, resolveOffset }) => {
-            const w = windows.get(batch.partition);
-            const first = batch.firstOffset();
-            // A batch fetched before the last seek (from the beginning, or of a later window) is not this window's.
-            if (w === undefined || w.done || first === null || BigInt(first) < w.start || BigInt(first) >= w.end)
-              return;
-            arm(options.idleMs ?? 3_000);
-            w.found.push(...batch.messages.filter((m) => BigInt(m.offset) >= w.start && BigInt(m.offset) < w.end));
-            // The batch's last offset counts markers and aborted records too: the window is read once it is passed.
-            resolveOffset(batch.lastOffset());
-            if (BigInt(batch.lastOffset()) >= w.end - 1n) complete(batch.partition, w);
-          },
-        })
-        .then(() => {
-          for (const [partition, w] of windows) consumer.seek({ topic, partition, offset: String(w.start) });
-          // Joining the group comes first: a longer wait for the first fetch than between two.
-          arm(Math.max(options.idleMs ?? 3_000, 15_000));
-        }, reject);
-    });
+        await reader.seek({ topic, partition }, w.start);
+      }
+    }
   } finally {
-    clearTimeout(idle);
     process.off('SIGINT', stopOnSignal);
-    await consumer.disconnect();
+    await reader.disconnect();
   }
   const records = [...windows].flatMap(([partition, w]) =>
     w.found

@@ -1,4 +1,4 @@
-import type { Kafka, KafkaMessage } from '../runtime/kafka';
+import type { Kafka, ConsumedRecord } from '../runtime/kafka';
 import { subjectHash } from '../../contracts/policy';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
@@ -77,7 +77,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
     topic: Topic.dispatcherHolders,
     name,
     logger,
-    apply: (message: KafkaMessage) => {
+    apply: (message: ConsumedRecord) => {
       if (message.value !== null) state.apply(JSON.parse(message.value.toString()) as Holding);
     },
   });

@@ -1,84 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from '../runtime/kafka';
+import type { ConsumedRecord, Kafka } from '../runtime/kafka';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
+import { readToEnd } from '../runtime/read-to-end';
 import { inputOrder, type CoTable, type RecipientChange } from './co-table';
 import { isRecipient, relationOf, type CoRelation } from './core';
 import { toPercettore, toRapporto } from './records';
-
-/**
- * Reads a topic once, from the beginning up to where each partition ends when called, handing each fetched batch
- * to `apply`; resolves with the number of records read. A partition whose last offsets are transaction markers
- * (never delivered) counts as read once the consumer, having fetched, has had no data for `idleMs`. Logs its
- * progress every few seconds.
- */
-export async function readTopicOnce(options: {
-  readonly kafka: Kafka;
-  readonly topic: string;
-  readonly name: string;
-  readonly logger: Logger;
-  readonly apply: (messages: readonly KafkaMessage[], partition: number) => Promise<void>;
-  readonly idleMs?: number;
-}): Promise<number> {
-  const { kafka, topic, logger } = options;
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map<number, bigint>();
-  try {
-    for (const p of await admin.fetchTopicOffsets(topic))
-      if (BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high));
-  } finally {
-    await admin.disconnect();
-  }
-  const remaining = new Set(ends.keys());
-  if (remaining.size === 0) return 0;
-  const started = Date.now();
-  const idleMs = options.idleMs ?? 1_500;
-  let read = 0;
-  let lastActivity: number | undefined;
-  let lastLog = started;
-  const consumer = kafka.consumer({
-    groupId: `${options.name}.rebuild.${topic}.${randomUUID()}`,
-    readUncommitted: false,
-    maxBytesPerPartition: 16 * 1024 * 1024,
-  });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      consumer.on(consumer.events.FETCH, () => (lastActivity ??= Date.now()));
-      consumer.on(consumer.events.CRASH, (event) => reject(event.payload.error));
-      timer = setInterval(() => {
-        if (lastActivity !== undefined && Date.now() - lastActivity >= idleMs) resolve();
-      }, 100);
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const end = ends.get(batch.partition) ?? 0n;
-            const messages = batch.messages.filter((m) => BigInt(m.offset) < end);
-            if (messages.length > 0) await options.apply(messages, batch.partition);
-            read += messages.length;
-            lastActivity = Date.now();
-            if (BigInt(batch.lastOffset()) + 1n >= end) remaining.delete(batch.partition);
-            if (lastActivity - lastLog >= 5_000) {
-              lastLog = lastActivity;
-              logger.info({ topic, read, elapsedMs: lastActivity - started }, 'rebuilding: reading');
-            }
-            if (remaining.size === 0) resolve();
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    clearInterval(timer);
-    await consumer.disconnect();
-  }
-  return read;
-}
 
 /** What a rebuild did. */
 export interface RebuildResult {
@@ -99,16 +28,15 @@ export async function rebuildCoTable(options: {
   readonly kafka: Kafka;
   readonly serde: AvroSerde;
   readonly table: CoTable;
-  readonly name: string;
   readonly logger: Logger;
 }): Promise<RebuildResult> {
-  const { kafka, serde, table, name, logger } = options;
+  const { kafka, serde, table, logger } = options;
   for (let attempt = 1; attempt <= 3; attempt++) {
     const started = Date.now();
     const token = randomUUID();
     await table.beginRebuild(token);
     let skipped = 0;
-    const decode = async <T>(message: KafkaMessage, convert: (value: unknown) => T): Promise<T | undefined> => {
+    const decode = async <T>(message: ConsumedRecord, convert: (value: unknown) => T): Promise<T | undefined> => {
       if (message.value === null) return undefined;
       try {
         return convert(await serde.decode(message.value));
@@ -119,10 +47,9 @@ export async function rebuildCoTable(options: {
       }
     };
     const [relations, recipients] = await Promise.all([
-      readTopicOnce({
+      readToEnd({
         kafka,
-        topic: Topic.coRapporti,
-        name,
+        topics: [Topic.coRapporti],
         logger,
         apply: async (messages) => {
           const batch: { cf: string; relation: CoRelation }[] = [];
@@ -138,10 +65,9 @@ export async function rebuildCoTable(options: {
           await table.rebuildRelations(batch);
         },
       }),
-      readTopicOnce({
+      readToEnd({
         kafka,
-        topic: Topic.inpsPercettori,
-        name,
+        topics: [Topic.inpsPercettori],
         logger,
         apply: async (messages, partition) => {
           const batch: RecipientChange[] = [];

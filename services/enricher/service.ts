@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { type Kafka, type KafkaMessage, type Producer } from '../runtime/kafka';
+import { type Kafka, type ConsumedRecord, type Producer } from '../runtime/kafka';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
@@ -88,7 +88,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
   const rebuild = (why = 'asked'): Promise<void> => {
     if (rebuilding === undefined) {
       logger.warn({ why }, 'rebuilding the CO table from co.rapporti and inps.percettori');
-      rebuilding = rebuildCoTable({ kafka, serde, table, name, logger })
+      rebuilding = rebuildCoTable({ kafka, serde, table, logger })
         .then(() => void counts.rebuilds++)
         .finally(() => (rebuilding = undefined));
     }
@@ -113,7 +113,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     topic: Topic.enricherWaiting,
     name,
     logger,
-    apply: (message: KafkaMessage) => {
+    apply: (message: ConsumedRecord) => {
       const group = message.headers?.[EnricherHeader.group]?.toString();
       if (group !== undefined && group !== name) return;
       const cf = message.key?.toString() ?? '';

@@ -1,4 +1,4 @@
-import type { Kafka, KafkaMessage } from '../runtime/kafka';
+import type { Kafka, ConsumedRecord } from '../runtime/kafka';
 import { isNodeId, type NodeId } from '../../contracts/nodes';
 import { subjectHash } from '../../contracts/policy';
 import { NodeInTopicPattern, Topic } from '../../contracts/topics';
@@ -76,7 +76,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
       topic: Topic.ingestItems,
       name,
       logger,
-      apply: (message: KafkaMessage) => {
+      apply: (message: ConsumedRecord) => {
         if (message.value !== null) state.applyCode(JSON.parse(message.value.toString()) as ChangelogRecord);
       },
     }),
@@ -85,7 +85,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
       topic: Topic.inpsPercettori,
       name,
       logger,
-      apply: async (message: KafkaMessage) => {
+      apply: async (message: ConsumedRecord) => {
         if (message.value === null) return;
         const record = await serde.decode<{ codiceFiscale: string; tipoOperazione: string }>(message.value);
         state.applyPercettore(record.codiceFiscale, record.tipoOperazione);
@@ -96,7 +96,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
       topic: Topic.intermediari,
       name,
       logger,
-      apply: async (message: KafkaMessage) => {
+      apply: async (message: ConsumedRecord) => {
         const key = message.key?.toString();
         if (key === undefined) return;
         state.applyIntermediary(

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { topicCatalogue } from '../../contracts/topics';
 import { AvroSerde } from './avro-serde';
 import { loadConfig, type Config } from './config';
-import { connectAdmin, createKafka, isAuthorizationError, type Kafka } from './kafka';
+import { ThreadPoolEnv, connectAdmin, createKafka, isAuthorizationError, type Kafka } from './kafka';
 import { createLogger, type Logger } from './logger';
 import { createRedis } from './redis';
 import { whenConsumerStopped } from './runner/stopped';
@@ -40,7 +40,15 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
     const config = loadConfig();
     const logger = createLogger(name, config.logLevel);
     log = logger;
-    const kafka = createKafka(config, logger, `${config.kafka.clientId}-${name}`);
+    const pool = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    if (!(pool >= Number(ThreadPoolEnv.UV_THREADPOOL_SIZE))) {
+      logger.warn(
+        { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? null, wanted: ThreadPoolEnv.UV_THREADPOOL_SIZE },
+        'libuv thread pool smaller than the Kafka client wants: start the process with UV_THREADPOOL_SIZE set',
+      );
+    }
+    // Readers name a group under the service's own prefix, which its principal's ACLs cover.
+    const kafka = createKafka(config, logger, `${config.kafka.clientId}-${name}`, { readerGroup: `${name}.reader` });
     const admin = await connectAdmin(kafka);
     try {
       await ensureTopics(admin, topicCatalogue, config.kafka.replicationFactor);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type Kafka, type Producer } from '../runtime/kafka';
 import { Topic } from '../../contracts/topics';
@@ -6,6 +5,7 @@ import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
+import { readToEnd } from '../runtime/read-to-end';
 import { startRunner, type Runner } from '../runtime/runner/runner';
 import type { Handler, InputRecord, OutputRecord } from '../runtime/runner/types';
 import { DueIndex, type IndexedSchedule } from './due-index';
@@ -73,50 +73,24 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     await index.clear();
     await index.markBuilding();
     if ((options.indexFrom ?? 'beginning') === 'beginning') {
-      const admin = kafka.admin();
-      await admin.connect();
-      const ends = new Map<number, bigint>();
-      try {
-        for (const p of await admin.fetchTopicOffsets(Topic.scheduler)) ends.set(p.partition, BigInt(p.high));
-      } finally {
-        await admin.disconnect();
-      }
-      const consumer = kafka.consumer({ groupId: `${name}.rebuild.${randomUUID()}`, readUncommitted: false });
       let applied = 0;
-      await consumer.connect();
-      try {
-        await consumer.subscribe({ topic: Topic.scheduler, fromBeginning: true });
-        const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
-        await new Promise<void>((resolve, reject) => {
-          let idle = setTimeout(resolve, 1_500);
-          if (remaining.size === 0) resolve();
-          consumer
-            .run({
-              autoCommit: false,
-              eachBatch: async ({ batch }) => {
-                clearTimeout(idle);
-                const ops: ({ put: IndexedSchedule } | { cancel: string; upTo?: number })[] = [];
-                for (const m of batch.messages) {
-                  const root = m.key?.toString() ?? '';
-                  if (m.value === null) {
-                    const upTo = m.headers?.[SchedulerHeader.expiredVersion]?.toString();
-                    ops.push({ cancel: root, ...(upTo ? { upTo: Number(upTo) } : {}) });
-                  } else ops.push({ put: await serde.decode<ExpirySchedule>(m.value) });
-                }
-                await index.applyMany(ops);
-                applied += ops.length;
-                const high = ends.get(batch.partition) ?? 0n;
-                if (BigInt(batch.lastOffset()) + 1n >= high) remaining.delete(batch.partition);
-                if (remaining.size === 0) resolve();
-                // Partitions that end in transaction markers never deliver their last offsets: idle means done.
-                idle = setTimeout(resolve, 1_500);
-              },
-            })
-            .catch(reject);
-        });
-      } finally {
-        await consumer.disconnect();
-      }
+      await readToEnd({
+        kafka,
+        topics: [Topic.scheduler],
+        logger,
+        apply: async (records) => {
+          const ops: ({ put: IndexedSchedule } | { cancel: string; upTo?: number })[] = [];
+          for (const m of records) {
+            const root = m.key?.toString() ?? '';
+            if (m.value === null) {
+              const upTo = m.headers[SchedulerHeader.expiredVersion]?.toString();
+              ops.push({ cancel: root, ...(upTo ? { upTo: Number(upTo) } : {}) });
+            } else ops.push({ put: await serde.decode<ExpirySchedule>(m.value) });
+          }
+          await index.applyMany(ops);
+          applied += ops.length;
+        },
+      });
       logger.info({ applied, ms: Date.now() - started }, 'scheduler index rebuilt from ncn.scheduler');
     }
     await index.markBuilt();

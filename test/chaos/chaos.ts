@@ -140,9 +140,11 @@ async function main(): Promise<number> {
   process.once('SIGTERM', abandon);
   // The driver and the checker must outlive the broker restart the suite causes: they keep trying for ten minutes.
   const kafka = createKafka(config, createLogger('ncn-chaos', 'silent'), 'ncn-chaos', {
-    retries: 60,
-    initialRetryTime: 300,
-    maxRetryTime: 10_000,
+    retry: {
+      retries: 60,
+      initialRetryTime: 300,
+      maxRetryTime: 10_000,
+    },
   });
   let producer: Producer | undefined;
   try {

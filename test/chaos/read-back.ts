@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from '../../services/runtime/kafka';
+import { createHash } from 'node:crypto';
+import type { ConsumedRecord, Kafka } from '../../services/runtime/kafka';
+import { readToEnd } from '../../services/runtime/read-to-end';
 import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../contracts/groups';
 import { lagOf } from '../../services/runtime/group-lag';
 import { DeadLetterHeader } from '../../contracts/headers';
@@ -41,72 +42,25 @@ function messageOf(bytes: Buffer): Omit<SentMessage, 'node' | 'partition' | 'off
 
 /** Every 25-digit code in a decoded payload. */
 const codesIn = (payload: unknown): string[] => JSON.stringify(payload).match(/(?<!\d)\d{25}(?!\d)/g) ?? [];
-const header = (m: KafkaMessage, name: string): string => {
-  const v = m.headers?.[name];
-  return v === undefined ? '' : Array.isArray(v) ? String(v[0] ?? '') : Buffer.isBuffer(v) ? v.toString() : String(v);
-};
+const header = (m: ConsumedRecord, name: string): string => m.headers[name]?.toString() ?? '';
 
 /**
- * Reads topics from their beginning to where they end now (read_committed: what was aborted never happened), with a
- * throw-away group that commits nothing. A partition is done when kafkajs has moved past its last offset, records
- * it filtered out (aborted, markers) included, so no idle timeout decides when reading stops.
+ * Reads topics from their beginning to where they end now (read_committed: what was aborted never happened),
+ * outside any group. A partition is done when the reader has moved past its last offset, aborted records and
+ * markers included, so no idle timeout decides when reading stops.
  */
 export async function readAll(
   kafka: Kafka,
   topics: readonly string[],
-  onRecord: (topic: string, partition: number, message: KafkaMessage) => Promise<void> | void,
+  onRecord: (topic: string, partition: number, message: ConsumedRecord) => Promise<void> | void,
 ): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const remaining = new Map<string, bigint>();
-  try {
-    for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
-        if (BigInt(p.high) > BigInt(p.low)) remaining.set(`${topic}:${p.partition}`, BigInt(p.high));
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
-  if (remaining.size === 0) return 0;
-  let count = 0;
-  const consumer = kafka.consumer({
-    groupId: `ncn-chaos-check.${randomUUID()}`,
-    maxBytesPerPartition: 17 * 1024 * 1024,
-    readUncommitted: false,
+  return readToEnd({
+    kafka,
+    topics,
+    apply: async (records) => {
+      for (const record of records) await onRecord(record.topic, record.partition, record);
+    },
   });
-  await consumer.connect();
-  try {
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const progress = (topic: string, partition: number, last: string | null): void => {
-        const key = `${topic}:${partition}`;
-        const end = remaining.get(key);
-        if (end !== undefined && last !== null && BigInt(last) + 1n >= end) remaining.delete(key);
-        if (remaining.size === 0) resolve();
-      };
-      // Batches kafkajs filters out whole (only aborted records or markers) are never handed over: their end
-      // event still says how far the partition was read.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-        progress(payload.topic, payload.partition, payload.lastOffset),
-      );
-      consumer
-        .run({
-          eachBatch: async ({ batch }) => {
-            for (const message of batch.messages) {
-              const end = remaining.get(`${batch.topic}:${batch.partition}`);
-              if (end !== undefined && BigInt(message.offset) >= end) continue;
-              count++;
-              await onRecord(batch.topic, batch.partition, message);
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return count;
 }
 
 /** Records behind per group of the node, over every input it reads (committed or not). */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ThreadPoolEnv } from '../../services/runtime/kafka';
 
 const root = resolve(__dirname, '../..');
 
@@ -82,7 +83,7 @@ export class Supervised {
     const fd = openSync(this.log, 'a');
     const child = spawn(process.execPath, ['--import', 'tsx', ...this.spec.args], {
       cwd: root,
-      env: { ...process.env, ...this.env },
+      env: { ...ThreadPoolEnv, ...process.env, ...this.env },
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);

@@ -1,14 +1,13 @@
-import type { Consumer, Kafka, KafkaMessage } from '../../services/runtime/kafka';
+import type { ConsumedRecord, Kafka, TopicReader } from '../../services/runtime/kafka';
 import type { AvroSerde } from '../../services/runtime/avro-serde';
-import { endOffsets, seekTo } from './consume';
-import { unique } from './unique';
+import { endOffsets } from './consume';
 
 /** A record read back by a collector, its Avro value decoded. */
 export interface Collected<T = Record<string, unknown>> {
   readonly topic: string;
   readonly key: string;
   readonly value: T;
-  readonly raw: KafkaMessage;
+  readonly raw: ConsumedRecord;
 }
 
 /**
@@ -17,36 +16,52 @@ export interface Collected<T = Record<string, unknown>> {
  */
 export class Collector {
   readonly records: Collected[] = [];
-  readonly #consumer: Consumer;
+  readonly #reader: TopicReader;
   readonly #serde: AvroSerde;
   #waiters: (() => void)[] = [];
+  #reading: Promise<void> = Promise.resolve();
+  #stopped = false;
 
-  private constructor(kafka: Kafka, serde: AvroSerde) {
-    this.#consumer = kafka.consumer({ groupId: unique('test.collector'), maxBytesPerPartition: 17 * 1024 * 1024 });
+  private constructor(reader: TopicReader, serde: AvroSerde) {
+    this.#reader = reader;
     this.#serde = serde;
   }
 
   static async start(kafka: Kafka, serde: AvroSerde, topics: readonly string[]): Promise<Collector> {
-    const collector = new Collector(kafka, serde);
     const marks = await endOffsets(kafka, topics);
-    const consumer = collector.#consumer;
-    await consumer.connect();
-    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
-    let joined: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => (joined = resolve));
-    consumer.on(consumer.events.FETCH_START, () => joined());
-    await consumer.run({
-      eachMessage: async ({ topic, message }) => {
-        const value = message.value === null ? {} : ((await serde.decode(message.value)) as Record<string, unknown>);
-        collector.records.push({ topic, key: message.key?.toString() ?? '', value, raw: message });
-        const waiters = collector.#waiters;
-        collector.#waiters = [];
-        for (const w of waiters) w();
-      },
-    });
-    seekTo(consumer, marks);
-    await ready;
+    const collector = new Collector(kafka.reader({ topics, from: marks }), serde);
+    await collector.#reader.connect();
+    collector.#reading = collector.#read();
     return collector;
+  }
+
+  async #read(): Promise<void> {
+    while (!this.#stopped) {
+      const records = await this.#reader.poll(500).catch((error: unknown) => {
+        console.warn(`collector: poll failed: ${String(error)}`);
+        return [];
+      });
+      for (const raw of records) {
+        const value = raw.value === null ? {} : await this.#decode(raw.value);
+        this.records.push({ topic: raw.topic, key: raw.key?.toString() ?? '', value, raw });
+      }
+      if (records.length === 0) continue;
+      const waiters = this.#waiters;
+      this.#waiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** The record's value decoded; a registry that does not answer is asked again (a record is never skipped). */
+  async #decode(value: Buffer): Promise<Record<string, unknown>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.#serde.decode(value)) as Record<string, unknown>;
+      } catch (error) {
+        if (this.#stopped || attempt >= 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
   }
 
   /** Resolves with the records the predicate picks once `done` holds for them; rejects after the timeout. */
@@ -76,6 +91,8 @@ export class Collector {
   }
 
   async stop(): Promise<void> {
-    await this.#consumer.disconnect();
+    this.#stopped = true;
+    await this.#reading;
+    await this.#reader.disconnect();
   }
 }

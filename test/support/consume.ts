@@ -1,5 +1,4 @@
-import type { Consumer, Kafka, KafkaMessage } from '../../services/runtime/kafka';
-import { unique } from './unique';
+import type { ConsumedRecord, Kafka } from '../../services/runtime/kafka';
 
 /** Where each partition of some topics ends now: read from there to see only what is produced afterwards. */
 export type Marks = ReadonlyMap<string, readonly { partition: number; offset: string }[]>;
@@ -20,49 +19,35 @@ export async function endOffsets(kafka: Kafka, topics: readonly string[]): Promi
   }
 }
 
-/** Seeks a running consumer to the marks (topics without a mark are read from the beginning). */
-export function seekTo(consumer: Consumer, marks: Marks | undefined): void {
-  for (const [topic, partitions] of marks ?? [])
-    for (const { partition, offset } of partitions) consumer.seek({ topic, partition, offset });
-}
-
 /**
- * Reads a topic (from the beginning, or from marks taken earlier) with a fresh group until `done` says so,
- * then disconnects; rejects after `timeoutMs` instead of hanging the test run. Returns the messages seen.
+ * Reads a topic (from the beginning, or from marks taken earlier) outside any group until `done` says so, then
+ * disconnects; rejects after `timeoutMs` instead of hanging the test run. Returns the records seen.
  */
 export async function consumeUntil(
   kafka: Kafka,
   topic: string,
-  done: (messages: readonly KafkaMessage[]) => boolean,
+  done: (messages: readonly ConsumedRecord[]) => boolean,
   options: { readUncommitted?: boolean; timeoutMs?: number; from?: Marks } = {},
-): Promise<KafkaMessage[]> {
-  const consumer: Consumer = kafka.consumer({
-    groupId: unique('test.reader'),
-    readUncommitted: options.readUncommitted ?? false,
-    maxBytesPerPartition: 17 * 1024 * 1024,
+): Promise<ConsumedRecord[]> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const reader = kafka.reader({
+    topics: [topic],
+    from: options.from ?? 'earliest',
+    isolation: options.readUncommitted ? 'uncommitted' : 'committed',
   });
-  const messages: KafkaMessage[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  const messages: ConsumedRecord[] = [];
+  const deadline = Date.now() + timeoutMs;
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${topic}: only ${messages.length} messages after ${options.timeoutMs ?? 20_000} ms`)),
-        options.timeoutMs ?? 20_000,
-      );
-      consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            messages.push(message);
-            if (done(messages)) resolve();
-          },
-        })
-        .then(() => seekTo(consumer, options.from), reject);
-    });
-    return messages;
+    await reader.connect();
+    for (;;) {
+      const records = await reader.poll(500);
+      for (const record of records) {
+        messages.push(record);
+        if (done(messages)) return messages;
+      }
+      if (Date.now() > deadline) throw new Error(`${topic}: only ${messages.length} messages after ${timeoutMs} ms`);
+    }
   } finally {
-    clearTimeout(timer);
-    await consumer.disconnect();
+    await reader.disconnect();
   }
 }

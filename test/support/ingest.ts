@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Kafka, type KafkaMessage } from '../../services/runtime/kafka';
+import { type Kafka, type ConsumedRecord } from '../../services/runtime/kafka';
 import { nodeTopic, topicCatalogue, type TopicSpec } from '../../contracts/topics';
 import type { NodeId } from '../../contracts/nodes';
 import type { AvroSerde } from '../../services/runtime/avro-serde';
@@ -68,7 +68,7 @@ export async function receiptsFor(
 ): Promise<Map<string, ReceiptValue[]>> {
   const wanted = new Set(hashes);
   const found = new Map<string, ReceiptValue[]>();
-  const decodeAll = async (messages: readonly KafkaMessage[]): Promise<void> => {
+  const decodeAll = async (messages: readonly ConsumedRecord[]): Promise<void> => {
     found.clear();
     for (const m of messages) {
       if (m.value === null) continue;
@@ -77,7 +77,7 @@ export async function receiptsFor(
     }
   };
   let seen = 0;
-  let decoded: KafkaMessage[] = [];
+  let decoded: ConsumedRecord[] = [];
   await consumeUntil(
     kafka,
     nodeTopic.receipts(node),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ThreadPoolEnv } from '../../services/runtime/kafka';
 
 const root = join(__dirname, '../..');
 
@@ -19,7 +20,7 @@ export interface ServiceProcess {
 export function startService(name: string, env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, `services/${name}/main.ts`)], {
     cwd: root,
-    env: { ...process.env, NCN_LOG_LEVEL: 'info', ...env },
+    env: { ...ThreadPoolEnv, ...process.env, NCN_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const ready = new Promise<void>((resolve, reject) => {

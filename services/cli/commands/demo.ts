@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { avroSchema } from '../../../contracts/avro/schemas';
@@ -15,7 +14,7 @@ import { daysAgo, generateTraffic } from '../../gen/traffic';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { waitDrained } from '../../runtime/group-lag';
-import { createKafka, type Kafka, type KafkaMessage } from '../../runtime/kafka';
+import { createKafka, type ConsumedRecord, type Kafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { createRedis } from '../../runtime/redis';
 import { Progress } from '../progress';
@@ -38,51 +37,46 @@ async function endsOf(kafka: Kafka, topics: readonly string[]): Promise<Marks> {
   }
 }
 
-/** Reads what the topics received between two marks (a throw-away group); transaction markers end the wait by idling. */
+/** Reads what the topics received between two marks, outside any group (it leaves no trace on the lag page). */
 async function readBetween(
   kafka: Kafka,
   from: Marks,
   to: Marks,
-  onRecord: (topic: string, message: KafkaMessage) => Promise<void> | void,
+  onRecord: (topic: string, message: ConsumedRecord) => Promise<void> | void,
 ): Promise<void> {
-  const left = new Map<string, bigint>();
+  const ends = new Map<string, bigint>();
   for (const [topic, parts] of to) {
-    for (const [p, high] of parts) if (high > (from.get(topic)?.get(p) ?? 0n)) left.set(`${topic}:${p}`, high);
+    for (const [p, high] of parts) if (high > (from.get(topic)?.get(p) ?? 0n)) ends.set(`${topic}:${p}`, high);
   }
-  if (left.size === 0) return;
-  const groupId = `ncn-demo.${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 17 * 1024 * 1024 });
-  await consumer.connect();
+  if (ends.size === 0) return;
+  const reader = kafka.reader({
+    topics: [...to.keys()],
+    from: new Map(
+      [...to.keys()].map((topic) => [
+        topic,
+        [...(from.get(topic) ?? new Map<number, bigint>())].map(([partition, offset]) => ({
+          partition,
+          offset: String(offset),
+        })),
+      ]),
+    ),
+  });
+  await reader.connect();
   try {
-    for (const topic of to.keys()) await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      let idle: NodeJS.Timeout | undefined;
-      const arm = (): void => {
-        clearTimeout(idle);
-        idle = setTimeout(resolve, 3_000);
-      };
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ topic, partition, message }) => {
-            const key = `${topic}:${partition}`;
-            const high = left.get(key);
-            if (high === undefined || BigInt(message.offset) >= high) return;
-            await onRecord(topic, message);
-            if (BigInt(message.offset) >= high - 2n) left.delete(key);
-            if (left.size === 0) resolve();
-            arm();
-          },
-        })
-        .then(() => {
-          for (const [topic, parts] of from)
-            for (const [partition, offset] of parts) consumer.seek({ topic, partition, offset: String(offset) });
-          arm();
-        }, reject);
-    });
+    // Partitions beyond the marks (none moved) count as read.
+    for (const p of reader.assignment())
+      if (!ends.has(`${p.topic}:${p.partition}`)) ends.set(`${p.topic}:${p.partition}`, 0n);
+    let quietSince = Date.now();
+    while (!reader.reached(ends) && Date.now() - quietSince < 10_000) {
+      const records = await reader.poll(500);
+      if (records.length > 0) quietSince = Date.now();
+      for (const record of records) {
+        const high = ends.get(`${record.topic}:${record.partition}`) ?? 0n;
+        if (BigInt(record.offset) < high) await onRecord(record.topic, record);
+      }
+    }
   } finally {
-    // A throw-away group that commits nothing: it leaves no trace (on the lag page, say) once it is gone.
-    await consumer.disconnect();
+    await reader.disconnect();
   }
 }
 

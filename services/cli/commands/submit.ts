@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
@@ -125,23 +125,24 @@ Examples:
       const admin = kafka.admin();
       await admin.connect();
       const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-      // A throw-away group that commits nothing, so it leaves no trace (on the lag page, say) once it is gone.
-      const consumer = kafka.consumer({ groupId: `ncn-cli.submit.${randomUUID()}` });
-      await consumer.connect();
-      await consumer.subscribe({ topic });
-      let done: () => void = () => undefined;
-      const all = new Promise<void>((resolve) => (done = resolve));
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ message }) => {
-          if (message.value === null || !wanted.has(/[0-9a-f]{64}/.exec(message.value.toString('latin1'))?.[0] ?? ''))
-            return;
-          const receipt = await serde.decode<Receipt>(message.value);
-          receipts.set(receipt.sha256, receipt);
-          if (receipts.size === wanted.size) done();
-        },
+      // A reader outside any group, committing nothing: it leaves no trace (on the lag page, say).
+      const reader = kafka.reader({
+        topics: [topic],
+        from: new Map([[topic, ends.map(({ partition, high }) => ({ partition, offset: high }))]]),
       });
-      for (const { partition, high } of ends) consumer.seek({ topic, partition, offset: high });
+      await reader.connect();
+      const deadline = Date.now() + timeoutMs;
+      const reading = (async () => {
+        while (receipts.size < wanted.size && Date.now() < deadline) {
+          for (const message of await reader.poll(100)) {
+            const hash =
+              message.value === null ? '' : (/[0-9a-f]{64}/.exec(message.value.toString('latin1'))?.[0] ?? '');
+            if (message.value === null || !wanted.has(hash)) continue;
+            const receipt = await serde.decode<Receipt>(message.value);
+            receipts.set(receipt.sha256, receipt);
+          }
+        }
+      })();
       const producer = kafka.producer();
       await producer.connect();
       await producer.send({
@@ -149,10 +150,7 @@ Examples:
         messages: submissions.map((s) => ({ key: s.key, value: s.bytes })),
       });
       await producer.disconnect();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-      clearTimeout(timer);
-      await consumer.disconnect();
+      await reading.finally(() => reader.disconnect());
 
       if (options.json === true) {
         console.log(

@@ -14,12 +14,13 @@ import type { Config, SaslSettings } from '../config';
 import type { Logger } from '../logger';
 import { diagnoseConnectionFailure, findKafkaError } from './errors';
 import { groupConsumer, type GroupConsumer, type GroupConsumerOptions } from './group-consumer';
+import { topicReader, type TopicReader, type TopicReaderOptions } from './reader';
 import { confluentClient, confluentProducer, type Producer, type ProducerOptions } from './producer';
 import { transactionalProducer, type TransactionalProducer, type TransactionalProducerConfig } from './transactional';
 
 /**
- * The port's client of one cluster: its producers, transactional producers and group consumers (on Confluent's
- * client); its plain consumers and admins (still kafkajs, moving next).
+ * The port's client of one cluster: its producers, transactional producers, group consumers and topic readers (on
+ * Confluent's client); its plain consumers and admins (still kafkajs, moving next).
  */
 export interface Kafka {
   /** This process's name among its service's instances (NCN_INSTANCE_ID), if it has one. */
@@ -27,6 +28,7 @@ export interface Kafka {
   producer(options?: ProducerOptions): Producer;
   transactionalProducer(config: TransactionalProducerConfig): TransactionalProducer;
   groupConsumer(options: GroupConsumerOptions): GroupConsumer;
+  reader(options: TopicReaderOptions): TopicReader;
   consumer(config: ConsumerConfig): Consumer;
   admin(config?: AdminConfig): Admin;
 }
@@ -161,8 +163,14 @@ export function createKafka(
   config: Config,
   logger: Logger,
   clientId = config.kafka.clientId,
-  retry?: { retries: number; initialRetryTime: number; maxRetryTime: number },
+  options: {
+    /** How long connecting is retried [seconds]. */
+    readonly retry?: { retries: number; initialRetryTime: number; maxRetryTime: number };
+    /** The group id the topic readers name (they commit nothing; the principal needs Read on it) [<clientId>.reader]. */
+    readonly readerGroup?: string;
+  } = {},
 ): Kafka {
+  const { retry } = options;
   const log = logger.child({ component: 'kafkajs' });
   const kafkajs = new KafkaJs({
     clientId,
@@ -185,6 +193,8 @@ export function createKafka(
     transactionalProducer: (producerConfig) =>
       checking(transactionalProducer(config, logger, clientId, producerConfig)),
     groupConsumer: (options) => checking(groupConsumer(config, logger, clientId, options)),
+    reader: (readerOptions) =>
+      checking(topicReader(config, logger, clientId, options.readerGroup ?? `${clientId}.reader`, readerOptions)),
     consumer: (consumerConfig) => checking(kafkajs.consumer(consumerConfig)),
     admin: (adminConfig) => checking(kafkajs.admin(adminConfig)),
   };

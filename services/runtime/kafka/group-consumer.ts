@@ -1,6 +1,7 @@
 import type { KafkaConsumer, LibrdKafkaError, Message, TopicPartitionOffset } from '@confluentinc/kafka-javascript';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { QueueWaker } from './queue-waker';
 import { connectionProperties, confluent, errorCodeName } from './rdkafka';
 
 /** A topic-partition. */
@@ -99,7 +100,8 @@ function subscription(topic: string | RegExp): string {
   return source.startsWith('^') ? source : `^.*${source}`;
 }
 
-function toRecord(message: Message): ConsumedRecord {
+/** A librdkafka message as the port hands records over. */
+export function toRecord(message: Message): ConsumedRecord {
   const headers: Record<string, Buffer | undefined> = {};
   for (const header of message.headers ?? []) {
     for (const [name, value] of Object.entries(header))
@@ -127,7 +129,10 @@ export function withType<E>(error: E): E {
   return error;
 }
 
-function promised<T>(run: (done: (err: LibrdKafkaError | null | undefined, value?: T) => void) => void): Promise<T> {
+/** A librdkafka callback call as a promise; its error with its code's name as `type`. */
+export function promised<T>(
+  run: (done: (err: LibrdKafkaError | null | undefined, value?: T) => void) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => run((err, value) => (err ? reject(withType(err)) : resolve(value as T))));
 }
 
@@ -202,6 +207,7 @@ export function groupConsumer(
     }
   };
 
+  const waker = new QueueWaker();
   const consumer: KafkaConsumer = new (confluent().KafkaConsumer)(
     {
       ...connectionProperties(config, clientId),
@@ -221,10 +227,12 @@ export function groupConsumer(
       'topic.metadata.refresh.interval.ms': 10_000,
       rebalance_cb: rebalance,
       event_cb: true,
+      ...waker.setting,
     },
     { 'auto.offset.reset': options.fromBeginning ? 'earliest' : 'latest' },
   );
-  consumer.setDefaultConsumeTimeout(options.pollWaitMs ?? 1_000);
+  // Consume calls never wait on a pool thread: see QueueWaker.
+  consumer.setDefaultConsumeTimeout(0);
   (consumer as unknown as Undeclared).setDefaultIsTimeoutOnlyForFirstMessage(true);
   consumer.on('event.error', (error: LibrdKafkaError) => {
     log.warn({ err: withType(error) }, `consumer: ${error.message}`);
@@ -252,7 +260,10 @@ export function groupConsumer(
     },
     async poll(max) {
       if (closing !== undefined) return [];
-      const messages = await promised<Message[]>((done) => consumer.consume(max, done));
+      const messages = await waker.poll(
+        () => promised<Message[]>((done) => consumer.consume(max, done)),
+        options.pollWaitMs ?? 1_000,
+      );
       return messages.filter((m) => assigned.has(partitionKey(m))).map(toRecord);
     },
     assignment: () => [...assigned.values()],
@@ -276,6 +287,7 @@ export function groupConsumer(
     },
     disconnect() {
       closing ??= (async () => {
+        waker.notify();
         if (!consumer.isConnected()) return;
         await promised((done) => consumer.disconnect(done)).catch(() => undefined);
         assigned.clear();

@@ -31,6 +31,8 @@ export {
   type GroupConsumerOptions,
   type TopicPartition,
 } from './group-consumer';
+export { ThreadPoolEnv } from './queue-waker';
+export { type ReadFrom, type TopicReader, type TopicReaderOptions } from './reader';
 export {
   TransactionTimeoutMs,
   type Transaction,

@@ -85,6 +85,19 @@ const isTransient = (error: unknown): boolean => error instanceof NcnError && er
 /** Whether a client error says the producer is done for (fenced, or its transaction state lost): make a new one. */
 const isFatal = (error: unknown): boolean => (error as { isFatal?: unknown } | null)?.isFatal === true;
 
+/**
+ * Whether a producer whose transaction failed can begin the next one: a transaction that failed to begin leaves it
+ * in a state only a new producer gets out of. Begins and aborts an empty transaction to find out.
+ */
+async function producerUsable(producer: TransactionalProducer): Promise<boolean> {
+  try {
+    await (await producer.transaction()).abort();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A pool of transactional producers, one per transaction that may be open at once. */
@@ -340,6 +353,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     const slot = await pool.take();
     try {
       const producer = pool.producer(slot);
+      /** Whether the producer is done for: fenced or fatal, or its transaction could not be aborted. */
+      let broken = false;
       try {
         const transaction = await producer.transaction();
         try {
@@ -360,16 +375,22 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
           });
           await transaction.commit();
         } catch (error) {
-          if (!isFatal(error))
-            await transaction.abort().catch((e: unknown) => (isFatal(e) ? Promise.reject(e) : undefined));
+          broken =
+            isFatal(error) ||
+            (await transaction.abort().then(
+              () => false,
+              () => true,
+            ));
           throw error;
         }
       } catch (error) {
         metrics.failures.inc({ kind: 'transaction' });
-        if (isFatal(error)) {
+        // A producer that could not begin, or abort, or that the broker fenced, is replaced by a new one of the same
+        // id: initialising it fences the old one and settles whatever transaction it left open.
+        if (broken || isFatal(error) || !(await producerUsable(producer))) {
           logger.warn(
             { err: error, topic, partition: scope.partition },
-            `the transactional producer failed for good (${describeError(error).message}); taking a new one`,
+            `the transactional producer failed (${describeError(error).message}); taking a new one`,
           );
           await pool
             .replace(slot)

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KafkaMessage } from '../../../services/runtime/kafka';
+import type { ConsumedRecord } from '../../../services/runtime/kafka';
 import { Topic } from '../../../contracts/topics';
 import { generateTraffic } from '../../../services/gen/traffic';
 import { communicationId } from '../../../services/load/co-xml';
@@ -46,7 +46,7 @@ describe('ncn load through the real Kafka and schema registry', () => {
     ids: ReadonlySet<string>,
     idPattern: RegExp,
   ): Promise<{ key: string; value: T }[]> {
-    const ours = (m: KafkaMessage): boolean =>
+    const ours = (m: ConsumedRecord): boolean =>
       [...(m.value?.toString('latin1').matchAll(idPattern) ?? [])].some((x) => ids.has(x[0]));
     const messages = await consumeUntil(kafka, topic, (all) => all.filter(ours).length >= ids.size, {
       from,

@@ -1,10 +1,10 @@
-import type { KafkaMessage } from '../../../services/runtime/kafka';
+import type { ConsumedRecord } from '../../../services/runtime/kafka';
 import { Topic } from '../../../contracts/topics';
 import { NodeIds, type NodeId } from '../../../contracts/nodes';
 import { generateTraffic } from '../../../services/gen/traffic';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
 import { testConfig, testKafka } from '../../support/clients';
-import { endOffsets, seekTo } from '../../support/consume';
+import { endOffsets } from '../../support/consume';
 import { catalogueReady, sha256, submitAs, type ReceiptValue } from '../../support/ingest';
 import { killService, startService, stopService, type ServiceProcess } from '../../support/service-process';
 import { unique, unusedDay } from '../../support/unique';
@@ -51,13 +51,12 @@ describe('ingest killed in the middle of a run', () => {
     const receiptTopics = (await admin.listTopics()).filter((t) => /^nr\.\d{2}\.receipts$/.test(t));
     await admin.disconnect();
     const marks = await endOffsets(kafka, [...receiptTopics, ...inputTopics, Topic.candidature, Topic.vacancies]);
-    const reader = kafka.consumer({ groupId: unique('test.crash.reader') });
-    await reader.connect();
-    await reader.subscribe({
+    const reader = kafka.reader({
       topics: [...receiptTopics, ...inputTopics, Topic.candidature, Topic.vacancies],
-      fromBeginning: true,
+      from: marks,
     });
-    const decode = async (message: KafkaMessage, topic: string): Promise<void> => {
+    await reader.connect();
+    const decode = async (message: ConsumedRecord, topic: string): Promise<void> => {
       if (message.value === null) return;
       if (topic.endsWith('.in')) {
         const h = sha256(message.value);
@@ -75,8 +74,10 @@ describe('ingest killed in the middle of a run', () => {
         items.set(item.meta.sha256, (items.get(item.meta.sha256) ?? 0) + 1);
       }
     };
-    await reader.run({ eachMessage: ({ topic, message }) => decode(message, topic) });
-    seekTo(reader, marks);
+    let reading = true;
+    const read = (async () => {
+      while (reading) for (const record of await reader.poll(500)) await decode(record, record.topic);
+    })();
 
     const groupId = unique('test.crash.ingest');
     // The group starts from the beginning of the node topics (other tests' submissions there are not in this run's
@@ -120,6 +121,8 @@ describe('ingest killed in the middle of a run', () => {
     const finished = Date.now();
     // Late duplicates, if any, would arrive now.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
+    reading = false;
+    await read;
     await reader.disconnect();
     await stopService(second);
 
