@@ -6,14 +6,7 @@ import { Topic } from '../../contracts/topics';
 import { valueSubject, type AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
-import {
-  FetchWaitMs,
-  type Consumer,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  type Producer,
-} from '../runtime/kafka';
+import { partitionKey, type ConsumedRecord, type Kafka, type Producer, type TopicPartition } from '../runtime/kafka';
 import type { Logger } from '../runtime/logger';
 import { deadLetter, describeError } from '../runtime/runner/dead-letter';
 import { consumerStopped } from '../runtime/runner/stopped';
@@ -58,6 +51,14 @@ export interface Forwarder {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits `ms` in steps of at most a second, calling `check` (which throws to stop waiting) before each. */
+async function waitChecking(ms: number, check: () => void): Promise<void> {
+  for (let left = ms; left > 0; left -= 1_000) {
+    check();
+    await sleep(Math.min(left, 1_000));
+  }
+}
 
 /** Thrown when the service is stopping while a delivery waits: the offset stays uncommitted, nothing is lost. */
 class Stopping extends Error {}
@@ -153,15 +154,13 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
   }
 
   /** Delivers one document, waiting out failures and the breaker for as long as it takes. */
-  async function deliver(d: EuresDelivery, heartbeat: () => Promise<void>): Promise<Outcome> {
+  async function deliver(d: EuresDelivery, check: () => void): Promise<Outcome> {
     for (let attempt = 1; ; attempt++) {
       for (let wait = breaker.waitMs(Date.now()); wait > 0; wait = breaker.waitMs(Date.now())) {
         breakerOpen.set(1);
-        if (!running) throw new Stopping();
-        await sleep(Math.min(wait, 1_000));
-        await heartbeat();
+        await waitChecking(Math.min(wait, 1_000), check);
       }
-      if (!running) throw new Stopping();
+      check();
       try {
         const outcome = await post(d);
         breaker.success();
@@ -178,10 +177,10 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
         if (attempt === 1 || attempt % 20 === 0) {
           logger.warn({ key: d.idempotencyKey, attempt, breaker: breaker.state }, error.message);
         }
-        await sleep(
+        await waitChecking(
           backoffDelay(attempt + 1, { attempts: Infinity, initialDelayMs: 200, maxDelayMs: 10_000 }, Math.random()),
+          check,
         );
-        await heartbeat();
       }
     }
   }
@@ -191,10 +190,10 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
    * long as it takes: a document the forwarder cannot read yet is not a bad one. Throws the permanent decode error
    * of a record that is not a document.
    */
-  async function decode(message: KafkaMessage, heartbeat: () => Promise<void>): Promise<EuresDelivery> {
+  async function decode(message: ConsumedRecord, check: () => void): Promise<EuresDelivery> {
     if (message.value === null) throw new NcnError(ErrorCode.Decode, 'an empty record on eures.out');
     for (let attempt = 1; ; attempt++) {
-      if (!running) throw new Stopping();
+      check();
       try {
         return await serde.decode<EuresDelivery>(message.value);
       } catch (error) {
@@ -202,10 +201,10 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
         if (attempt === 1 || attempt % 20 === 0) {
           logger.warn({ offset: message.offset, attempt }, `cannot read a document yet: ${error.message}`);
         }
-        await sleep(
+        await waitChecking(
           backoffDelay(attempt + 1, { attempts: Infinity, initialDelayMs: 200, maxDelayMs: 10_000 }, Math.random()),
+          check,
         );
-        await heartbeat();
       }
     }
   }
@@ -230,102 +229,189 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
       }),
     }));
 
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    maxBytesPerPartition: 16 * 1024 * 1024,
-    readUncommitted: false,
-    maxWaitTimeInMs: FetchWaitMs,
-  });
+  /** A partition of eures.out this instance holds: its records waiting in order, and how far it is committed. */
+  interface Lane {
+    readonly partition: TopicPartition;
+    readonly queue: ConsumedRecord[];
+    /** The offset committed (read next after a restart). */
+    committed: bigint;
+    worker: Promise<void> | undefined;
+    revoked: boolean;
+    paused: boolean;
+  }
+  const lanes = new Map<string, Lane>();
+  /** Records waiting in a lane before its partition is paused, and below which it is resumed. */
+  const HighWater = 2_000;
+  const LowWater = 500;
   let markFetching: () => void = () => undefined;
   const fetching = new Promise<void>((resolve) => (markFetching = resolve));
-  consumer.on(consumer.events.FETCH, () => markFetching());
-  consumer.on(consumer.events.CRASH, (event) => {
-    logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
-    if (!event.payload.restart && running) consumerStopped('eures-forwarder', event.payload.error);
+
+  const consumer = kafka.groupConsumer({
+    groupId,
+    topics: NodeConsumerGroupInputs['eures-forwarder'],
+    fromBeginning: options.fromBeginning ?? true,
+    instanceId: kafka.instanceId,
+    maxBytesPerPartition: 16 * 1024 * 1024,
+    onAssign: (partitions) => {
+      for (const p of partitions) {
+        lanes.set(partitionKey(p), {
+          partition: { topic: p.topic, partition: p.partition },
+          queue: [],
+          committed: p.offset,
+          worker: undefined,
+          revoked: false,
+          paused: false,
+        });
+      }
+      markFetching();
+    },
+    // The group waits for the deliveries in flight: each ends after its current attempt (see `check`).
+    onRevoke: async (partitions) => {
+      const leaving = partitions.flatMap((p) => lanes.get(partitionKey(p)) ?? []);
+      for (const lane of leaving) lane.revoked = true;
+      await Promise.all(leaving.map((lane) => lane.worker));
+      for (const lane of leaving) lanes.delete(partitionKey(lane.partition));
+    },
   });
 
-  async function eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    backlog.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
-    let audits: Promise<{ key: string; value: Buffer }>[] = [];
-    let dead: { key: Buffer | null; value: Buffer; headers: Record<string, Buffer | string> }[] = [];
-    let last: KafkaMessage | undefined;
-    /** A record's dead letter, produced with the next flush: original key and bytes, and why. */
-    const bury = (message: KafkaMessage, failure: { code: string; message: string }): void => {
-      const { topic, partition } = batch;
-      const input = {
-        topic,
-        partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        headers: {},
-        timestamp: message.timestamp,
-      };
-      const letter = deadLetter(input, failure, 'eures-forwarder', new Date());
-      dead.push({ key: message.key, value: message.value ?? Buffer.alloc(0), headers: { ...letter.headers } });
+  /**
+   * Commits a lane up to `offset` (the next to read), also while its partition is being revoked (the group waits
+   * for that); a failure is logged: those records are sent again, and EURES applies them once by key.
+   */
+  async function commit(lane: Lane, offset: bigint): Promise<void> {
+    if (offset <= lane.committed) return;
+    try {
+      await consumer.commit([{ ...lane.partition, offset }]);
+      lane.committed = offset;
+    } catch (error) {
+      logger.warn({ err: error, partition: lane.partition.partition, offset: String(offset) }, 'commit failed');
+    }
+  }
+
+  /** Handles a lane's waiting records in order, up to 200 at a time, committing after each run's side effects. */
+  async function work(lane: Lane): Promise<void> {
+    const check = (): void => {
+      if (!running || lane.revoked) throw new Stopping();
     };
-    /** Sends what the records owe (audit events, dead letters) and commits past them, or to `end` when given. */
-    const flush = async (end?: string): Promise<void> => {
-      if (last === undefined && end === undefined) return;
-      const messages = await Promise.all(audits);
+    while (lane.queue.length > 0 && running && !lane.revoked) {
+      const run = lane.queue.splice(0, 200);
+      const audits: Promise<{ key: string; value: Buffer }>[] = [];
+      const dead: { key: Buffer | null; value: Buffer; headers: Record<string, Buffer | string> }[] = [];
+      let through: ConsumedRecord | undefined;
+      /** A record's dead letter, produced with the run's audit events: original key and bytes, and why. */
+      const bury = (record: ConsumedRecord, failure: { code: string; message: string }): void => {
+        const letter = deadLetter({ ...record, headers: {} }, failure, 'eures-forwarder', new Date());
+        dead.push({ key: record.key, value: record.value ?? Buffer.alloc(0), headers: { ...letter.headers } });
+      };
+      try {
+        for (const record of run) {
+          let d: EuresDelivery;
+          try {
+            d = await decode(record, check);
+          } catch (error) {
+            // Only a record that is not a document is buried; stopping and the like go up.
+            if (!(error instanceof NcnError) || error.retriable) throw error;
+            bury(record, describeError(error));
+            through = record;
+            continue;
+          }
+          const outcome = await deliver(d, check);
+          counts[outcome]++;
+          requests.inc({ outcome });
+          if (outcome === 'refused') {
+            bury(record, { code: ErrorCode.Refused, message: `EURES refused ${d.idempotencyKey}` });
+          }
+          audits.push(Promise.resolve(audit(d, outcome)));
+          through = record;
+        }
+      } catch (error) {
+        if (!(error instanceof Stopping)) throw error;
+      }
+      if (through === undefined) return;
       const topicMessages: {
         topic: string;
         messages: { key: Buffer | string | null; value: Buffer; headers?: Record<string, Buffer | string> }[];
-      }[] = [{ topic: Topic.audit, messages }];
+      }[] = [{ topic: Topic.audit, messages: await Promise.all(audits) }];
       if (dead.length > 0) topicMessages.push({ topic: Topic.dlq, messages: dead });
-      if (messages.length > 0 || dead.length > 0) await producer.sendBatch({ topicMessages });
-      const through = end ?? last?.offset;
-      if (through === undefined) return;
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(through) + 1n).toString() },
-      ]);
-      resolveOffset(through);
-      audits = [];
-      dead = [];
-      last = undefined;
-    };
-    // Whole batch handled: commit past its end, records kafkajs filtered out (aborted, markers) included, so a
-    // caught-up forwarder has no lag. kafkajs (patched) hands over a batch of nothing but such records too.
-    let end: string | undefined = batch.firstOffset() === null ? undefined : batch.lastOffset();
-    try {
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale() || !running) {
-          end = undefined;
-          break;
-        }
-        let d: EuresDelivery;
-        try {
-          d = await decode(message, heartbeat);
-        } catch (error) {
-          // Only a record that is not a document is buried; stopping, a rebalance or the like go up.
-          if (!(error instanceof NcnError) || error.retriable) throw error;
-          bury(message, describeError(error));
-          last = message;
-          continue;
-        }
-        const outcome = await deliver(d, heartbeat);
-        counts[outcome]++;
-        requests.inc({ outcome });
-        if (outcome === 'refused') {
-          bury(message, { code: ErrorCode.Refused, message: `EURES refused ${d.idempotencyKey}` });
-        }
-        audits.push(Promise.resolve(audit(d, outcome)));
-        last = message;
-        if (audits.length >= 200) await flush();
+      await producer.sendBatch({ topicMessages });
+      await commit(lane, BigInt(through.offset) + 1n);
+      if (lane.paused && lane.queue.length <= LowWater && !lane.revoked) {
+        consumer.resume([lane.partition]);
+        lane.paused = false;
       }
-    } catch (error) {
-      end = undefined;
-      if (!(error instanceof Stopping)) throw error;
-    } finally {
-      await flush(end);
     }
-    if (batch.firstOffset() === null) resolveOffset(batch.lastOffset());
+  }
+
+  /** Starts a lane's worker when it has records and none runs; a failed run reads the lane again from its commit. */
+  function drive(lane: Lane): void {
+    if (lane.worker !== undefined || lane.queue.length === 0) return;
+    lane.worker = work(lane)
+      .catch(async (error: unknown) => {
+        logger.error({ err: error, partition: lane.partition.partition }, 'delivery run failed: reading again');
+        await sleep(1_000);
+        if (lane.revoked || !running) return;
+        await consumer.seek(lane.partition, lane.committed).catch(() => undefined);
+        // What was fetched before the seek comes again after it, in order.
+        lane.queue.length = 0;
+        if (lane.paused) {
+          consumer.resume([lane.partition]);
+          lane.paused = false;
+        }
+      })
+      .finally(() => {
+        lane.worker = undefined;
+        if (!lane.revoked && running) drive(lane);
+      });
+  }
+
+  /**
+   * Polls all the time, whatever the deliveries wait for (librdkafka's group needs a poll every max.poll.interval),
+   * hands records to their lanes and pauses a partition whose lane is full. An idle lane commits past the markers
+   * its partition ends in, so a caught-up forwarder has no lag.
+   */
+  async function pollLoop(): Promise<void> {
+    let lastIdleCommit = 0;
+    while (running) {
+      let records: ConsumedRecord[];
+      try {
+        records = await consumer.poll(1_000);
+      } catch (error) {
+        if ((error as { isFatal?: boolean }).isFatal === true) throw error;
+        logger.warn({ err: error }, 'poll failed');
+        await sleep(1_000);
+        continue;
+      }
+      for (const record of records) {
+        const lane = lanes.get(partitionKey(record));
+        if (lane === undefined || lane.revoked) continue;
+        lane.queue.push(record);
+      }
+      for (const lane of lanes.values()) {
+        if (lane.queue.length >= HighWater && !lane.paused) {
+          consumer.pause([lane.partition]);
+          lane.paused = true;
+        }
+        drive(lane);
+        const end = consumer.end(lane.partition);
+        if (end !== undefined)
+          backlog.set({ partition: String(lane.partition.partition) }, Number(end - lane.committed));
+      }
+      if (Date.now() - lastIdleCommit >= 1_000) {
+        lastIdleCommit = Date.now();
+        for (const lane of lanes.values()) {
+          const position = consumer.position(lane.partition);
+          if (lane.worker === undefined && lane.queue.length === 0 && position !== undefined)
+            await commit(lane, position);
+        }
+      }
+    }
   }
 
   await consumer.connect();
-  for (const topic of NodeConsumerGroupInputs['eures-forwarder'])
-    await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 3, eachBatch });
+  const polling = pollLoop().catch((error: unknown) => {
+    logger.error({ err: error }, 'the consumer stopped');
+    if (running) consumerStopped('eures-forwarder', error instanceof Error ? error : new Error(String(error)));
+  });
 
   let http: { server: Server; port: number } | undefined;
   if (config.httpPort !== undefined) {
@@ -344,7 +430,8 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
     close() {
       closing ??= (async () => {
         running = false;
-        await consumer.stop();
+        await polling;
+        await Promise.all([...lanes.values()].map((lane) => lane.worker));
         await consumer.disconnect();
         await producer.disconnect();
         await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));

@@ -58,7 +58,12 @@ export async function followTable(options: {
     ready,
     async catchUp(maxMs = 3_000) {
       const deadline = Date.now() + maxMs;
-      const ends = await reader.ends();
+      // Ends the cluster cannot tell within the time: not caught up (the caller tries again), never an error.
+      const ends = await reader.ends(maxMs).catch((error: unknown) => {
+        logger.debug({ err: error, topic }, 'where the table ends is not known yet');
+        return undefined;
+      });
+      if (ends === undefined) return false;
       while (!reader.reached(ends)) {
         if (failure !== undefined || Date.now() >= deadline) return false;
         await new Promise((resolve) => setTimeout(resolve, 25));

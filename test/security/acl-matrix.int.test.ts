@@ -65,29 +65,20 @@ const secured = testConfig.kafka.sasl !== undefined;
       : [`${what}: policy says ${expected ? 'allowed' : 'denied'}, broker ${got}`];
   };
 
-  /** A read through a consumer group: allowed when a fetch succeeds, denied when the broker refuses join or fetch. */
+  /**
+   * A read through a consumer group: allowed once a fetch answered (the partition's end is known), denied when the
+   * broker refuses the group or the fetch (the poll throws its authorization error).
+   */
   const read = async (kafka: Kafka, groupId: string, topic: string): Promise<'allowed' | 'denied'> => {
-    // Transient answers (a coordinator still loading on a new cluster) are retried; a refusal by ACL is not retriable.
-    const consumer = kafka.consumer({ groupId, retry: { retries: 5, initialRetryTime: 200 } });
-    await consumer.connect();
+    const consumer = kafka.groupConsumer({ groupId, topics: [topic], fromBeginning: true });
     try {
-      await consumer.subscribe({ topic, fromBeginning: false });
-      return await new Promise<'allowed' | 'denied'>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${groupId} on ${topic}: no answer in 30 s`)), 30_000);
-        const done = (outcome: 'allowed' | 'denied'): void => {
-          clearTimeout(timer);
-          resolve(outcome);
-        };
-        consumer.on(consumer.events.FETCH, () => done('allowed'));
-        consumer.on(consumer.events.CRASH, ({ payload }) => {
-          if (isAuthorizationError(payload.error)) done('denied');
-          else if (!payload.restart) reject(payload.error);
-        });
-        consumer.run({ eachMessage: async () => undefined }).catch((error: unknown) => {
-          if (isAuthorizationError(error)) done('denied');
-          else reject(error instanceof Error ? error : new Error(String(error)));
-        });
-      });
+      await consumer.connect();
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        await consumer.poll(10);
+        if (consumer.assignment().some((p) => consumer.end(p) !== undefined)) return 'allowed';
+      }
+      throw new Error(`${groupId} on ${topic}: no answer in 30 s`);
     } catch (error) {
       if (isAuthorizationError(error)) return 'denied';
       throw error;
@@ -349,24 +340,34 @@ const secured = testConfig.kafka.sasl !== undefined;
     });
     await service.ready;
     const kafka = clientOf(`node-${node}`);
-    const consumer = kafka.consumer({ groupId: `nr.${node}.acl-receipts-${randomUUID().slice(0, 6)}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: nodeTopic.receipts(node), fromBeginning: false });
-    const hash = sha256(bytes);
-    const receipt = new Promise<Buffer>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          if (message.value?.toString('latin1').includes(hash)) resolve(message.value);
-        },
-      });
+    let assigned: () => void = () => undefined;
+    const joined = new Promise<void>((resolve) => (assigned = resolve));
+    const consumer = kafka.groupConsumer({
+      groupId: `nr.${node}.acl-receipts-${randomUUID().slice(0, 6)}`,
+      topics: [nodeTopic.receipts(node)],
+      fromBeginning: false,
+      onAssign: () => assigned(),
     });
-    await new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    const hash = sha256(bytes);
+    let value: Buffer | undefined;
+    // Polling serves the group's assignment too: it runs from before the join until the receipt is there.
+    const receipt = (async () => {
+      const deadline = Date.now() + 110_000;
+      while (value === undefined && Date.now() < deadline) {
+        for (const record of await consumer.poll(100)) {
+          if (record.value?.toString('latin1').includes(hash)) value = record.value;
+        }
+      }
+    })();
+    await joined;
     const producer = kafka.producer({ idempotent: true });
     await producer.connect();
     await producer.send({ topic: nodeTopic.in(node), messages: [{ key: submission.key, value: bytes }] });
     await producer.disconnect();
-    const value = await receipt;
+    await receipt;
     await consumer.disconnect();
+    if (value === undefined) throw new Error('no receipt in 110 s');
     const decoded = await serde.decode<{ outcome: string; code: string }>(value);
     expect(decoded.outcome).toBe('ACCEPTED');
   }, 120_000);

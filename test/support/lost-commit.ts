@@ -1,27 +1,26 @@
 import {
   KafkaJSError,
-  type Consumer,
-  type ConsumerConfig,
-  type ConsumerRunConfig,
   type Kafka,
+  type TopicReader,
+  type TopicReaderOptions,
   type Transaction,
   type TransactionalProducer,
   type TransactionalProducerConfig,
   type TransactionOffsets,
 } from '../../services/runtime/kafka';
 
-/** What else happens when the answer is lost: consumers of the groups `stall` picks stop reading for a while. */
+/** What else happens when the answer is lost: the topic readers `stall` picks (by their topics) stop for a while. */
 export interface LostCommitOptions {
-  readonly stall?: (groupId: string) => boolean;
+  readonly stall?: (topics: readonly string[]) => boolean;
   readonly stallMs?: number;
 }
 
 /**
  * The same Kafka client (the real broker behind it), except that the first commit of a transaction that `pick`
  * chooses (by its producer's transactional id and the input topics whose offsets it commits) is applied by the
- * broker and then answered with an error, as when the answer is lost on the wire: the caller cannot know that its transaction committed. Consumers of the groups `stall`
- * picks then hand nothing over for `stallMs` (a table follower lagging behind under load). `lost()` says how many
- * answers were lost.
+ * broker and then answered with an error, as when the answer is lost on the wire: the caller cannot know that its
+ * transaction committed. The topic readers `stall` picks then hand nothing over for `stallMs` (a table follower
+ * lagging behind under load). `lost()` says how many answers were lost.
  */
 export function loseFirstCommitAnswer(
   kafka: Kafka,
@@ -33,19 +32,10 @@ export function loseFirstCommitAnswer(
   const stalled = async (): Promise<void> => {
     while (Date.now() < stalledUntil) await new Promise((resolve) => setTimeout(resolve, 25));
   };
-  const consumer = (c: Consumer): Consumer =>
-    new Proxy(c, {
+  const reader = (r: TopicReader): TopicReader =>
+    new Proxy(r, {
       get(target, property) {
-        if (property === 'run') {
-          return (config: ConsumerRunConfig = {}) => {
-            const { eachBatch, eachMessage } = config;
-            return target.run({
-              ...config,
-              ...(eachBatch ? { eachBatch: async (payload) => (await stalled(), eachBatch(payload)) } : {}),
-              ...(eachMessage ? { eachMessage: async (payload) => (await stalled(), eachMessage(payload)) } : {}),
-            });
-          };
-        }
+        if (property === 'poll') return async (max: number) => (await stalled(), target.poll(max));
         const value: unknown = Reflect.get(target, property, target);
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
@@ -84,10 +74,10 @@ export function loseFirstCommitAnswer(
     });
   const client = new Proxy(kafka, {
     get(target, property) {
-      if (property === 'consumer') {
-        return (config: ConsumerConfig) => {
-          const made = target.consumer(config);
-          return options.stall?.(config.groupId) ? consumer(made) : made;
+      if (property === 'reader') {
+        return (config: TopicReaderOptions) => {
+          const made = target.reader(config);
+          return options.stall?.(config.topics) ? reader(made) : made;
         };
       }
       if (property === 'transactionalProducer') {

@@ -3,8 +3,6 @@ import {
   logLevel as KafkaLogLevel,
   type Admin,
   type AdminConfig,
-  type Consumer,
-  type ConsumerConfig,
   type KafkaConfig,
   type LogEntry,
   type RetryOptions,
@@ -20,7 +18,7 @@ import { transactionalProducer, type TransactionalProducer, type TransactionalPr
 
 /**
  * The port's client of one cluster: its producers, transactional producers, group consumers and topic readers (on
- * Confluent's client); its plain consumers and admins (still kafkajs, moving next).
+ * Confluent's client); its admins (still kafkajs, moving next).
  */
 export interface Kafka {
   /** This process's name among its service's instances (NCN_INSTANCE_ID), if it has one. */
@@ -29,7 +27,6 @@ export interface Kafka {
   transactionalProducer(config: TransactionalProducerConfig): TransactionalProducer;
   groupConsumer(options: GroupConsumerOptions): GroupConsumer;
   reader(options: TopicReaderOptions): TopicReader;
-  consumer(config: ConsumerConfig): Consumer;
   admin(config?: AdminConfig): Admin;
 }
 
@@ -195,7 +192,6 @@ export function createKafka(
     groupConsumer: (options) => checking(groupConsumer(config, logger, clientId, options)),
     reader: (readerOptions) =>
       checking(topicReader(config, logger, clientId, options.readerGroup ?? `${clientId}.reader`, readerOptions)),
-    consumer: (consumerConfig) => checking(kafkajs.consumer(consumerConfig)),
     admin: (adminConfig) => checking(kafkajs.admin(adminConfig)),
   };
 }

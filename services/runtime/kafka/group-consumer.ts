@@ -43,6 +43,11 @@ export interface GroupConsumerOptions {
   /** How long a poll waits for records when none are there [1 s]. */
   readonly pollWaitMs?: number;
   /**
+   * The longest time between polls before the member counts as stuck and leaves the group [5 min]. Each poll here
+   * returns within its wait, so only a caller that stops polling meets it.
+   */
+  readonly maxPollIntervalMs?: number;
+  /**
    * Partitions are being taken away: the group waits until this resolves (whatever is in flight for them finishes)
    * before it hands them to another member. Their records no longer come from `poll`.
    */
@@ -78,6 +83,14 @@ export interface GroupConsumer {
   committed(partitions: readonly TopicPartition[], timeoutMs?: number): Promise<Map<string, bigint>>;
   /** Reads a partition again from `offset`; what was fetched ahead of it is dropped. */
   seek(partition: TopicPartition, offset: bigint): Promise<void>;
+  /**
+   * Commits offsets directly (each the next offset to read), for a consumer that commits after a side effect
+   * outside Kafka; a transactional one commits through its transaction instead (Transaction.sendOffsets).
+   */
+  commit(offsets: readonly (TopicPartition & { readonly offset: bigint })[]): Promise<void>;
+  /** Stops fetching these partitions (polls go on, and keep the membership) until `resume`. */
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
   /** Leaves the group (its partitions go to the others at once) and closes. Idempotent. */
   disconnect(): Promise<void>;
   /** The client, for a transaction's `sendOffsets` (its group metadata fences a zombie's commit). */
@@ -139,6 +152,7 @@ export function promised<T>(
 /** Methods the client has and its type declarations omit. */
 interface Undeclared {
   assignmentLost(): boolean;
+  commitCb(offsets: TopicPartitionOffset[], done: (err: LibrdKafkaError | null) => void): void;
   setDefaultIsTimeoutOnlyForFirstMessage(only: boolean): void;
 }
 
@@ -225,6 +239,7 @@ export function groupConsumer(
       'fetch.max.bytes': Math.max(options.maxBytesPerPartition ?? 0, 10 * 1024 * 1024) * 2,
       'receive.message.max.bytes': Math.max(options.maxBytesPerPartition ?? 0, 10 * 1024 * 1024) * 2 + 1024 * 1024,
       'topic.metadata.refresh.interval.ms': 10_000,
+      'max.poll.interval.ms': options.maxPollIntervalMs ?? 300_000,
       rebalance_cb: rebalance,
       event_cb: true,
       ...waker.setting,
@@ -284,6 +299,21 @@ export function groupConsumer(
       await promised<unknown>((done) =>
         consumer.seek({ topic: p.topic, partition: p.partition, offset: Number(offset) }, 10_000, done),
       );
+    },
+    async commit(offsets) {
+      if (offsets.length === 0) return;
+      await promised<unknown>((done) =>
+        (consumer as unknown as Undeclared).commitCb(
+          offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: Number(offset) })),
+          done,
+        ),
+      );
+    },
+    pause(partitions) {
+      if (partitions.length > 0) consumer.pause(partitions.map(({ topic, partition }) => ({ topic, partition })));
+    },
+    resume(partitions) {
+      if (partitions.length > 0) consumer.resume(partitions.map(({ topic, partition }) => ({ topic, partition })));
     },
     disconnect() {
       closing ??= (async () => {

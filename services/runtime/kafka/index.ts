@@ -58,19 +58,7 @@ export {
 
 // The port's types: today kafkajs' own, named one by one (only those the project uses); to be replaced by the
 // port's own types when the client changes.
-export type {
-  Acl,
-  AclEntry,
-  Admin,
-  Consumer,
-  ConsumerConfig,
-  ConsumerRunConfig,
-  EachBatchPayload,
-  ITopicConfig,
-  KafkaMessage,
-  Message,
-  PartitionAssigner,
-} from 'kafkajs';
+export type { Acl, AclEntry, Admin, ITopicConfig, Message } from 'kafkajs';
 
 // The port's values (the client class, partitioners, enumerations): today kafkajs' own, likewise.
 export {

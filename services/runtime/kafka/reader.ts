@@ -36,9 +36,10 @@ export interface TopicReader {
   position(partition: TopicPartition): bigint | undefined;
   /**
    * Where each partition ends now (for the reader's isolation: the last stable offset when committed only), asked
-   * of the brokers; keyed by `topic:partition`.
+   * of the brokers; keyed by `topic:partition`. Asked again while the cluster cannot answer (a broker restarting,
+   * metadata not yet known: "Local: Unknown partition"), for at most `maxMs` [30 s]; then its last error.
    */
-  ends(): Promise<Map<string, bigint>>;
+  ends(maxMs?: number): Promise<Map<string, bigint>>;
   /** Reads a partition again from `offset`; its position is unknown until it has read there. */
   seek(partition: TopicPartition, offset: bigint): Promise<void>;
   /** Whether it has read every partition up to `ends` (markers and aborted records at the end included). */
@@ -122,17 +123,26 @@ export function topicReader(
       const [at] = consumer.position([{ topic: p.topic, partition: p.partition }]);
       return at?.offset === undefined || at.offset < 0 ? undefined : BigInt(at.offset);
     },
-    async ends() {
-      const ends = new Map<string, bigint>();
-      await Promise.all(
-        assigned.map(async (p) => {
-          const marks = await promised<{ highOffset: number }>((done) =>
-            consumer.queryWatermarkOffsets(p.topic, p.partition, 10_000, done),
+    async ends(maxMs = 30_000) {
+      const deadline = Date.now() + maxMs;
+      for (;;) {
+        try {
+          const ends = new Map<string, bigint>();
+          await Promise.all(
+            assigned.map(async (p) => {
+              const marks = await promised<{ highOffset: number }>((done) =>
+                consumer.queryWatermarkOffsets(p.topic, p.partition, Math.max(1_000, deadline - Date.now()), done),
+              );
+              ends.set(partitionKey(p), BigInt(marks.highOffset));
+            }),
           );
-          ends.set(partitionKey(p), BigInt(marks.highOffset));
-        }),
-      );
-      return ends;
+          return ends;
+        } catch (error) {
+          if (Date.now() >= deadline || closing !== undefined) throw error;
+          log.debug({ err: error }, 'partition ends not known yet; asking again');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
     },
     async seek(p, offset) {
       await promised<unknown>((done) =>
@@ -145,9 +155,14 @@ export function topicReader(
         if (end <= 0n) return true;
         const position = this.position(p);
         if (position !== undefined) return position >= end;
-        // Nothing read yet: a partition whose records were all deleted or compacted away starts at its end.
-        const low = consumer.getWatermarkOffsets(p.topic, p.partition).lowOffset;
-        return low >= 0 && BigInt(low) >= end;
+        // Nothing read yet: a partition whose records were all deleted or compacted away starts at its end. Its
+        // watermarks are unknown until the fetcher has them (the client throws "Unknown partition"): not reached.
+        try {
+          const low = consumer.getWatermarkOffsets(p.topic, p.partition).lowOffset;
+          return low >= 0 && BigInt(low) >= end;
+        } catch {
+          return false;
+        }
       });
     },
     disconnect() {

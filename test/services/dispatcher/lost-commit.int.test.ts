@@ -21,7 +21,7 @@ describe('the dispatcher when the answer to a commit is lost (the transaction di
     kafka,
     (tx) => tx.transactionalId.startsWith(`${group}.`) && tx.topics.includes(Topic.percettori),
     {
-      stall: (groupId) => groupId.startsWith(`${group}.table.`),
+      stall: (topics) => topics.includes(Topic.dispatcherHolders),
       stallMs: 4_000,
     },
   );

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { Consumer } from '../../../services/runtime/kafka';
 import { chromium, type Browser } from 'playwright-core';
 import { kafkaLibs, resolveKafka } from '../../../infra/local/kafka';
 import { stackSettings } from '../../../infra/local/settings';
@@ -63,7 +62,8 @@ describe('the lag monitor and its page, in a real browser', () => {
   let monitor: LagMonitor;
   let http: { server: Server; port: number };
   let browser: Browser;
-  const consumers: Consumer[] = [];
+  /** The groups' members, each stopped (polling ends, it leaves its group) by its function. */
+  const members: (() => Promise<void>)[] = [];
 
   const produce = async (n: number): Promise<void> => {
     const producer = kafka.producer();
@@ -76,27 +76,35 @@ describe('the lag monitor and its page, in a real browser', () => {
   };
 
   /** A group that consumes `limit` records of each partition, commits them, and then stays or leaves. */
-  async function consume(group: string, limit: number, then: 'leave' | 'pause' | 'keep'): Promise<Consumer> {
-    const consumer = kafka.consumer({ groupId: group });
-    consumers.push(consumer);
+  async function consume(group: string, limit: number, then: 'leave' | 'pause' | 'keep'): Promise<void> {
+    const consumer = kafka.groupConsumer({ groupId: group, topics: [topic], fromBeginning: true });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
     const counts = new Map<number, number>();
     let done: () => void = () => undefined;
     const reached = new Promise<void>((resolve) => (done = resolve));
-    await consumer.run({
-      autoCommitInterval: 100,
-      eachMessage: async ({ partition }) => {
-        const n = (counts.get(partition) ?? 0) + 1;
-        counts.set(partition, n);
-        if (then === 'pause' && n >= limit) consumer.pause([{ topic, partitions: [partition] }]);
-        if ([...counts.values()].filter((c) => c >= limit).length === 2) done();
-      },
-    });
+    let running = true;
+    const polling = (async () => {
+      while (running) {
+        for (const record of await consumer.poll(100)) {
+          const seen = counts.get(record.partition) ?? 0;
+          // Paused: what was fetched past the limit is neither counted nor committed.
+          if (then === 'pause' && seen >= limit) continue;
+          counts.set(record.partition, seen + 1);
+          await consumer.commit([{ topic, partition: record.partition, offset: BigInt(record.offset) + 1n }]);
+          if (then === 'pause' && seen + 1 >= limit) consumer.pause([{ topic, partition: record.partition }]);
+          if ([...counts.values()].filter((c) => c >= limit).length === 2) done();
+        }
+      }
+    })();
+    const stop = async (): Promise<void> => {
+      running = false;
+      await polling;
+      await consumer.disconnect();
+    };
+    members.push(stop);
     await reached;
     await new Promise((resolve) => setTimeout(resolve, 600));
-    if (then === 'leave') await consumer.disconnect();
-    return consumer;
+    if (then === 'leave') await stop();
   }
 
   beforeAll(async () => {
@@ -133,7 +141,7 @@ describe('the lag monitor and its page, in a real browser', () => {
     await browser?.close();
     await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
     await monitor?.close();
-    for (const c of consumers) await c.disconnect().catch(() => undefined);
+    for (const stop of members) await stop().catch(() => undefined);
     const admin = kafka.admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
