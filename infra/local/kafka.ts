@@ -47,7 +47,7 @@ export const kafkaProcess = (s: StackSettings): Managed => ({
   markerIsUnique: true,
 });
 
-/** Resolves kafka_2.13 and its dependencies (plus reload4j) into the cache with Maven; once per version. */
+/** Resolves kafka_2.13 and its dependencies (plus Log4j 2) into the cache with Maven; once per version. */
 export function resolveKafka(s: StackSettings): { resolved: boolean } {
   const libs = kafkaLibs(s);
   const done = join(libs, '.complete');
@@ -124,15 +124,21 @@ export function serverProperties(s: StackSettings, admin: SaslSettings): string 
   ].join('\n');
 }
 
+/** Log4j 2's configuration (properties format): everything to one file, the request and state loggers at WARN. */
 function log4jProperties(file: string): string {
   return [
-    'log4j.rootLogger=INFO, file',
-    'log4j.logger.kafka.request.logger=WARN',
-    'log4j.logger.state.change.logger=WARN',
-    'log4j.appender.file=org.apache.log4j.FileAppender',
-    `log4j.appender.file.File=${file}`,
-    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
-    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    'status = warn',
+    'appender.file.type = File',
+    'appender.file.name = file',
+    `appender.file.fileName = ${file}`,
+    'appender.file.layout.type = PatternLayout',
+    'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+    'rootLogger.level = info',
+    'rootLogger.appenderRef.file.ref = file',
+    'logger.request.name = kafka.request.logger',
+    'logger.request.level = warn',
+    'logger.state.name = state.change.logger',
+    'logger.state.level = warn',
     '',
   ].join('\n');
 }
@@ -142,7 +148,7 @@ export function startKafka(s: StackSettings): ProcessRef {
   const dir = kafkaDir(s);
   mkdirSync(dir, { recursive: true });
   const properties = join(dir, 'server.properties');
-  const log4j = join(dir, 'log4j.properties');
+  const log4j = join(dir, 'log4j2.properties');
   const fresh = !existsSync(join(dir, 'data', 'meta.properties'));
   const admin = stackAdmin(s, true);
   if (admin === undefined) throw new Error('no stack admin credentials');
@@ -150,7 +156,7 @@ export function startKafka(s: StackSettings): ProcessRef {
   writeFileSync(log4j, log4jProperties(join(dir, 'server.log')));
   const java = javaExecutable();
   const classpath = `${kafkaLibs(s)}/*`;
-  const common = [`-Dlog4j.configuration=file:${log4j}`, '-cp', classpath];
+  const common = [`-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath];
   if (fresh) {
     const clusterId = randomBytes(16).toString('base64url');
     // The admin's SCRAM credential is written into the new cluster's metadata (KIP-900): it can log in from the start.

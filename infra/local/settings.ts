@@ -5,8 +5,8 @@ import { ConfigError } from '../../services/runtime/errors';
 
 /** Pinned versions of what the local stack runs (see README, "The local stack"). */
 export const Versions = {
-  /** Apache Kafka: the 3.9 line still serves every protocol version kafkajs 2.2.4 speaks. */
-  kafka: '3.9.1',
+  /** Apache Kafka: the newest 4.x on Maven Central; it runs on Java 17. */
+  kafka: '4.4.0',
   /** Apicurio Registry: 3.0.x is the newest line whose distribution runs on Java 17. */
   apicurio: '3.0.9',
 } as const;

@@ -103,7 +103,8 @@ export function upsertScramUsers(
     const result = spawnSync(
       'java',
       [
-        '-Dlog4j.configuration=file:/dev/null',
+        // Log4j 2 (Kafka 4's backend) without a configuration file: its default configuration, silenced.
+        '-Dlog4j2.level=OFF',
         '-cp',
         `${options.kafkaLibs}/*`,
         join(__dirname, '../../infra/security/ScramUsers.java'),
