@@ -2,7 +2,7 @@ import type { KafkaConsumer, LibrdKafkaError, Message, TopicPartitionOffset } fr
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { QueueWaker } from './queue-waker';
-import { connectionProperties, confluent, errorCodeName } from './rdkafka';
+import { connectionProperties, confluent, promised, withType } from './rdkafka';
 
 /** A topic-partition. */
 export interface TopicPartition {
@@ -130,23 +130,6 @@ export function toRecord(message: Message): ConsumedRecord {
     headers,
     timestamp: String(message.timestamp ?? Date.now()),
   };
-}
-
-/** Gives a librdkafka error its code's name as `type`, which the port's predicates read. */
-export function withType<E>(error: E): E {
-  const fields = error as { code?: unknown; type?: unknown } | null;
-  if (typeof fields === 'object' && fields !== null && fields.type === undefined) {
-    const name = errorCodeName(fields.code);
-    if (name !== undefined) Object.assign(fields, { type: name });
-  }
-  return error;
-}
-
-/** A librdkafka callback call as a promise; its error with its code's name as `type`. */
-export function promised<T>(
-  run: (done: (err: LibrdKafkaError | null | undefined, value?: T) => void) => void,
-): Promise<T> {
-  return new Promise((resolve, reject) => run((err, value) => (err ? reject(withType(err)) : resolve(value as T))));
 }
 
 /** Methods the client has and its type declarations omit. */

@@ -2,7 +2,7 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { LargeMessageBytes } from '../../../contracts/topics';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { confluent } from './rdkafka';
+import { confluent, withType } from './rdkafka';
 
 /** A record to produce. A key is hashed as Java's clients hash it (murmur2), so every producer agrees on its partition. */
 export interface OutgoingMessage {
@@ -99,18 +99,12 @@ export function confluentClient(config: Config, logger: Logger, clientId: string
 }
 
 /**
- * The client's error with its `type` (the librdkafka code's name, `ERR_TOPIC_AUTHORIZATION_FAILED`, …), which the
- * port's predicates read: the client names it on the errors it makes, but rethrows librdkafka's own as they are
- * when a produce is refused at once (a topic whose metadata already said "not authorized").
+ * The client's error with its `type`, which the port's predicates read: the client names it on the errors it makes,
+ * but rethrows librdkafka's own as they are when a produce is refused at once (a topic whose metadata already said
+ * "not authorized").
  */
 function typed(error: unknown): never {
-  const fields = error as { code?: unknown; type?: unknown } | null;
-  if (typeof fields === 'object' && fields !== null && typeof fields.code === 'number' && fields.type === undefined) {
-    const code = fields.code;
-    const name = Object.entries(confluent().CODES.ERRORS).find(([, value]) => value === code)?.[0];
-    Object.assign(fields, { type: name ?? 'ERR_UNKNOWN' });
-  }
-  throw error;
+  throw withType(error);
 }
 
 /** A producer of Confluent's client: acks=all, Java's murmur2 partitioner, idempotent when asked. */

@@ -4,6 +4,7 @@
  * is said plainly here, at first use, rather than as a missing `.node` file or a login that never succeeds.
  */
 import type * as Confluent from '@confluentinc/kafka-javascript';
+import type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
 import type { Config } from '../config';
 
 /** What the node needs of librdkafka's build: TLS, SCRAM logins, and the compressions the brokers may hand out. */
@@ -79,4 +80,21 @@ export function connectionProperties(config: Config, clientId: string): Record<s
 export function errorCodeName(code: unknown): string | undefined {
   if (typeof code !== 'number') return undefined;
   return Object.entries(confluent().CODES.ERRORS).find(([, value]) => value === code)?.[0];
+}
+
+/** Gives a librdkafka error its code's name as `type`, which the port's predicates read. */
+export function withType<E>(error: E): E {
+  const fields = error as { code?: unknown; type?: unknown } | null;
+  if (typeof fields === 'object' && fields !== null && fields.type === undefined) {
+    const name = errorCodeName(fields.code);
+    if (name !== undefined) Object.assign(fields, { type: name });
+  }
+  return error;
+}
+
+/** A librdkafka callback call as a promise; its error with its code's name as `type`. */
+export function promised<T>(
+  run: (done: (err: LibrdKafkaError | null | undefined, value?: T) => void) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => run((err, value) => (err ? reject(withType(err)) : resolve(value as T))));
 }

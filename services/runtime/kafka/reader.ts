@@ -1,9 +1,9 @@
 import type { KafkaConsumer, Message, Metadata } from '@confluentinc/kafka-javascript';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { partitionKey, promised, toRecord, withType, type ConsumedRecord, type TopicPartition } from './group-consumer';
+import { partitionKey, toRecord, type ConsumedRecord, type TopicPartition } from './group-consumer';
 import { QueueWaker } from './queue-waker';
-import { connectionProperties, confluent } from './rdkafka';
+import { connectionProperties, confluent, promised, withType } from './rdkafka';
 
 /** Where a reader starts in each partition: its first record, its end now, or given offsets (else the first). */
 export type ReadFrom = 'earliest' | 'latest' | ReadonlyMap<string, readonly { partition: number; offset: string }[]>;

@@ -3,9 +3,8 @@ import { LargeMessageBytes } from '../../../contracts/topics';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { GroupConsumer } from './group-consumer';
-import { withType } from './group-consumer';
 import type { OutgoingMessage, TopicMessages } from './producer';
-import { connectionProperties, confluent } from './rdkafka';
+import { connectionProperties, confluent, withType } from './rdkafka';
 
 /** Offsets to commit with a transaction: for each partition, the offset of the next record to read. */
 export interface TransactionOffsets {

@@ -6,10 +6,10 @@ import { unique } from '../../support/unique';
 
 /**
  * A read_committed consumer must never see a record of an aborted transaction. The broker lists a fetch's aborted
- * transactions in the order they were aborted, which is not the order they began in; kafkajs 2.2.4 walked that
- * list as if it were sorted by first offset and delivered aborted records (patches/kafkajs+2.2.4.patch). This is
- * what a takeover produces: the new owner fences the dead one's open transactions in whatever order it gets its
- * partitions, and those transactions interleave on the topics they wrote to.
+ * transactions in the order they were aborted, which is not the order they began in, and a client must take in
+ * every transaction begun before each record. This is what a takeover produces: the new owner fences the dead
+ * one's open transactions in whatever order it gets its partitions, and those transactions interleave on the
+ * topics they wrote to.
  */
 describe('aborted transactions on the real broker', () => {
   const kafka = testKafka();
