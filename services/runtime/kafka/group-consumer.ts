@@ -2,7 +2,7 @@ import type { KafkaConsumer, LibrdKafkaError, Message, TopicPartitionOffset } fr
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { QueueWaker } from './queue-waker';
-import { connectionProperties, confluent, promised, withType } from './rdkafka';
+import { connectionProperties, confluent, fetchSizes, promised, withType } from './rdkafka';
 
 /** A topic-partition. */
 export interface TopicPartition {
@@ -218,9 +218,7 @@ export function groupConsumer(
       'enable.auto.offset.store': false,
       'allow.auto.create.topics': false,
       'fetch.wait.max.ms': options.pollWaitMs ?? 1_000,
-      'max.partition.fetch.bytes': options.maxBytesPerPartition ?? 1024 * 1024,
-      'fetch.max.bytes': Math.max(options.maxBytesPerPartition ?? 0, 10 * 1024 * 1024) * 2,
-      'receive.message.max.bytes': Math.max(options.maxBytesPerPartition ?? 0, 10 * 1024 * 1024) * 2 + 1024 * 1024,
+      ...fetchSizes(options.maxBytesPerPartition ?? 1024 * 1024),
       'topic.metadata.refresh.interval.ms': 10_000,
       'max.poll.interval.ms': options.maxPollIntervalMs ?? 300_000,
       rebalance_cb: rebalance,

@@ -98,3 +98,16 @@ export function promised<T>(
 ): Promise<T> {
   return new Promise((resolve, reject) => run((err, value) => (err ? reject(withType(err)) : resolve(value as T))));
 }
+
+/**
+ * A consumer's fetch sizes for a largest fetch per partition: a whole fetch holds two such partitions (at least
+ * 10 MiB each), and a response that big plus its framing is accepted.
+ */
+export function fetchSizes(maxBytesPerPartition: number): Record<string, number> {
+  const fetch = Math.max(maxBytesPerPartition, 10 * 1024 * 1024) * 2;
+  return {
+    'max.partition.fetch.bytes': maxBytesPerPartition,
+    'fetch.max.bytes': fetch,
+    'receive.message.max.bytes': fetch + 1024 * 1024,
+  };
+}

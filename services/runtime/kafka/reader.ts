@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { partitionKey, toRecord, type ConsumedRecord, type TopicPartition } from './group-consumer';
 import { QueueWaker } from './queue-waker';
-import { connectionProperties, confluent, promised, withType } from './rdkafka';
+import { connectionProperties, confluent, fetchSizes, promised, withType } from './rdkafka';
 
 /** Where a reader starts in each partition: its first record, its end now, or given offsets (else the first). */
 export type ReadFrom = 'earliest' | 'latest' | ReadonlyMap<string, readonly { partition: number; offset: string }[]>;
@@ -70,10 +70,7 @@ export function topicReader(
       'enable.auto.offset.store': false,
       'isolation.level': options.isolation === 'uncommitted' ? 'read_uncommitted' : 'read_committed',
       'fetch.wait.max.ms': options.pollWaitMs ?? 500,
-      'max.partition.fetch.bytes': options.maxBytesPerPartition ?? 17 * 1024 * 1024,
-      'fetch.max.bytes': Math.max(options.maxBytesPerPartition ?? 17 * 1024 * 1024, 10 * 1024 * 1024) * 2,
-      'receive.message.max.bytes':
-        Math.max(options.maxBytesPerPartition ?? 17 * 1024 * 1024, 10 * 1024 * 1024) * 2 + 1024 * 1024,
+      ...fetchSizes(options.maxBytesPerPartition ?? 17 * 1024 * 1024),
       event_cb: true,
       ...waker.setting,
     },
