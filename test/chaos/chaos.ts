@@ -14,6 +14,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import pino from 'pino';
 import { avroSchema } from '../../contracts/avro/schemas';
 import { NodeIds } from '../../contracts/nodes';
 import { nodeTopic, Topic } from '../../contracts/topics';
@@ -28,7 +29,6 @@ import { Random } from '../../services/gen/random';
 import { AvroSerde, valueSubject } from '../../services/runtime/avro-serde';
 import { loadConfig } from '../../services/runtime/config';
 import { createKafka, type Producer } from '../../services/runtime/kafka';
-import { createLogger } from '../../services/runtime/logger';
 import { FirstCommitMessage } from '../../services/runtime/runner/runner';
 import { checkInvariants, type Verdict } from './invariants';
 import { groupLag, readBack } from './read-back';
@@ -45,6 +45,8 @@ export const chaosEnv: Record<string, string> = {
   NCN_EURES_URL: 'http://127.0.0.1:28090/documents',
 };
 
+/** How long after the traffic ends the faults still running may take (a restart, its first commit) [4 min]. */
+const FaultGraceMs = 240_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
 
@@ -139,7 +141,12 @@ async function main(): Promise<number> {
   process.once('SIGINT', abandon);
   process.once('SIGTERM', abandon);
   // The driver and the checker must outlive the broker restart the suite causes: they keep trying for ten minutes.
-  const kafka = createKafka(config, createLogger('ncn-chaos', 'silent'), 'ncn-chaos', {
+  // The driver's own Kafka client logs (warnings and up) go beside the services' logs.
+  const harnessLog = pino(
+    { name: 'ncn-chaos', level: 'warn', base: { service: 'ncn-chaos' } },
+    pino.destination({ dest: join(logDir, 'chaos-driver.log'), sync: true }),
+  );
+  const kafka = createKafka(config, harnessLog, 'ncn-chaos', {
     retry: {
       retries: 60,
       initialRetryTime: 300,
@@ -276,14 +283,16 @@ async function main(): Promise<number> {
     const unlessAFaultFailed = (): void => {
       if (faultFailure) throw faultFailure;
     };
+    const pending = new Map<(typeof plan)[number], number>();
     const faultsDone = Promise.all(
       plan.map(async (f) => {
         await sleep(f.atMs);
         const begun = Date.now();
+        pending.set(f, begun);
         say(`${at()} fault: ${f.kind} ${f.target}`);
         let processingMs: unknown;
         try {
-          processingMs = await f.run();
+          processingMs = await f.run().finally(() => pending.delete(f));
         } catch (error) {
           const why = error instanceof Error ? error.message : String(error);
           say(`${at()} fault ${f.kind} ${f.target} failed: ${why}`);
@@ -355,7 +364,17 @@ async function main(): Promise<number> {
       await sleep(Math.max(0, 200 - (Date.now() - tick)));
     }
     say(`${at()} all traffic sent; waiting for the faults to end`);
-    await faultsDone;
+    // Every fault ends on its own (a restart is tried until it runs): one that has not after FaultGraceMs is
+    // a service that cannot come back, and the run says which, with the end of its log, instead of hanging.
+    const overdue = await Promise.race([faultsDone.then(() => false), sleep(FaultGraceMs).then(() => true)]);
+    if (overdue) {
+      for (const [f, begun] of pending) {
+        say(`${at()} fault still not over after ${Math.round((Date.now() - begun) / 1000)} s: ${f.kind} ${f.target}`);
+        const s = everyone.find((x) => x.spec.name === f.target);
+        if (s !== undefined) say(s.describe());
+      }
+      throw new Error(`faults not over ${FaultGraceMs / 60_000} minutes after the traffic ended`);
+    }
     unlessAFaultFailed();
     say(`${at()} faults done; waiting until every group has caught up`);
 

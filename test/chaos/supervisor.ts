@@ -71,8 +71,9 @@ export class Supervised {
       try {
         await this.#startOnce();
         return;
-      } catch {
+      } catch (error) {
         this.failedStarts++;
+        this.#lastStartFailure = error instanceof Error ? error.message : String(error);
         await new Promise((r) => setTimeout(r, 2_000));
       }
     }
@@ -113,6 +114,7 @@ export class Supervised {
   }
 
   #killing = false;
+  #lastStartFailure: string | undefined;
 
   /** SIGKILL, then (after `downMs`) start again; resolves once it runs again. */
   async kill(downMs: number): Promise<void> {
@@ -141,6 +143,24 @@ export class Supervised {
       await new Promise((r) => setTimeout(r, 100));
     }
     return undefined;
+  }
+
+  /** Its state and the last lines of its log since its last spawn, for a run that has to say why it stopped. */
+  describe(lines = 6): string {
+    const { at, logFrom } = this.#spawned;
+    const since = existsSync(this.log) ? readFileSync(this.log).subarray(logFrom).toString('utf8') : '';
+    const tail = since
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-lines)
+      .map((l) => `    ${l.slice(0, 400)}`);
+    return [
+      `  ${this.spec.name}: ${this.#child === undefined ? 'not running' : `pid ${this.#child.pid}`}, ` +
+        `spawned ${Math.round((Date.now() - at) / 1000)} s ago, killed ${this.kills}×, ` +
+        `exited by itself ${this.unplannedExits}×, failed to start ${this.failedStarts}×` +
+        `${this.#lastStartFailure === undefined ? '' : ` (last: ${this.#lastStartFailure})`}; its log since:`,
+      ...tail,
+    ].join('\n');
   }
 
   /** Stops it for good: SIGTERM, SIGKILL after 15 s. */

@@ -2,7 +2,7 @@ import type { KafkaConsumer, LibrdKafkaError, Message, TopicPartitionOffset } fr
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { QueueWaker } from './queue-waker';
-import { connectionProperties, confluent, fetchSizes, promised, withType } from './rdkafka';
+import { connectionProperties, confluent, fetchSizes, isFatalClientError, promised, withType } from './rdkafka';
 
 /** A topic-partition. */
 export interface TopicPartition {
@@ -230,8 +230,24 @@ export function groupConsumer(
   // Consume calls never wait on a pool thread: see QueueWaker.
   consumer.setDefaultConsumeTimeout(0);
   (consumer as unknown as Undeclared).setDefaultIsTimeoutOnlyForFirstMessage(true);
+  // A member that failed for good (librdkafka's fatal error: fenced by another member with its group.instance.id,
+  // as after a coordinator restart that lost its last join) gets no records and no partitions again: every poll
+  // from then on rejects with this, marked isFatal, for the caller to stop (a service exits for its supervisor to
+  // start it again).
+  let failed: Error | undefined;
+  const fail = (error: unknown): Error => {
+    failed ??= Object.assign(
+      new Error(
+        `the consumer of group ${options.groupId} failed for good (${(error as Error).message}); only a new one can go on`,
+        { cause: error },
+      ),
+      { isFatal: true },
+    );
+    return failed;
+  };
   consumer.on('event.error', (error: LibrdKafkaError) => {
     log.warn({ err: withType(error) }, `consumer: ${error.message}`);
+    if (isFatalClientError(error)) fail(error);
   });
 
   function readCommitted(partitions: readonly TopicPartition[], timeoutMs = 30_000): Promise<Map<string, bigint>> {
@@ -256,10 +272,12 @@ export function groupConsumer(
     },
     async poll(max) {
       if (closing !== undefined) return [];
-      const messages = await waker.poll(
-        () => promised<Message[]>((done) => consumer.consume(max, done)),
-        options.pollWaitMs ?? 1_000,
-      );
+      if (failed !== undefined) throw failed;
+      const messages = await waker
+        .poll(() => promised<Message[]>((done) => consumer.consume(max, done)), options.pollWaitMs ?? 1_000)
+        .catch((error: unknown) => {
+          throw isFatalClientError(error) ? fail(error) : error;
+        });
       return messages.filter((m) => assigned.has(partitionKey(m))).map(toRecord);
     },
     assignment: () => [...assigned.values()],

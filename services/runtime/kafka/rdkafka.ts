@@ -92,6 +92,19 @@ export function withType<E>(error: E): E {
   return error;
 }
 
+/** librdkafka's code for "this client has failed for good" (ERR__FATAL). */
+const FatalCode = -150;
+
+/**
+ * Whether a client error means the client is done for: librdkafka's fatal error (a static member fenced by another
+ * with its group.instance.id, an idempotent producer's broken sequence), or one it marks `isFatal`. Only a new
+ * client goes on from there.
+ */
+export function isFatalClientError(error: unknown): boolean {
+  const fields = error as { code?: unknown; isFatal?: unknown } | null;
+  return typeof fields === 'object' && fields !== null && (fields.isFatal === true || fields.code === FatalCode);
+}
+
 /** A librdkafka callback call as a promise; its error with its code's name as `type`. */
 export function promised<T>(
   run: (done: (err: LibrdKafkaError | null | undefined, value?: T) => void) => void,

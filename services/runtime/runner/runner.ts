@@ -497,6 +497,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         records = await consumer.poll(maxPoll);
       } catch (error) {
         if (!running) return;
+        // A consumer that failed for good stops the runner: a service process exits to be started again.
+        if (isFatal(error)) throw error;
         logger.warn({ err: error }, 'polling failed; trying again');
         await sleep(1_000);
         continue;

@@ -1,5 +1,5 @@
 import { consumeUntil } from '../../support/consume';
-import { fetchStableOffsets } from '../../../services/runtime/kafka';
+import { fetchStableOffsets, type GroupConsumer } from '../../../services/runtime/kafka';
 import { createTopics } from '../../../services/runtime/topics';
 import { testKafka } from '../../support/clients';
 import { unique } from '../../support/unique';
@@ -152,6 +152,51 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
       await member.disconnect();
       await producer.disconnect();
       await admin.disconnect();
+    }
+  });
+});
+
+describe('a static member of a consumer group on the real broker', () => {
+  const kafka = testKafka();
+
+  it('fails for good, and says so on every poll, once another member with its group.instance.id replaced it', async () => {
+    const topic = unique('test.static.fenced');
+    const groupId = unique('test.static.group');
+    const admin = kafka.admin();
+    await admin.connect();
+    await createTopics(admin, [{ topic, numPartitions: 2 }]);
+    await admin.disconnect();
+    const joined = async (member: GroupConsumer): Promise<void> => {
+      const until = Date.now() + 30_000;
+      while (member.assignment().length < 2 && Date.now() < until) await member.poll(1);
+      expect(member.assignment()).toHaveLength(2);
+    };
+    const options = {
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      instanceId: 'instance-0',
+      sessionTimeoutMs: 10_000,
+    };
+    const first = kafka.groupConsumer(options);
+    const second = kafka.groupConsumer(options);
+    try {
+      await first.connect();
+      await joined(first);
+      await second.connect();
+      await joined(second);
+      // The first one learns at its next heartbeat that it was fenced: from then on every poll rejects.
+      let failure: unknown;
+      const until = Date.now() + 30_000;
+      while (failure === undefined && Date.now() < until)
+        await first.poll(1).catch((error: unknown) => (failure = error));
+      expect(failure).toMatchObject({ isFatal: true, message: expect.stringContaining('failed for good') });
+      await expect(first.poll(1)).rejects.toBe(failure);
+      // The member that replaced it goes on.
+      expect(second.assignment()).toHaveLength(2);
+    } finally {
+      await first.disconnect();
+      await second.disconnect();
     }
   });
 });
