@@ -44,8 +44,8 @@ export function securityCommand(program: Command): void {
         throw noCredentialsError(config.kafka, 'and provisioning needs a super user');
       }
       const settings = stackSettings();
-      // Kafka's jars run the SCRAM users' update, which a dry run skips.
-      if (options.dryRun !== true) resolveKafka(settings);
+      // Kafka's jars run the SCRAM and ACL requests (a dry run reads the ACLs too).
+      resolveKafka(settings);
       const admin = await connectAdmin(createKafka(config, createLogger('ncn-cli', config.logLevel)));
       try {
         await provision({

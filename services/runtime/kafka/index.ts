@@ -31,6 +31,7 @@ export {
   type GroupConsumerOptions,
   type TopicPartition,
 } from './group-consumer';
+export { javaAdmin, type Acl, type ConfigValue, type JavaAdmin } from './java-admin';
 export { ThreadPoolEnv } from './queue-waker';
 export { type ReadFrom, type TopicReader, type TopicReaderOptions } from './reader';
 export {
@@ -58,18 +59,10 @@ export {
 
 // The port's types: today kafkajs' own, named one by one (only those the project uses); to be replaced by the
 // port's own types when the client changes.
-export type { Acl, AclEntry, Admin, ITopicConfig, Message } from 'kafkajs';
+export type { Admin, ITopicConfig, Message } from 'kafkajs';
 
 // The port's values (the client class, partitioners, enumerations): today kafkajs' own, likewise.
-export {
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  AssignerProtocol,
-  ConfigResourceTypes,
-  ResourcePatternTypes,
-  logLevel,
-} from 'kafkajs';
+export { AssignerProtocol, logLevel } from 'kafkajs';
 
 // The client's error classes, as it throws them (errors.ts reads them by name; tests build them): kafkajs' own.
 export {

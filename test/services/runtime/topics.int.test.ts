@@ -1,7 +1,9 @@
-import { ConfigResourceTypes } from '../../../services/runtime/kafka';
+import { kafkaLibs, resolveKafka } from '../../../infra/local/kafka';
+import { stackSettings } from '../../../infra/local/settings';
+import { javaAdmin } from '../../../services/runtime/kafka';
 import type { TopicSpec } from '../../../contracts/topics';
 import { ensureTopics } from '../../../services/runtime/topics';
-import { testKafka } from '../../support/clients';
+import { testConfig, testKafka } from '../../support/clients';
 import { unique } from '../../support/unique';
 
 describe('ensureTopics on the real broker', () => {
@@ -20,16 +22,13 @@ describe('ensureTopics on the real broker', () => {
       const partitions = new Map(topics.map((t) => [t.name, t.partitions.length]));
       expect(specs.map((s) => partitions.get(s.name))).toEqual([3, 2]);
 
-      const described = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: specs.map((s) => ({
-          type: ConfigResourceTypes.TOPIC,
-          name: s.name,
-          configNames: ['cleanup.policy'],
-        })),
-      });
+      // The configuration as the broker holds it, read by Kafka's own admin client.
+      const settings = stackSettings();
+      resolveKafka(settings);
+      const java = javaAdmin(testConfig, kafkaLibs(settings));
+      const policies = await Promise.all(specs.map((s) => java.topicConfigs(s.name)));
       const policy = (name: string): string | undefined =>
-        described.resources.find((r) => r.resourceName === name)?.configEntries[0]?.configValue;
+        policies[specs.findIndex((s) => s.name === name)]?.get('cleanup.policy')?.value;
       expect(policy(specs[0]!.name)).toBe('delete');
       expect(policy(specs[1]!.name)).toBe('compact');
 
