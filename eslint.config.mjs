@@ -34,6 +34,19 @@ export default tseslint.config(
     },
   },
   {
+    // kafkajs is gone (unmaintained; Confluent's client replaced it): not even the port may bring it back.
+    files: ['services/runtime/kafka/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kafkajs', message: 'kafkajs was replaced by @confluentinc/kafka-javascript.' }],
+          patterns: [{ group: ['kafkajs/*'], message: 'kafkajs was replaced by @confluentinc/kafka-javascript.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

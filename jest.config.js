@@ -36,7 +36,7 @@ const config = {
   // One test file at a time: the integration tests share one broker and the node's real topics (a service
   // started by one file would also consume what another submits).
   maxWorkers: 1,
-  // Every test closes the clients it opens, but some sockets (kafkajs reconnect timers, keep-alive connections
+  // Every test closes the clients it opens, but some sockets (client reconnect timers, keep-alive connections
   // of the registry client) can outlive the last test by a while; exit once the results are in rather than
   // let a finished run hang CI. Tracked as a known issue: find the handle with --detectOpenHandles.
   forceExit: true,

@@ -120,7 +120,7 @@ export async function up(s: StackSettings, say: Say, timeoutMs = 120_000): Promi
   say(`all parts healthy ${seconds(started)} after up began`);
   // The stack's own super user (its credentials were written when Kafka was first started), else the configured ones.
   const config = { ...s.config, kafka: { ...s.config.kafka, sasl: stackCredentials(s) } };
-  // Quiet: createTopics polls new partitions, and kafkajs logs each "not the leader yet" answer as an error.
+  // Quiet: createTopics polls new partitions until each has a leader; the client's warnings meanwhile are expected.
   const admin = await connectAdmin(createKafka(config, createLogger('infra', 'fatal'), 'ncn-infra'));
   try {
     const { created, existing } = await ensureTopics(admin, topicCatalogue, s.config.kafka.replicationFactor);

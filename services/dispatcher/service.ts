@@ -118,7 +118,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
    * partition without one is new to this instance (a start, or a rebalance: its earlier owner's last holdings may
    * not have reached the table yet, so the table catches up first); an earlier offset means a chunk failed
    * before its transaction (what it staged is dropped, and the table catches up too). A later offset within the
-   * same generation skips only what kafkajs filters out (transaction markers, aborted records): the partition was
+   * same generation skips only what the consumer filters out (transaction markers, aborted records): the partition was
    * this instance's alone meanwhile, so nobody else wrote its holdings and there is nothing to catch up on. The
    * inputs are written in transactions, so such gaps come every few records: catching up on each (a round trip
    * through the broker for the table to read back this instance's own last commit) stalled the dispatcher.

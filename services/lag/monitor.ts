@@ -1,4 +1,4 @@
-import { AssignerProtocol, type Admin, type Kafka } from '../runtime/kafka';
+import { partitionKey, type Admin, type Kafka } from '../runtime/kafka';
 import type { Logger } from '../runtime/logger';
 import {
   defaultThresholds,
@@ -88,10 +88,7 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
     for (const g of described.groups) {
       const owned = new Set<string>();
       for (const m of g.members) {
-        if (m.memberAssignment.length === 0) continue;
-        const assignment = AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {};
-        for (const [topic, partitions] of Object.entries(assignment))
-          for (const p of partitions) owned.add(`${topic}:${p}`);
+        for (const p of m.assignment) owned.add(partitionKey(p));
       }
       owners.set(g.groupId, owned);
     }

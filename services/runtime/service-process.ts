@@ -61,7 +61,7 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
     }
     const shutdown = createShutdown({ timeoutMs: config.shutdownTimeoutMs, logger });
     exitOnSignals(shutdown, logger);
-    // A consumer kafkajs gave up on: the process exits (1) so that its supervisor starts the service again.
+    // A consumer that stopped for good: the process exits (1) so that its supervisor starts the service again.
     whenConsumerStopped((service, error) => {
       logger.fatal({ err: error, service }, 'a consumer stopped for good: exiting to be restarted');
       void shutdown.shutdown('consumer stopped').finally(() => process.exit(1));

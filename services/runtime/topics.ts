@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig } from './kafka';
+import type { Admin, TopicConfig } from './kafka';
 import type { TopicSpec } from '../../contracts/topics';
 
 /** What ensureTopics did. */
@@ -7,30 +7,14 @@ export interface EnsureTopicsResult {
   readonly existing: readonly string[];
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
- * Creates topics and waits until every partition serves requests. kafkajs' own `waitForLeaders` gives up when
- * a KRaft broker answers metadata for a just-created topic with UNKNOWN_TOPIC_OR_PARTITION, and even once
- * metadata names a leader the broker may still answer NOT_LEADER for a moment; so the wait is done here: poll
- * until each topic's offsets can be listed, up to `timeoutMs`.
+ * Creates topics and waits until every partition serves requests (each topic's offsets can be listed), up to
+ * `timeoutMs`: a KRaft broker may answer metadata for a just-created topic with "unknown topic", or NOT_LEADER,
+ * for a moment.
  */
-export async function createTopics(admin: Admin, topics: readonly ITopicConfig[], timeoutMs = 30_000): Promise<void> {
+export async function createTopics(admin: Admin, topics: readonly TopicConfig[], timeoutMs = 30_000): Promise<void> {
   if (topics.length === 0) return;
-  await admin.createTopics({ topics: [...topics], waitForLeaders: false });
-  const deadline = Date.now() + timeoutMs;
-  for (const { topic } of topics) {
-    for (;;) {
-      try {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        if (offsets.length > 0) break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-      }
-      if (Date.now() > deadline) throw new Error(`Topic ${topic} not ready after ${timeoutMs} ms`);
-      await sleep(100);
-    }
-  }
+  await admin.createTopics({ topics, waitForLeaders: true, timeout: timeoutMs });
 }
 
 /**

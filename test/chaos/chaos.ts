@@ -146,13 +146,7 @@ async function main(): Promise<number> {
     { name: 'ncn-chaos', level: 'warn', base: { service: 'ncn-chaos' } },
     pino.destination({ dest: join(logDir, 'chaos-driver.log'), sync: true }),
   );
-  const kafka = createKafka(config, harnessLog, 'ncn-chaos', {
-    retry: {
-      retries: 60,
-      initialRetryTime: 300,
-      maxRetryTime: 10_000,
-    },
-  });
+  const kafka = createKafka(config, harnessLog, 'ncn-chaos', { connectTimeoutMs: 10 * 60_000 });
   let producer: Producer | undefined;
   try {
     await Promise.all(everyone.map((s) => s.start()));

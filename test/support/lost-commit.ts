@@ -1,5 +1,4 @@
 import {
-  KafkaJSError,
   type Kafka,
   type TopicReader,
   type TopicReaderOptions,
@@ -56,7 +55,14 @@ export function loseFirstCommitAnswer(
             await target.commit();
             lost++;
             stalledUntil = Date.now() + (options.stallMs ?? 0);
-            throw new KafkaJSError('the answer to EndTxn was lost on the wire (test)', { retriable: true });
+            // As librdkafka says it when EndTxn's answer does not come: timed out, retriable.
+            throw Object.assign(new Error('the answer to EndTxn was lost on the wire (test)'), {
+              code: -185,
+              type: 'ERR__TIMED_OUT',
+              isRetriable: true,
+              isFatal: false,
+              isTxnRequiresAbort: false,
+            });
           };
         }
         const value: unknown = Reflect.get(target, property, target);

@@ -1,24 +1,17 @@
-import {
-  Kafka as KafkaJs,
-  logLevel as KafkaLogLevel,
-  type Admin,
-  type AdminConfig,
-  type KafkaConfig,
-  type LogEntry,
-  type RetryOptions,
-  type SASLOptions,
-} from 'kafkajs';
+import type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
 import type { Config, SaslSettings } from '../config';
 import type { Logger } from '../logger';
+import { confluentAdmin, type Admin } from './admin';
 import { diagnoseConnectionFailure, findKafkaError } from './errors';
 import { groupConsumer, type GroupConsumer, type GroupConsumerOptions } from './group-consumer';
+import { confluent, connectionProperties, promised } from './rdkafka';
 import { topicReader, type TopicReader, type TopicReaderOptions } from './reader';
 import { confluentClient, confluentProducer, type Producer, type ProducerOptions } from './producer';
 import { transactionalProducer, type TransactionalProducer, type TransactionalProducerConfig } from './transactional';
 
 /**
- * The port's client of one cluster: its producers, transactional producers, group consumers and topic readers (on
- * Confluent's client); its admins (still kafkajs, moving next).
+ * The port's client of one cluster, on Confluent's client (librdkafka): producers, transactional producers, group
+ * consumers, topic readers and admins. What librdkafka has no request for is the JavaAdmin's (java-admin.ts).
  */
 export interface Kafka {
   /** This process's name among its service's instances (NCN_INSTANCE_ID), if it has one. */
@@ -27,20 +20,13 @@ export interface Kafka {
   transactionalProducer(config: TransactionalProducerConfig): TransactionalProducer;
   groupConsumer(options: GroupConsumerOptions): GroupConsumer;
   reader(options: TopicReaderOptions): TopicReader;
-  admin(config?: AdminConfig): Admin;
+  admin(): Admin;
 }
 
-const levelName: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [KafkaLogLevel.ERROR]: 'error',
-  [KafkaLogLevel.WARN]: 'warn',
-  [KafkaLogLevel.INFO]: 'info',
-  [KafkaLogLevel.DEBUG]: 'debug',
-};
-
 /**
- * How long a consumer's fetch waits at the broker for data that is not there yet, and a runner's poll for records
- * [kafkajs' default: 5,000 ms]. A fetch returns as soon as data arrives, so this only bounds an idle one; it costs
- * one small request a second per idle consumer.
+ * How long a consumer's fetch waits at the broker for data that is not there yet, and a runner's poll for records.
+ * A fetch returns as soon as data arrives, so this only bounds an idle one; it costs one small request a second per
+ * idle consumer.
  */
 export const FetchWaitMs = 1_000;
 
@@ -72,54 +58,69 @@ export function sharedAdmin(kafka: Pick<Kafka, 'admin'>): SharedAdmin {
   };
 }
 
-/** kafkajs' SASL options of our settings. */
-export function saslOptions(sasl: SaslSettings): SASLOptions {
-  const { username, password } = sasl;
-  return sasl.mechanism === 'plain'
-    ? { mechanism: 'plain', username, password }
-    : sasl.mechanism === 'scram-sha-256'
-      ? { mechanism: 'scram-sha-256', username, password }
-      : { mechanism: 'scram-sha-512', username, password };
-}
+/**
+ * How long the first contact waits for the cluster's metadata [4 s]: a command told that nothing answers or that
+ * its login was refused hears it at once, not after half a minute of retries.
+ */
+const CheckTimeoutMs = 4_000;
 
-/** The connection part of a kafkajs configuration: brokers, TLS and SASL as configured. */
-export function connectionOptions(config: Config): Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> {
-  const { ssl, sasl } = config.kafka;
-  return {
-    brokers: [...config.kafka.brokers],
-    ...(ssl ? { ssl: ssl.ca === undefined ? true : { ca: [ssl.ca] } } : {}),
-    ...(sasl ? { sasl: saslOptions(sasl) } : {}),
-  };
-}
-
-/** How long a client keeps trying the brokers [8 retries from 200 ms, doubling up to 5 s: about half a minute]. */
-const defaultRetry = { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 };
+/** librdkafka's log levels: 3 errors, 4 warnings. */
+const LogLevelWarning = 4;
 
 /**
- * How long the first contact keeps trying [3 retries from 300 ms up to 1 s: about two seconds]: a command told
- * that nothing answers or that its login was refused hears it at once, not after half a minute of retries.
+ * Asks the cluster at `brokers` for its metadata (any logged-in user may) within `timeoutMs`, and resolves with
+ * the broker connection failures librdkafka logged meanwhile (each a `FAIL` line naming the broker and why).
+ * Rejects with librdkafka's error, those failures attached as its `errors`, when no answer came.
  */
-const checkRetry = { retries: 3, initialRetryTime: 300, maxRetryTime: 1_000 };
-
-/**
- * Connects to the cluster as configured and asks for its metadata (any logged-in user may), with kafkajs' own logs
- * silenced. A failure that is a missing login, a refused login or no broker is thrown as the NcnError saying which
- * (diagnoseConnectionFailure); any other failure is left to the operation that follows, which meets it again.
- */
-export async function checkConnection(
+async function metadataAnswer(
   config: Config,
   clientId: string,
-  retry: RetryOptions = checkRetry,
-): Promise<void> {
-  const admin = new KafkaJs({ clientId, ...connectionOptions(config), logLevel: KafkaLogLevel.NOTHING, retry }).admin();
+  timeoutMs: number,
+): Promise<{ topics: number; brokers: number }> {
+  const failures: { message: string }[] = [];
+  const client = confluent().AdminClient.create(
+    {
+      ...connectionProperties(config, clientId),
+      'socket.connection.setup.timeout.ms': Math.max(1_000, Math.min(timeoutMs, 10_000)),
+      log_level: LogLevelWarning,
+      event_cb: true,
+    },
+    {
+      'event.log': (entry: { fac?: string; message?: string }) => {
+        if (entry.fac === 'FAIL' && typeof entry.message === 'string') failures.push({ message: entry.message });
+      },
+    } as never,
+  );
   try {
-    await admin.connect();
-    await admin.describeCluster();
-  } catch (error) {
-    const diagnosed = diagnoseConnectionFailure(error, config.kafka);
-    if (diagnosed !== undefined) throw diagnosed;
+    const topics = await promised<string[]>((done) =>
+      (client as unknown as { listTopics(o: object, cb: typeof done): void }).listTopics({ timeout: timeoutMs }, done),
+    ).catch((error: LibrdKafkaError) => {
+      throw Object.assign(error, { errors: failures });
+    });
+    return { topics: topics.length, brokers: 1 };
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    client.disconnect();
+  }
+}
+
+/**
+ * Connects to the cluster as configured and asks for its metadata (any logged-in user may), within `timeoutMs`
+ * (asking again until then while nothing answers). A failure that is a missing login, a refused login or no broker
+ * is thrown as the NcnError saying which (diagnoseConnectionFailure); any other failure is left to the operation
+ * that follows, which meets it again.
+ */
+export async function checkConnection(config: Config, clientId: string, timeoutMs = CheckTimeoutMs): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await metadataAnswer(config, clientId, Math.min(CheckTimeoutMs, Math.max(1_000, deadline - Date.now())));
+      return;
+    } catch (error) {
+      const diagnosed = diagnoseConnectionFailure(error, config.kafka);
+      if (Date.now() < deadline && (diagnosed === undefined || diagnosed.retriable)) continue;
+      if (diagnosed !== undefined) throw diagnosed;
+      return;
+    }
   }
 }
 
@@ -151,73 +152,46 @@ function checkedOnce(check: () => Promise<void>): <T extends { connect(): Promis
 }
 
 /**
- * The port's client of the configured cluster, logging to our logger (the clients' INFO chatter at debug). Its
- * producers, consumers and admins check the connection before they first connect (checkConnection): within
- * `retry` when one is given, else within seconds. Closures, not a class with private fields: a client made from
- * it with Object.create (a test's counting wrapper) must still work.
+ * The port's client of the configured cluster, logging to our logger (the client's INFO chatter at debug). Its
+ * producers, consumers, readers and admins check the connection before they first connect (checkConnection):
+ * within `connectTimeoutMs` when given, else within seconds. Closures, not a class with private fields: a client
+ * made from it with Object.create (a test's counting wrapper) must still work.
  */
 export function createKafka(
   config: Config,
   logger: Logger,
   clientId = config.kafka.clientId,
   options: {
-    /** How long connecting is retried [seconds]. */
-    readonly retry?: { retries: number; initialRetryTime: number; maxRetryTime: number };
+    /** How long the first contact keeps asking while nothing answers [4 s]. */
+    readonly connectTimeoutMs?: number;
     /** The group id the topic readers name (they commit nothing; the principal needs Read on it) [<clientId>.reader]. */
     readonly readerGroup?: string;
   } = {},
 ): Kafka {
-  const { retry } = options;
-  const log = logger.child({ component: 'kafkajs' });
-  const kafkajs = new KafkaJs({
-    clientId,
-    ...connectionOptions(config),
-    logLevel: KafkaLogLevel.WARN,
-    retry: retry ?? defaultRetry,
-    logCreator:
-      () =>
-      ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
-        const name = levelName[level] ?? 'info';
-        log[name === 'info' ? 'debug' : name](rest, message);
-      },
-  });
   const confluent = confluentClient(config, logger, clientId);
-  const checking = checkedOnce(() => checkConnection(config, clientId, retry ?? checkRetry));
+  const checking = checkedOnce(() => checkConnection(config, clientId, options.connectTimeoutMs ?? CheckTimeoutMs));
   return {
     instanceId: config.kafka.instanceId,
-    producer: (options) => checking(confluentProducer(confluent(), options)),
+    producer: (producerOptions) => checking(confluentProducer(confluent(), producerOptions)),
     transactionalProducer: (producerConfig) =>
       checking(transactionalProducer(config, logger, clientId, producerConfig)),
-    groupConsumer: (options) => checking(groupConsumer(config, logger, clientId, options)),
+    groupConsumer: (consumerOptions) => checking(groupConsumer(config, logger, clientId, consumerOptions)),
     reader: (readerOptions) =>
       checking(topicReader(config, logger, clientId, options.readerGroup ?? `${clientId}.reader`, readerOptions)),
-    admin: (adminConfig) => checking(kafkajs.admin(adminConfig)),
+    admin: () => checking(confluentAdmin(confluent())),
   };
 }
 
 /**
- * True when the cluster at `brokers` answers a metadata request naming its brokers and its controller, within about
- * a second and without retries: a probe for a stack coming up.
+ * True when the cluster at `brokers` answers a metadata request within about a second, without retries: a probe
+ * for a stack coming up.
  */
 export async function clusterAnswers(brokers: readonly string[], sasl: SaslSettings | undefined): Promise<boolean> {
-  const admin = new KafkaJs({
-    clientId: 'ncn-infra-probe',
-    brokers: [...brokers],
-    ...(sasl ? { sasl: saslOptions(sasl) } : {}),
-    logLevel: KafkaLogLevel.NOTHING,
-    connectionTimeout: 1_000,
-    retry: { retries: 0 },
-  }).admin();
-  try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  const config = { kafka: { brokers, sasl, ssl: undefined } } as unknown as Config;
+  return metadataAnswer(config, 'ncn-infra-probe', 1_500).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Connects an admin client; the caller disconnects it. */
@@ -227,30 +201,30 @@ export async function connectAdmin(kafka: Pick<Kafka, 'admin'>): Promise<Admin> 
   return admin;
 }
 
-/** Whether a kafkajs error, or one it wraps (a cause, a retry's original error, a batch's errors), has a type `is` picks. */
+/** Whether a client error, or one it wraps (a cause, an aggregate's errors), has a type `is` picks. */
 function hasErrorType(error: unknown, is: (type: string) => boolean): boolean {
   return findKafkaError(error, (e) => typeof e.type === 'string' && is(e.type)) !== undefined;
 }
 
 /**
- * True when a kafkajs error (or one it wraps) is the broker refusing an operation to the principal: an ACL said
- * no. Such an error is permanent for the principal; retrying cannot help.
+ * True when a client error (or one it wraps) is the broker refusing an operation to the principal: an ACL said
+ * no (ERR_TOPIC_AUTHORIZATION_FAILED, ERR_GROUP_AUTHORIZATION_FAILED, ...). Such an error is permanent for the
+ * principal; retrying cannot help.
  */
 export function isAuthorizationError(error: unknown): boolean {
   return hasErrorType(error, (type) => type.endsWith('AUTHORIZATION_FAILED'));
 }
 
-/** True when a kafkajs error (or one it wraps) is the broker saying a topic does not exist. */
+/** True when a client error (or one it wraps) is the broker, or the client's metadata, saying a topic does not exist. */
 export function isUnknownTopicError(error: unknown): boolean {
-  return hasErrorType(error, (type) => type === 'UNKNOWN_TOPIC_OR_PARTITION');
+  return hasErrorType(error, (type) => type === 'ERR_UNKNOWN_TOPIC_OR_PART' || type === 'ERR__UNKNOWN_TOPIC');
 }
 
 /**
  * A group's committed offsets of a topic as they stand once every transaction that committed offsets has been
- * applied (OffsetFetch's require_stable, KIP-447; kafkajs is patched for it). Right after a transaction commits,
- * the coordinator may still answer with the offsets from before it: a new owner of a partition that read those
- * would process its previous owner's last records again. While the answer is "unstable" (milliseconds), it asks
- * again, for at most `maxMs`.
+ * applied (OffsetFetch's require_stable, KIP-447). Right after a transaction commits, the coordinator may still
+ * answer with the offsets from before it: a new owner of a partition that read those would process its previous
+ * owner's last records again. While the answer is "unstable" (milliseconds), it asks again, for at most `maxMs`.
  */
 export async function fetchStableOffsets(
   admin: Admin,
@@ -262,22 +236,10 @@ export async function fetchStableOffsets(
   for (;;) {
     try {
       const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic], requireStable: true });
-      return offsets?.partitions ?? [];
+      return [...(offsets?.partitions ?? [])];
     } catch (error) {
-      if (!hasErrorType(error, (type) => type === 'UNSTABLE_OFFSET_COMMIT') || Date.now() > deadline) throw error;
+      if (!hasErrorType(error, (type) => type === 'ERR_UNSTABLE_OFFSET_COMMIT') || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-}
-
-/** The broker's answers that a transactional producer is no longer the one of its transactional id. */
-const FencedTypes = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
-
-/**
- * True when a kafkajs error (or one it wraps) says a transactional producer was fenced: another instance took
- * its id (a rebalance moved the input partition), or the broker expired its transaction. kafkajs calls that
- * permanent; for the producer it is, but a new producer of the same id, made after the group settles, is not.
- */
-export function isFencedProducerError(error: unknown): boolean {
-  return hasErrorType(error, (type) => FencedTypes.has(type));
 }

@@ -1,21 +1,19 @@
 import type { Config } from '../config';
 import { ErrorCode, NcnError } from '../errors';
 
-/** The fields of a kafkajs error (or of an error it wraps) that say what went wrong. */
+/** The fields of a client error (or of an error it wraps) that say what went wrong. */
 export interface KafkaErrorFields {
   readonly name?: unknown;
   readonly message?: unknown;
-  /** A protocol error's broker answer: `UNKNOWN_TOPIC_OR_PARTITION`, `TOPIC_AUTHORIZATION_FAILED`, … */
+  /** The client's error code's name: `ERR_UNKNOWN_TOPIC_OR_PART`, `ERR_TOPIC_AUTHORIZATION_FAILED`, … */
   readonly type?: unknown;
-  /** A connection error's socket code: `ECONNREFUSED`, `ENOTFOUND`, … */
+  /** The client's error code (a number). */
   readonly code?: unknown;
-  /** A connection error's `host:port`. */
-  readonly broker?: unknown;
 }
 
 /**
- * The first error that `is` picks in a kafkajs error's chain: the error itself, its cause, a retry's original
- * error, a batch's errors.
+ * The first error that `is` picks in a client error's chain: the error itself, its cause, an aggregate's errors
+ * (a failed connection check holds the broker failures librdkafka logged).
  */
 export function findKafkaError(error: unknown, is: (e: KafkaErrorFields) => boolean): KafkaErrorFields | undefined {
   const seen = new Set<unknown>();
@@ -39,10 +37,23 @@ export type KafkaConnectionSettings = Pick<
   'brokers' | 'sasl' | 'ssl' | 'clientProperties' | 'clientPropertiesPath'
 >;
 
-/** Socket codes that mean nothing answers at an address (as opposed to something answering wrongly). */
-const NothingThere = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
-
 const messageOf = (e: KafkaErrorFields): string => (typeof e.message === 'string' ? e.message : String(e.name));
+
+/**
+ * A broker connection failure as librdkafka logs it (its `FAIL` lines):
+ * `sasl_plaintext://k1:9092/bootstrap: Connect to ipv4#10.0.0.1:9092 failed: Connection refused (after 0ms in state
+ * CONNECT)`: the broker's address and what happened, without the state suffix.
+ */
+function brokerFailure(e: KafkaErrorFields): { broker: string; what: string } | undefined {
+  const m =
+    /^(?:\[[^\]]*\]: )?(?:[a-z_]+:\/\/)?([^\s/]+)\/(?:bootstrap|-?\d+): (.*?)(?: \(after \d+ms in state [^)]*\))?$/.exec(
+      messageOf(e),
+    );
+  return m === null ? undefined : { broker: m[1] ?? '', what: m[2] ?? '' };
+}
+
+/** What librdkafka says when nothing answers at an address (as opposed to something answering wrongly). */
+const NothingThere = /^(Connect to \S+ failed: |Failed to resolve |Connection setup timed out)/;
 
 /**
  * NCN_KAFKA_NO_CREDENTIALS: no credentials were found, naming where they were looked for (the variables, then the
@@ -73,8 +84,17 @@ export function noCredentialsError(kafka: KafkaConnectionSettings, consequence: 
 export function diagnoseConnectionFailure(error: unknown, kafka: KafkaConnectionSettings): NcnError | undefined {
   const brokers = kafka.brokers.join(',');
   const { sasl } = kafka;
+  const failed = (is: (f: { broker: string; what: string }) => boolean) => {
+    let found: { broker: string; what: string } | undefined;
+    findKafkaError(error, (e) => {
+      const f = brokerFailure(e);
+      if (f !== undefined && is(f)) found = f;
+      return found !== undefined;
+    });
+    return found;
+  };
 
-  const refused = findKafkaError(error, (e) => e.name === 'KafkaJSSASLAuthenticationError');
+  const refused = failed((f) => /^SASL /.test(f.what));
   if (refused !== undefined && sasl !== undefined) {
     const mechanism = sasl.mechanism.toUpperCase();
     const user =
@@ -85,15 +105,24 @@ export function diagnoseConnectionFailure(error: unknown, kafka: KafkaConnection
       kafka.clientProperties === undefined
         ? 'NCN_KAFKA_PASSWORD or NCN_KAFKA_PASSWORD_FILE'
         : `the password in ${kafka.clientProperties}`;
-    const message = /not supported by the server/.test(messageOf(refused))
+    const message = /Unsupported SASL mechanism|not supported/i.test(refused.what)
       ? `Kafka at ${brokers} does not offer SASL ${mechanism} (NCN_KAFKA_SASL_MECHANISM), so user ${user} cannot log in`
       : `Kafka at ${brokers} refused the login of user ${user}: SASL ${mechanism} authentication failed (a wrong password, or no such user on the broker); check ${password}`;
     return new NcnError(ErrorCode.KafkaAuthFailed, message, { cause: error });
   }
 
-  const closed = findKafkaError(error, (e) => e.name === 'KafkaJSConnectionClosedError');
+  const unreachable = failed((f) => NothingThere.test(f.what));
+  if (unreachable !== undefined) {
+    const { broker: at, what } = unreachable;
+    const where = kafka.brokers.includes(at)
+      ? `no Kafka broker answers at ${brokers} (NCN_KAFKA_BROKERS)`
+      : `Kafka broker ${at}, named by the cluster that answered at ${brokers} (NCN_KAFKA_BROKERS), does not answer`;
+    return new NcnError(ErrorCode.KafkaUnreachable, `${where}: ${what}`, { cause: error, retriable: true });
+  }
+
+  const closed = failed((f) => /^Disconnected/.test(f.what));
   if (closed !== undefined) {
-    const at = typeof closed.broker === 'string' ? closed.broker : brokers;
+    const at = closed.broker;
     if (sasl === undefined) {
       return noCredentialsError(kafka, `so the client did not log in and Kafka at ${at} closed the connection`, error);
     }
@@ -103,21 +132,6 @@ export function diagnoseConnectionFailure(error: unknown, kafka: KafkaConnection
         `${kafka.ssl === undefined ? 'without TLS: NCN_KAFKA_SSL is false' : 'over TLS'})`,
       { cause: error, retriable: true },
     );
-  }
-
-  const unreachable = findKafkaError(
-    error,
-    (e) =>
-      e.name === 'KafkaJSConnectionError' &&
-      ((typeof e.code === 'string' && NothingThere.has(e.code)) || e.message === 'Connection timeout'),
-  );
-  if (unreachable !== undefined) {
-    const at = typeof unreachable.broker === 'string' ? unreachable.broker : brokers;
-    const why = messageOf(unreachable).replace(/^Connection error: /, '');
-    const where = kafka.brokers.includes(at)
-      ? `no Kafka broker answers at ${brokers} (NCN_KAFKA_BROKERS)`
-      : `Kafka broker ${at}, named by the cluster that answered at ${brokers} (NCN_KAFKA_BROKERS), does not answer`;
-    return new NcnError(ErrorCode.KafkaUnreachable, `${where}: ${why}`, { cause: error, retriable: true });
   }
   return undefined;
 }

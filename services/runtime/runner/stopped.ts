@@ -1,7 +1,7 @@
 /**
  * What happens when a service's consumer stops for good: the runner's loop failed in a way it cannot go on from
- * (a partition whose chunk did not commit could not be read again from it), or kafkajs did not restart a crashed
- * consumer (the EURES forwarder's). Its partitions would wait while the process lives on; a service process
+ * (a partition whose chunk did not commit could not be read again from it), or its consumer failed for good (a
+ * static member fenced by another with its group.instance.id: librdkafka's fatal error). Its partitions would wait while the process lives on; a service process
  * then exits so that its supervisor starts it again (`runService` sets that); elsewhere (tests, tools) it is only
  * logged.
  */

@@ -1,3 +1,4 @@
+import { setOffsets } from '../../support/set-offsets';
 import { spawn } from 'node:child_process';
 import {
   chmodSync,
@@ -519,7 +520,7 @@ describe('every example of the CLI help runs as written', () => {
     await admin.connect();
     try {
       await admin.createTopics({ topics: [{ topic: lagTopic, numPartitions: 1 }], waitForLeaders: true });
-      await admin.setOffsets({ groupId: lagGroup, topic: lagTopic, partitions: [{ partition: 0, offset: '0' }] });
+      await setOffsets(kafka, lagGroup, lagTopic, [{ partition: 0, offset: '0' }]);
     } finally {
       await admin.disconnect();
     }

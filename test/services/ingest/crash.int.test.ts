@@ -82,8 +82,8 @@ describe('ingest killed in the middle of a run', () => {
     const groupId = unique('test.crash.ingest');
     // The group starts from the beginning of the node topics (other tests' submissions there are not in this run's
     // hashes). The takeover fences the first process's open transactions in whatever order the new one reaches
-    // their partitions: before kafkajs was patched, records of those aborted transactions leaked to the restarted
-    // process and a few submissions were decided twice (README, "kafkajs is patched").
+    // their partitions: records of those aborted transactions must never reach the restarted process (each
+    // submission is decided once).
     const env = { NCN_GROUP_ID: groupId, NCN_PREDECESSOR_WAIT_MS: '5000' };
     const first = startService('ingest', env);
     child = first;

@@ -1,6 +1,7 @@
 import { behind } from '../../../services/runtime/group-lag';
 import { createTopics } from '../../../services/runtime/topics';
 import { testKafka } from '../../support/clients';
+import { setOffsets } from '../../support/set-offsets';
 import { unique } from '../../support/unique';
 
 /** A group's lag over what it reads, committed or not, on the real broker. */
@@ -37,18 +38,37 @@ describe('behind', () => {
     expect(await behind(admin, { group: unique('test.lag.g'), topics: [empty] })).toBe(0);
   });
 
+  it('finds a group with a member that committed nothing caught up on topics that hold nothing', async () => {
+    // The coordinator knows such a group; its partitions are answered with no offset (-1), not the client's own
+    // "invalid offset" sentinel, which read as a number would put the group a thousand records behind.
+    const group = unique('test.lag.g');
+    const member = kafka.groupConsumer({ groupId: group, topics: [empty, full], fromBeginning: false });
+    await member.connect();
+    try {
+      const joining = Date.now() + 30_000;
+      while (member.assignment().length < 4 && Date.now() < joining) await member.poll(1);
+      expect(member.assignment()).toHaveLength(4);
+      const offsets = await admin.fetchOffsets({ groupId: group, topics: [empty, full] });
+      expect(offsets.flatMap((t) => t.partitions.map((p) => p.offset))).toEqual(['-1', '-1', '-1', '-1']);
+      expect(await behind(admin, { group, topics: [empty] })).toBe(0);
+      expect(await behind(admin, { group, topics: [empty, full] })).toBe(5);
+    } finally {
+      await member.disconnect();
+    }
+  });
+
   it('counts everything a topic holds for a group that never committed', async () => {
     expect(await behind(admin, { group: unique('test.lag.g'), topics: [empty, full] })).toBe(5);
   });
 
   it('counts from the committed offsets, and from the start of partitions without one', async () => {
     const group = unique('test.lag.g');
-    await admin.setOffsets({ groupId: group, topic: full, partitions: [{ partition: 0, offset: '2' }] });
+    await setOffsets(kafka, group, full, [{ partition: 0, offset: '2' }]);
     expect(await behind(admin, { group, topics: [full] })).toBe(1 + 2);
-    await admin.setOffsets({ groupId: group, topic: full, partitions: [{ partition: 1, offset: '2' }] });
+    await setOffsets(kafka, group, full, [{ partition: 1, offset: '2' }]);
     expect(await behind(admin, { group, topics: [full] })).toBe(1);
     expect(await behind(admin, { group, topics: [full], markerSlack: true })).toBe(0);
-    await admin.setOffsets({ groupId: group, topic: full, partitions: [{ partition: 0, offset: '3' }] });
+    await setOffsets(kafka, group, full, [{ partition: 0, offset: '3' }]);
     expect(await behind(admin, { group, topics: [full] })).toBe(0);
     await admin.deleteGroups([group]);
   });

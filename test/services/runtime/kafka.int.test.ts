@@ -103,7 +103,7 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
     }
   });
 
-  it("reads a group's offsets stable right after each transaction that commits them (OffsetFetch v7, patched in)", async () => {
+  it("reads a group's offsets stable right after each transaction that commits them (KIP-447 require_stable)", async () => {
     const topic = unique('test.tx.stable');
     const group = unique('test.tx.stable-group');
     const admin = kafka.admin();
@@ -134,7 +134,7 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
         await tx.commit();
         // What the coordinator says at once when asked for stable offsets: the new ones, or "not yet".
         await admin.fetchOffsets({ groupId: group, topics: [topic], requireStable: true }).catch((error: unknown) => {
-          if ((error as { type?: string }).type !== 'UNSTABLE_OFFSET_COMMIT') throw error;
+          if ((error as { type?: string }).type !== 'ERR_UNSTABLE_OFFSET_COMMIT') throw error;
           unstable++;
         });
         const offsets = await fetchStableOffsets(admin, group, topic);

@@ -5,7 +5,7 @@ import { unique } from '../../support/unique';
 
 /**
  * A table's catch-up decides whether the dispatcher routes on holdings that include everything committed before.
- * It must count what kafkajs filters out (markers, aborted records) as read, and must not call itself caught up
+ * It must count what a read_committed reader skips (markers, aborted records) as read, and must not call itself caught up
  * while a committed record is still unapplied.
  */
 describe('a followed table on the real broker', () => {

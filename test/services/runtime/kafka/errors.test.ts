@@ -1,28 +1,28 @@
 import { loadConfig } from '../../../../services/runtime/config';
 import { ErrorCode } from '../../../../services/runtime/errors';
-import {
-  KafkaJSConnectionClosedError,
-  KafkaJSConnectionError,
-  KafkaJSNonRetriableError,
-  KafkaJSNumberOfRetriesExceeded,
-  KafkaJSProtocolError,
-  KafkaJSSASLAuthenticationError,
-} from '../../../../services/runtime/kafka';
 import { diagnoseConnectionFailure } from '../../../../services/runtime/kafka/errors';
 
-/** kafkajs' errors as its connection and retrier make them (through the port; its types omit some options). */
-const closed = (): Error => new KafkaJSConnectionClosedError('Closed connection', { host: 'localhost', port: 9092 });
-const refused = (broker: string): Error =>
-  new (KafkaJSConnectionError as unknown as new (m: string, o: object) => Error)(
-    `Connection error: connect ECONNREFUSED ${broker}`,
-    { broker, code: 'ECONNREFUSED' },
+/**
+ * A failed connection check as the port makes it: librdkafka's error for the metadata request that got no answer,
+ * holding the broker failures librdkafka logged meanwhile (its FAIL lines, as it writes them).
+ */
+const failed = (...lines: string[]): Error =>
+  Object.assign(new Error('Local: Broker transport failure'), {
+    code: -195,
+    errors: lines.map((message) => ({ message })),
+  });
+const closed = (): Error =>
+  failed(
+    '[thrd:localhost:9092/bootstrap]: localhost:9092/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN (after 0ms in state UP)',
   );
-const afterRetries = (e: Error): Error => new KafkaJSNumberOfRetriesExceeded(e, { retryCount: 3, retryTime: 1000 });
-const sasl = (message: string): Error =>
-  new (KafkaJSSASLAuthenticationError as unknown as new (m: string) => Error)(message);
-/** What kafkajs' retrier throws for an error it may not retry. */
-const notRetried = (e: Error): Error =>
-  new (KafkaJSNonRetriableError as unknown as new (e: Error, o: object) => Error)(e, { cause: e });
+const refused = (broker: string, id = 'bootstrap'): Error =>
+  failed(
+    `[thrd:sasl_plaintext://${broker}/${id}]: sasl_plaintext://${broker}/${id}: Connect to ipv4#10.0.0.2:9092 failed: Connection refused (after 0ms in state CONNECT)`,
+  );
+const sasl = (what: string): Error =>
+  failed(
+    `[thrd:sasl_plaintext://k1:9092/bootstrap]: sasl_plaintext://k1:9092/bootstrap: ${what} (after 308ms in state AUTH_REQ)`,
+  );
 
 describe('diagnoseConnectionFailure', () => {
   const nowhere = '/nonexistent/ncn-state';
@@ -42,13 +42,17 @@ describe('diagnoseConnectionFailure', () => {
     expect(error?.message).toContain(`${nowhere}/kafka-client.properties`);
     expect(error?.message).toContain('NCN_KAFKA_CLIENT_PROPERTIES');
     expect(error?.message).toContain('Kafka at localhost:9092 closed the connection');
-    // The same, when kafkajs' retrier wrapped it.
-    expect(diagnoseConnectionFailure(afterRetries(closed()), anonymous)?.code).toBe(ErrorCode.KafkaNoCredentials);
+    // The same, when it is the cause of another error.
+    expect(diagnoseConnectionFailure(new Error('check failed', { cause: closed() }), anonymous)?.code).toBe(
+      ErrorCode.KafkaNoCredentials,
+    );
   });
 
   it('calls a refused SASL login a failed login, naming the user and never the password', () => {
     const error = diagnoseConnectionFailure(
-      notRetried(sasl('SASL SCRAM SHA512 authentication failed: Authentication failed during authentication')),
+      sasl(
+        'SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512',
+      ),
       withUser,
     );
     expect(error?.code).toBe(ErrorCode.KafkaAuthFailed);
@@ -62,7 +66,9 @@ describe('diagnoseConnectionFailure', () => {
 
   it('says so when the broker does not offer the configured SASL mechanism', () => {
     const error = diagnoseConnectionFailure(
-      sasl('SASL SCRAM-SHA-512 mechanism is not supported by the server'),
+      sasl(
+        "SASL SCRAM-SHA-512 mechanism handshake failed: Broker: Unsupported SASL mechanism: broker's supported mechanisms: PLAIN",
+      ),
       withUser,
     );
     expect(error?.code).toBe(ErrorCode.KafkaAuthFailed);
@@ -70,31 +76,29 @@ describe('diagnoseConnectionFailure', () => {
   });
 
   it('calls a refused connection to the bootstrap brokers no broker, naming the addresses', () => {
-    const error = diagnoseConnectionFailure(afterRetries(refused('k2:9092')), withUser);
+    const error = diagnoseConnectionFailure(refused('k2:9092'), withUser);
     expect(error?.code).toBe(ErrorCode.KafkaUnreachable);
     expect(error?.retriable).toBe(true);
     expect(error?.message).toBe(
-      'no Kafka broker answers at k1:9092,k2:9092 (NCN_KAFKA_BROKERS): connect ECONNREFUSED k2:9092',
+      'no Kafka broker answers at k1:9092,k2:9092 (NCN_KAFKA_BROKERS): Connect to ipv4#10.0.0.2:9092 failed: Connection refused',
     );
   });
 
   it('calls a connection that timed out, or a host that does not resolve, no broker', () => {
-    const timedOut = new (KafkaJSConnectionError as unknown as new (m: string, o: object) => Error)(
-      'Connection timeout',
-      { broker: 'k1:9092' },
+    const timedOut = failed(
+      '[thrd:k1:9092/bootstrap]: k1:9092/bootstrap: Connection setup timed out in state CONNECT (after 3000ms in state CONNECT)',
     );
-    expect(diagnoseConnectionFailure(afterRetries(timedOut), withUser)?.message).toBe(
-      'no Kafka broker answers at k1:9092,k2:9092 (NCN_KAFKA_BROKERS): Connection timeout',
+    expect(diagnoseConnectionFailure(timedOut, withUser)?.message).toBe(
+      'no Kafka broker answers at k1:9092,k2:9092 (NCN_KAFKA_BROKERS): Connection setup timed out in state CONNECT',
     );
-    const unresolved = new (KafkaJSConnectionError as unknown as new (m: string, o: object) => Error)(
-      'Connection error: getaddrinfo ENOTFOUND k1',
-      { broker: 'k1:9092', code: 'ENOTFOUND' },
+    const unresolved = failed(
+      "[thrd:k1:9092/bootstrap]: k1:9092/bootstrap: Failed to resolve 'k1:9092': Name or service not known (after 2ms in state CONNECT)",
     );
     expect(diagnoseConnectionFailure(unresolved, withUser)?.code).toBe(ErrorCode.KafkaUnreachable);
   });
 
   it('names a broker the cluster advertised when that is the one that does not answer', () => {
-    const error = diagnoseConnectionFailure(refused('kafka-3.internal:9092'), withUser);
+    const error = diagnoseConnectionFailure(refused('kafka-3.internal:9092', '3'), withUser);
     expect(error?.code).toBe(ErrorCode.KafkaUnreachable);
     expect(error?.message).toContain(
       'Kafka broker kafka-3.internal:9092, named by the cluster that answered at k1:9092',
@@ -110,13 +114,15 @@ describe('diagnoseConnectionFailure', () => {
   });
 
   it('leaves alone what is not a connection failure', () => {
-    const missing = new KafkaJSProtocolError({
-      message: 'This server does not host this topic-partition',
-      type: 'UNKNOWN_TOPIC_OR_PARTITION',
+    const missing = Object.assign(new Error('Broker: Unknown topic or partition'), {
       code: 3,
-      retriable: true,
-    } as unknown as Error);
-    expect(diagnoseConnectionFailure(afterRetries(missing), anonymous)).toBeUndefined();
+      type: 'ERR_UNKNOWN_TOPIC_OR_PART',
+    });
+    expect(diagnoseConnectionFailure(missing, anonymous)).toBeUndefined();
+    // A FAIL line that is neither a login, an address that does not answer, nor a closed connection.
+    expect(
+      diagnoseConnectionFailure(failed('[thrd:k1:9092/1]: k1:9092/1: Receive failed: SSL transport error'), withUser),
+    ).toBeUndefined();
     expect(diagnoseConnectionFailure(new Error('Closed connection'), anonymous)).toBeUndefined();
     expect(diagnoseConnectionFailure(undefined, anonymous)).toBeUndefined();
   });

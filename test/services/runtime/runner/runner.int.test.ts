@@ -348,7 +348,7 @@ describe('the runner on the real broker', () => {
     };
     const seen: string[] = [];
     try {
-      // The partition ends in an aborted transaction: kafkajs filters its records and its marker out.
+      // The partition ends in an aborted transaction: the consumer filters its records and its marker out.
       await write(['a', 'b'], 'commit');
       await write(['x', 'y'], 'abort');
       runner = await startRunner({

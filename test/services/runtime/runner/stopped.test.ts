@@ -1,13 +1,13 @@
 import { consumerStopped, whenConsumerStopped } from '../../../../services/runtime/runner/stopped';
 
-describe('a consumer kafkajs gave up on', () => {
+describe('a consumer that stopped for good', () => {
   afterEach(() => whenConsumerStopped(undefined));
 
   it('reaches the handler the process set, with the service and the error', () => {
     const seen: [string, string][] = [];
     whenConsumerStopped((service, error) => seen.push([service, error.message]));
-    consumerStopped('ingest', new Error('Failed to find group coordinator'));
-    expect(seen).toEqual([['ingest', 'Failed to find group coordinator']]);
+    consumerStopped('ingest', new Error('Local: Fatal error'));
+    expect(seen).toEqual([['ingest', 'Local: Fatal error']]);
   });
 
   it('does nothing without a handler (tests and tools only log it)', () => {
