@@ -1,18 +1,20 @@
 /**
  * `npm run bench` (after the validator bench): the whole node on this machine, with its own stack co-located
  * (issue 9). In one run:
- *  - baseline: a plain kafkajs consume → produce pass-through of submission-sized records, and the same in
- *    transactions as the node's runner makes them;
+ *  - baseline: a plain consume → produce pass-through (the port's client) of submission-sized records, and the
+ *    same in transactions as the node's runner makes them;
  *  - ingest alone on a pre-loaded backlog: submissions per second;
  *  - end to end with the realistic mix at a fixed 500/s and at saturation: submissions and deliveries per second,
  *    latency from submission to delivery (p50, p95, p99), RSS and CPU per process;
  *  - the same at saturation with two instances of each service.
  * Prints a table and the ratio of delivery throughput to the pass-through; writes JSON to bench-results/. Nothing
- * is asserted but that every phase completes: a target missed is reported as such. `--help` for the options.
+ * is asserted but that every phase completes: a target missed is reported as such. `--against <ref>` runs each
+ * phase for this tree and for another git ref in turn and prints the ratios (against.ts). `--help` for the options.
  */
 import { cpSync, existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stackSettings } from '../../infra/local/settings';
+import { benchAgainst, renderAgainst } from './pipeline/against';
 import { BenchNode } from './pipeline/node';
 import { baselinePhase, endToEndPhase, ingestPhase, type PhaseContext } from './pipeline/phases';
 import { renderTop, tsxSourceLines, type CpuProfile } from './pipeline/profile';
@@ -114,6 +116,13 @@ async function main(): Promise<void> {
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exitCode = 2;
+    return;
+  }
+  if (options.against !== undefined) {
+    const { report, file } = await benchAgainst(options.against, options.phases, options.childArgs, resultsDir, say);
+    console.log(`\n${renderAgainst(report)}\n\nresults: ${file}`);
+    const failed = report.phases.some((c) => 'error' in c.here || 'error' in c.against);
+    if (failed) process.exitCode = 1;
     return;
   }
   const node = new BenchNode(stackSettings(), say);

@@ -17,6 +17,18 @@ describe('the bench command line', () => {
     expect(parseBenchArgs(['--profile', '/tmp/p'], {}).profileDir).toBe('/tmp/p');
   });
 
+  it('compares with a git ref, giving each side every argument but --against and --only', () => {
+    const o = parseBenchArgs(['--quick', '--against', 'f198976', '--only', 'ingest,paced', '--seed', '7'], {});
+    expect(o.against).toBe('f198976');
+    expect(o.phases).toEqual(['ingest', 'paced']);
+    expect(o.childArgs).toEqual(['--quick', '--seed', '7']);
+    expect(parseBenchArgs([], {}).against).toBeUndefined();
+    expect(() => parseBenchArgs(['--against', 'main', '--keep-stack'], {})).toThrow(
+      /--keep-stack cannot go with --against/,
+    );
+    expect(() => parseBenchArgs(['--against'], {})).toThrow(/--against needs a value/);
+  });
+
   it('refuses what it does not know', () => {
     expect(() => parseBenchArgs(['--only', 'warp'], {})).toThrow(/unknown phase warp/);
     expect(() => parseBenchArgs(['--fast'], {})).toThrow(/unknown argument --fast/);

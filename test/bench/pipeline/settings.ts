@@ -82,9 +82,14 @@ export interface BenchOptions {
   /** Leave the stack running at the end (development). */
   readonly keepStack: boolean;
   readonly seed: number;
+  /** A git ref to compare with: each phase runs for this tree and for it, in turn (against.ts). */
+  readonly against: string | undefined;
+  /** The arguments a child bench of `--against` is given: all but `--against` and `--only`. */
+  readonly childArgs: readonly string[];
 }
 
 export const Usage = `usage: npm run bench [-- --quick] [--scale X] [--only PHASE,...] [--profile [DIR]] [--keep-stack] [--seed N]
+                     [--against REF]
 
   --quick        small sizes (a run of a few minutes)
   --scale X      multiply every size (also NCN_BENCH_SCALE)
@@ -93,6 +98,9 @@ export const Usage = `usage: npm run bench [-- --quick] [--scale X] [--only PHAS
                  top frames go to DIR (default bench-results/profiles/<time>)
   --keep-stack   leave the bench's stack running at the end
   --seed N       seed of the generated traffic (default 20261120)
+  --against REF  run each phase for this tree and for the git ref REF (a commit, branch or tag), in turn, and
+                 print the ratios: the ref is extracted and installed (npm ci) once under
+                 $TMPDIR/ncn-bench-refs; each side runs its own bench with its own stack
 
 The bench runs its own stack (NCN_STATE_DIR=${BenchEnv.NCN_STATE_DIR}, Kafka on ${BenchEnv.NCN_KAFKA_BROKERS}, ...).`;
 
@@ -104,6 +112,8 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   let profileDir: string | undefined;
   let keepStack = false;
   let seed = 20261120;
+  let against: string | undefined;
+  const childArgs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -123,10 +133,18 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       profileDir = next !== undefined && !next.startsWith('--') ? value() : '';
     } else if (arg === '--keep-stack') keepStack = true;
     else if (arg === '--seed') seed = Number(value());
+    else if (arg === '--against') against = value();
     else throw new Error(`unknown argument ${arg}\n\n${Usage}`);
+  }
+  if (against !== undefined && keepStack)
+    throw new Error('--keep-stack cannot go with --against: each run needs the ports');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--against' || arg === '--only') i++;
+    else childArgs.push(arg);
   }
   if (!(scale > 0)) throw new Error(`the scale must be a positive number, got ${scale}`);
   if (!Number.isInteger(seed)) throw new Error(`the seed must be a whole number, got ${seed}`);
   const sizes = scaled(quick ? QuickSizes : FullSizes, scale);
-  return { sizes, quick, scale, phases, profileDir, keepStack, seed };
+  return { sizes, quick, scale, phases, profileDir, keepStack, seed, against, childArgs };
 }
