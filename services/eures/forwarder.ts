@@ -9,6 +9,7 @@ import { ErrorCode, NcnError } from '../runtime/errors';
 import { partitionKey, type ConsumedRecord, type Kafka, type Producer, type TopicPartition } from '../runtime/kafka';
 import type { Logger } from '../runtime/logger';
 import { deadLetter, describeError } from '../runtime/runner/dead-letter';
+import { FirstCommitMessage } from '../runtime/runner/runner';
 import { consumerStopped } from '../runtime/runner/stopped';
 import { startHttp } from '../runtime/runner/http';
 import { backoffDelay } from '../runtime/runner/retry';
@@ -75,6 +76,8 @@ class Stopping extends Error {}
 export async function startEuresForwarder(options: ForwarderOptions): Promise<Forwarder> {
   const { config, kafka, serde, logger } = options;
   const groupId = options.groupId ?? 'eures-forwarder';
+  const startedAt = Date.now();
+  let firstCommitted = false;
   const breaker = new CircuitBreaker({
     failures: config.eures.breakerFailures,
     cooldownMs: config.eures.breakerCooldownMs,
@@ -276,15 +279,18 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
 
   /**
    * Commits a lane up to `offset` (the next to read), also while its partition is being revoked (the group waits
-   * for that); a failure is logged: those records are sent again, and EURES applies them once by key.
+   * for that); a failure is logged: those records are sent again, and EURES applies them once by key. Whether
+   * it committed.
    */
-  async function commit(lane: Lane, offset: bigint): Promise<void> {
-    if (offset <= lane.committed) return;
+  async function commit(lane: Lane, offset: bigint): Promise<boolean> {
+    if (offset <= lane.committed) return false;
     try {
       await consumer.commit([{ ...lane.partition, offset }]);
       lane.committed = offset;
+      return true;
     } catch (error) {
       logger.warn({ err: error, partition: lane.partition.partition, offset: String(offset) }, 'commit failed');
+      return false;
     }
   }
 
@@ -334,7 +340,12 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
       }[] = [{ topic: Topic.audit, messages: await Promise.all(audits) }];
       if (dead.length > 0) topicMessages.push({ topic: Topic.dlq, messages: dead });
       await producer.sendBatch({ topicMessages });
-      await commit(lane, BigInt(through.offset) + 1n);
+      if ((await commit(lane, BigInt(through.offset) + 1n)) && !firstCommitted) {
+        firstCommitted = true;
+        // The same line as the runner's: how long after start this process first had records done (the chaos suite
+        // measures a restart's recovery by it).
+        logger.info({ partition: lane.partition.partition, afterMs: Date.now() - startedAt }, FirstCommitMessage);
+      }
       if (lane.paused && lane.queue.length <= LowWater && !lane.revoked) {
         consumer.resume([lane.partition]);
         lane.paused = false;

@@ -77,7 +77,7 @@ interface FaultRecord {
   target: string;
   atMs: number;
   tookMs: number;
-  /** For a SIGKILLed runner service: from its restart until it committed records again. */
+  /** For a SIGKILLed consuming service: from its restart until it committed records again. */
   processingMs?: number;
 }
 
@@ -223,8 +223,8 @@ async function main(): Promise<number> {
           target: s.spec.name,
           run: async () => {
             await s.kill(1_000 + rng.next() * 3_000);
-            // Under load a runner service has records waiting: how long until it committed some again.
-            return s.spec.runner ? s.saidSinceSpawn(FirstCommitMessage, 120_000) : undefined;
+            // Under load a consuming service has records waiting: how long until it committed some again.
+            return s.spec.reportsFirstCommit ? s.saidSinceSpawn(FirstCommitMessage, 120_000) : undefined;
           },
         });
       }
@@ -404,11 +404,12 @@ async function main(): Promise<number> {
     const verdicts = checkInvariants(observed);
     say(`${at()} read ${records.toLocaleString('en')} records\n`);
 
-    // A restart while the broker, the registry or Redis is away waits for them: its recovery is marked, and the
-    // target is read over the others.
-    const outages = faults.filter((f) => f.kind !== 'SIGKILL' && !f.kind.startsWith('EURES'));
+    // A restart while the broker, the registry or Redis is away waits for them (the EURES forwarder also for
+    // EURES): its recovery is marked, and the target is read over the others.
+    const outageFor = (f: FaultRecord, o: FaultRecord): boolean =>
+      o.kind !== 'SIGKILL' && (!o.kind.startsWith('EURES') || f.target === 'eures-forwarder');
     const overlapsOutage = (f: FaultRecord): boolean =>
-      outages.some((o) => o !== f && f.atMs < o.atMs + o.tookMs && o.atMs < f.atMs + f.tookMs);
+      faults.some((o) => o !== f && outageFor(f, o) && f.atMs < o.atMs + o.tookMs && o.atMs < f.atMs + f.tookMs);
     const seconds = (ms: number | undefined): string => (ms === undefined ? '–' : (ms / 1000).toFixed(1));
     const faultRows = new Map<string, { count: number; took: number[]; processing: string[] }>();
     for (const f of faults) {
@@ -436,9 +437,9 @@ async function main(): Promise<number> {
     const clear = faults.flatMap((f) => (f.processingMs === undefined || overlapsOutage(f) ? [] : [f.processingMs]));
     if (recoveries.length > 0) {
       say(
-        `\nSIGKILLed runner services committing records again after their restart: ${recoveries.length} measured, ` +
+        `\nSIGKILLed services committing records again after their restart: ${recoveries.length} measured, ` +
           `median ${seconds(median(recoveries))} s, worst ${seconds(Math.max(...recoveries))} s; ` +
-          `${recoveries.length - clear.length} of them (*) overlapped an outage of the broker, the registry or Redis; ` +
+          `${recoveries.length - clear.length} of them (*) overlapped an outage of the broker, the registry or Redis (or EURES, for its forwarder); ` +
           (clear.length > 0
             ? `the ${clear.length} others: median ${seconds(median(clear))} s, worst ${seconds(Math.max(...clear))} s`
             : 'no others') +

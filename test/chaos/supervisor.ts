@@ -12,18 +12,23 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   /** What its log says once it runs. */
   readonly ready: string;
-  /** Whether it consumes through the shared runner (whose log says when it first commits records). */
-  readonly runner?: boolean;
+  /** Whether it consumes under load and logs `FirstCommitMessage` when it first has records done after its start. */
+  readonly reportsFirstCommit?: boolean;
 }
 
 /** The node's services (and the local EURES receiver), as their own processes. */
 export const ServiceSpecs: readonly ProcessSpec[] = [
-  { name: 'ingest', args: ['services/ingest/main.ts'], ready: 'ingest running', runner: true },
-  { name: 'enricher', args: ['services/enricher/main.ts'], ready: 'enricher running', runner: true },
-  { name: 'dispatcher', args: ['services/dispatcher/main.ts'], ready: 'dispatcher running', runner: true },
-  { name: 'scheduler', args: ['services/scheduler/main.ts'], ready: 'scheduler running', runner: true },
-  { name: 'eures-forwarder', args: ['services/eures/main.ts'], ready: 'eures-forwarder running' },
-  { name: 'audit-indexer', args: ['services/audit/main.ts'], ready: 'audit-indexer running', runner: true },
+  { name: 'ingest', args: ['services/ingest/main.ts'], ready: 'ingest running', reportsFirstCommit: true },
+  { name: 'enricher', args: ['services/enricher/main.ts'], ready: 'enricher running', reportsFirstCommit: true },
+  { name: 'dispatcher', args: ['services/dispatcher/main.ts'], ready: 'dispatcher running', reportsFirstCommit: true },
+  { name: 'scheduler', args: ['services/scheduler/main.ts'], ready: 'scheduler running', reportsFirstCommit: true },
+  {
+    name: 'eures-forwarder',
+    args: ['services/eures/main.ts'],
+    ready: 'eures-forwarder running',
+    reportsFirstCommit: true,
+  },
+  { name: 'audit-indexer', args: ['services/audit/main.ts'], ready: 'audit-indexer running', reportsFirstCommit: true },
   { name: 'lag-monitor', args: ['services/lag/main.ts'], ready: 'lag-monitor running' },
 ];
 
