@@ -38,6 +38,8 @@ export interface GroupConsumerOptions {
   readonly instanceId?: string;
   /** How long the group waits for a member that stopped answering before it moves its partitions [10 s]. */
   readonly sessionTimeoutMs?: number;
+  /** How long one read of an assignment's starting offsets may take before it is tried again [60 s]. */
+  readonly startingOffsetsTimeoutMs?: number;
   /** Largest fetch per partition in bytes [1 MiB]. */
   readonly maxBytesPerPartition?: number;
   /** How long a poll waits for records when none are there [1 s]. */
@@ -152,7 +154,7 @@ export function groupConsumer(
   const startingOffsets = async (
     partitions: readonly TopicPartition[],
   ): Promise<(TopicPartition & { offset: bigint })[]> => {
-    const committed = await readCommitted(partitions, 60_000);
+    const committed = await readCommitted(partitions, options.startingOffsetsTimeoutMs ?? 60_000);
     return Promise.all(
       partitions.map(async (p) => {
         const offset = committed.get(partitionKey(p)) ?? -1n;
@@ -168,24 +170,47 @@ export function groupConsumer(
     );
   };
 
+  /** Counts rebalances: an assignment still reading its starting offsets when the next one comes is dropped. */
+  let generation = 0;
+
+  /**
+   * The starting offsets of an assignment, read again until they can be: a partition whose offsets an open
+   * transaction is committing answers "unstable" until that transaction ends (by its producer, or the broker's
+   * transaction timeout), and a coordinator that is loading answers nothing. Processing a partition from an older
+   * offset instead would handle records twice, so the member holds its partitions and waits, saying so.
+   * Undefined once a rebalance or `close` made the assignment stale.
+   */
+  const stableStartingOffsets = async (
+    list: readonly TopicPartition[],
+    mine: number,
+  ): Promise<(TopicPartition & { offset: bigint })[] | undefined> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offsets = await startingOffsets(list);
+        return closing === undefined && mine === generation ? offsets : undefined;
+      } catch (error) {
+        if (closing !== undefined || mine !== generation) return undefined;
+        log.warn(
+          { err: error, attempt, partitions: list.length },
+          'the starting offsets of the assigned partitions could not be read (a transaction still holding them, or no coordinator): reading them again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * attempt)));
+        if (closing !== undefined || mine !== generation) return undefined;
+      }
+    }
+  };
+
   const rebalance = (err: LibrdKafkaError | undefined, partitions: TopicPartitionOffset[]): void => {
     const list = partitions.map(({ topic, partition }) => ({ topic, partition }));
+    const mine = ++generation;
     if (err?.code === AssignPartitions) {
-      void startingOffsets(list)
-        .then((offsets) => {
-          if (closing !== undefined) return;
-          consumer.assign(
-            offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: Number(offset) })),
-          );
-          for (const p of list) assigned.set(partitionKey(p), p);
-          log.info({ partitions: list.map(partitionKey) }, 'partitions assigned');
-          options.onAssign?.(offsets);
-        })
-        .catch((error: unknown) => {
-          // Without its starting offsets the member cannot take its partitions: it leaves and joins again.
-          log.warn({ err: error }, 'could not read the starting offsets of the assigned partitions; rejoining');
-          if (closing === undefined) consumer.unassign();
-        });
+      void stableStartingOffsets(list, mine).then((offsets) => {
+        if (offsets === undefined) return;
+        consumer.assign(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: Number(offset) })));
+        for (const p of list) assigned.set(partitionKey(p), p);
+        log.info({ partitions: list.map(partitionKey) }, 'partitions assigned');
+        options.onAssign?.(offsets);
+      });
     } else if (err?.code === RevokePartitions) {
       const lost = (consumer as unknown as Undeclared).assignmentLost();
       for (const p of list) assigned.delete(partitionKey(p));

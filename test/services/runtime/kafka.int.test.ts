@@ -156,6 +156,54 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
   });
 });
 
+describe('a member whose starting offsets a transaction still holds, on the real broker', () => {
+  const kafka = testKafka();
+
+  it('waits for them, reading again, and takes its partitions from the offset that transaction committed', async () => {
+    const topic = unique('test.tx.held');
+    const groupId = unique('test.tx.held-group');
+    const admin = kafka.admin();
+    await admin.connect();
+    await createTopics(admin, [{ topic, numPartitions: 1 }]);
+    const producer = kafka.transactionalProducer({ transactionalId: unique('test.tx.held-producer') });
+    await producer.connect();
+    const first = kafka.groupConsumer({ groupId, topics: [topic], fromBeginning: true });
+    const starts: bigint[] = [];
+    const second = kafka.groupConsumer({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      startingOffsetsTimeoutMs: 1_000,
+      onAssign: (partitions) => starts.push(...partitions.map((p) => p.offset)),
+    });
+    try {
+      await first.connect();
+      const until = Date.now() + 30_000;
+      while (first.assignment().length < 1 && Date.now() < until) await first.poll(1);
+      expect(first.assignment()).toHaveLength(1);
+      // A transaction commits offset 7 for the group and stays open while its member leaves.
+      const tx = await producer.transaction();
+      await tx.sendOffsets({ consumer: first, topics: [{ topic, partitions: [{ partition: 0, offset: '7' }] }] });
+      await first.disconnect();
+      // The next member's reads of its starting offsets answer "unstable" while the transaction is open: each gives
+      // up after 1 s, and the member holds its partition without taking it.
+      await second.connect();
+      const holding = Date.now() + 5_000;
+      while (Date.now() < holding) await second.poll(1);
+      expect(starts).toEqual([]);
+      await tx.commit();
+      const taking = Date.now() + 30_000;
+      while (starts.length === 0 && Date.now() < taking) await second.poll(1);
+      expect(starts).toEqual([7n]);
+      expect(second.assignment()).toEqual([{ topic, partition: 0 }]);
+    } finally {
+      await second.disconnect();
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
+});
+
 describe('a static member of a consumer group on the real broker', () => {
   const kafka = testKafka();
 
