@@ -9,6 +9,16 @@ import { Versions, type StackSettings } from './settings';
 
 const pom = resolve(__dirname, 'kafka-pom.xml');
 
+/**
+ * A new cluster's id: 16 random bytes in base64url, as Kafka's own `random-uuid` makes it, never starting with '-'
+ * (the format command would take it for an option: one id in 64 would, and the stack would not start).
+ */
+export function newClusterId(random: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 export const kafkaLibs = (s: StackSettings): string => join(s.cacheDir, `kafka-${Versions.kafka}`, 'libs');
 const kafkaDir = (s: StackSettings): string => join(s.stateDir, 'kafka');
 
@@ -158,7 +168,7 @@ export function startKafka(s: StackSettings): ProcessRef {
   const classpath = `${kafkaLibs(s)}/*`;
   const common = [`-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath];
   if (fresh) {
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     // The admin's SCRAM credential is written into the new cluster's metadata (KIP-900): it can log in from the start.
     const scram = `SCRAM-SHA-512=[name=${admin.username},password=${admin.password}]`;
     const format = run(java, [

@@ -1,4 +1,4 @@
-import { serverProperties } from '../../../infra/local/kafka';
+import { newClusterId, serverProperties } from '../../../infra/local/kafka';
 import { stackSettings } from '../../../infra/local/settings';
 
 function properties(text: string): Map<string, string> {
@@ -49,5 +49,17 @@ describe('serverProperties', () => {
 
   it('keeps its data under the state folder', () => {
     expect(props.get('log.dirs')).toBe('/tmp/x/kafka/data');
+  });
+});
+
+describe('newClusterId', () => {
+  it('is 16 bytes in base64url, drawn again when it would start with "-" (an option to the format command)', () => {
+    // 0xf8 is 111110 in its first six bits: '-' in base64url.
+    const draws = [Buffer.alloc(16, 0xf8), Buffer.alloc(16, 0x01)];
+    const id = newClusterId(() => draws.shift() ?? Buffer.alloc(16));
+    expect(Buffer.alloc(16, 0xf8).toString('base64url').startsWith('-')).toBe(true);
+    expect(id).toBe(Buffer.alloc(16, 0x01).toString('base64url'));
+    expect(draws).toEqual([]);
+    expect(newClusterId()).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
   });
 });
