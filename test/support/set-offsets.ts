@@ -1,4 +1,5 @@
 import type { Kafka } from '../../services/runtime/kafka';
+import { untilAssigned } from './assigned';
 
 /**
  * Commits a group's offsets of some partitions of a topic, as a member of the group would (the group must have no
@@ -13,8 +14,7 @@ export async function setOffsets(
   const member = kafka.groupConsumer({ groupId, topics: [topic], fromBeginning: true });
   await member.connect();
   try {
-    const until = Date.now() + 30_000;
-    while (member.assignment().length === 0 && Date.now() < until) await member.poll(1);
+    await untilAssigned(member, 1);
     if (member.assignment().length === 0) throw new Error(`no partition of ${topic} assigned to ${groupId} in 30 s`);
     await member.commit(partitions.map((p) => ({ topic, partition: p.partition, offset: BigInt(p.offset) })));
   } finally {

@@ -1,5 +1,6 @@
 import { behind } from '../../../services/runtime/group-lag';
 import { createTopics } from '../../../services/runtime/topics';
+import { untilAssigned } from '../../support/assigned';
 import { testKafka } from '../../support/clients';
 import { setOffsets } from '../../support/set-offsets';
 import { unique } from '../../support/unique';
@@ -45,8 +46,7 @@ describe('behind', () => {
     const member = kafka.groupConsumer({ groupId: group, topics: [empty, full], fromBeginning: false });
     await member.connect();
     try {
-      const joining = Date.now() + 30_000;
-      while (member.assignment().length < 4 && Date.now() < joining) await member.poll(1);
+      await untilAssigned(member, 4);
       expect(member.assignment()).toHaveLength(4);
       const offsets = await admin.fetchOffsets({ groupId: group, topics: [empty, full] });
       expect(offsets.flatMap((t) => t.partitions.map((p) => p.offset))).toEqual(['-1', '-1', '-1', '-1']);

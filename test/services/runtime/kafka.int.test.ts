@@ -1,3 +1,4 @@
+import { untilAssigned } from '../../support/assigned';
 import { consumeUntil } from '../../support/consume';
 import { fetchStableOffsets, type GroupConsumer } from '../../../services/runtime/kafka';
 import { createTopics } from '../../../services/runtime/topics';
@@ -118,8 +119,7 @@ describe('Kafka transactions (consume-transform-produce) on the real broker', ()
     await member.connect();
     let unstable = 0;
     try {
-      const joining = Date.now() + 30_000;
-      while (member.assignment().length < 3 && Date.now() < joining) await member.poll(1);
+      await untilAssigned(member, 3);
       expect(member.assignment()).toHaveLength(3);
       const read: string[][] = [];
       for (let i = 1; i <= 25; i++) {
@@ -178,8 +178,7 @@ describe('a member whose starting offsets a transaction still holds, on the real
     });
     try {
       await first.connect();
-      const until = Date.now() + 30_000;
-      while (first.assignment().length < 1 && Date.now() < until) await first.poll(1);
+      await untilAssigned(first, 1);
       expect(first.assignment()).toHaveLength(1);
       // A transaction commits offset 7 for the group and stays open while its member leaves.
       const tx = await producer.transaction();
@@ -215,8 +214,7 @@ describe('a static member of a consumer group on the real broker', () => {
     await createTopics(admin, [{ topic, numPartitions: 2 }]);
     await admin.disconnect();
     const joined = async (member: GroupConsumer): Promise<void> => {
-      const until = Date.now() + 30_000;
-      while (member.assignment().length < 2 && Date.now() < until) await member.poll(1);
+      await untilAssigned(member, 2);
       expect(member.assignment()).toHaveLength(2);
     };
     const options = {
