@@ -38,6 +38,13 @@ export interface RunnerOptions {
   readonly retry?: RetryPolicy;
   /** Most records in one transaction [500]. */
   readonly maxRecordsPerTransaction?: number;
+  /**
+   * Most records in a partition's first transaction after it is assigned [32, at most maxRecordsPerTransaction];
+   * each committed chunk doubles the next up to maxRecordsPerTransaction. A member that just started (or got the
+   * partition from another) shows progress within a fraction of a second instead of after a full chunk, while the
+   * steady state keeps full chunks.
+   */
+  readonly firstChunkRecords?: number;
   /** Port of /metrics and /health; 0 picks a free one; undefined serves none. */
   readonly httpPort?: number;
   /** Start from the earliest offset when the group has none [true]. */
@@ -173,6 +180,9 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const groupId = options.groupId ?? service;
   const policy = options.retry ?? defaultRetryPolicy;
   const chunkSize = options.maxRecordsPerTransaction ?? 500;
+  const firstChunk = Math.max(1, Math.min(chunkSize, options.firstChunkRecords ?? 32));
+  /** Per assigned partition, the size of its next chunk: from firstChunk, doubled by each commit, up to chunkSize. */
+  const nextChunk = new Map<string, number>();
   const concurrency = Math.max(1, options.partitionsConsumedConcurrently ?? 1);
   const now = options.now ?? (() => new Date());
   const instanceId = options.instanceId ?? kafka.instanceId;
@@ -222,6 +232,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         const key = partitionKey(p);
         assignedPartitions.set(key, { topic: p.topic, partition: p.partition });
         committedEnd.set(key, p.offset);
+        nextChunk.set(key, firstChunk);
       }
       markJoined();
       options.onAssigned?.(partitions);
@@ -232,7 +243,10 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       // What is in flight for them finishes (commits or aborts) before another member may read their offsets.
       await inflight;
       await Promise.all(partitions.map((p) => idle.take(partitionKey(p))));
-      for (const p of partitions) committedEnd.delete(partitionKey(p));
+      for (const p of partitions) {
+        committedEnd.delete(partitionKey(p));
+        nextChunk.delete(partitionKey(p));
+      }
     },
   });
 
@@ -435,20 +449,24 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     const key = partitionKey(partition);
     // This partition's transactions commit past whatever was deferred (it lies before these records).
     await idle.take(key);
-    for (let i = 0; i < records.length; i += chunkSize) {
+    for (let i = 0; i < records.length; ) {
       if (!running || !assignedPartitions.has(key)) return;
-      const chunk = records.slice(i, i + chunkSize);
+      const size = nextChunk.get(key) ?? chunkSize;
+      const chunk = records.slice(i, i + size);
+      i += chunk.length;
       const first = chunk[0];
       const last = chunk[chunk.length - 1];
-      if (first === undefined || last === undefined) continue;
+      if (first === undefined || last === undefined) break;
       try {
         await processChunk(partition, chunk, BigInt(last.offset) + 1n);
+        if (size < chunkSize && assignedPartitions.has(key)) nextChunk.set(key, Math.min(chunkSize, size * 2));
       } catch (error) {
         logger.warn(
           { err: error, topic: partition.topic, partition: partition.partition, offset: first.offset },
           `a chunk did not commit (${describeError(error).message}); reading the partition again from it`,
         );
         if (assignedPartitions.has(key)) {
+          nextChunk.set(key, firstChunk);
           await consumer.seek(partition, BigInt(first.offset)).catch((e: unknown) => {
             // Without the seek, what follows would be processed past the chunk: stop for the supervisor to restart.
             failure = e as Error;

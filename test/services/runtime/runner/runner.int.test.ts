@@ -148,6 +148,45 @@ describe('the runner on the real broker', () => {
     expect(metrics).toMatch(/ncn_failures_total\{kind="dead_lettered",service="test-runner"\} 1/);
   });
 
+  it('starts a newly assigned partition with a small chunk and doubles it with each commit, up to the full chunk', async () => {
+    const input = unique('test.runner.in');
+    const output = unique('test.runner.out');
+    await topicsWith(kafka, [input, output]);
+    const values = Array.from({ length: 200 }, (_, i) => `value-${i}`);
+    await produce(kafka, input, values);
+    /** Records handled per committed transaction, in order. */
+    const sizes: number[] = [];
+    let handled = 0;
+    runner = await startRunner({
+      service: 'test-runner',
+      groupId: unique('test.runner.group'),
+      kafka,
+      serde,
+      logger: silentLogger,
+      topics: [input],
+      handler: (record) => {
+        handled++;
+        return [{ topic: output, key: record.key, value: record.value }];
+      },
+      hooks: {
+        committed: (scope) => {
+          if (scope.topic !== input) return;
+          sizes.push(handled);
+          handled = 0;
+        },
+      },
+      maxRecordsPerTransaction: 64,
+      firstChunkRecords: 4,
+    });
+    const outs = await consumeUntil(kafka, output, (m) => m.length >= 200);
+    expect(outs.map((m) => m.value?.toString())).toEqual(values);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(200);
+    // Each chunk at most twice the one before (a poll may end a chunk early), from 4 up to 64.
+    expect(sizes[0]).toBeLessThanOrEqual(4);
+    sizes.forEach((size, i) => expect(size).toBeLessThanOrEqual(Math.min(64, 4 * 2 ** i)));
+    expect(Math.max(...sizes)).toBeGreaterThan(32);
+  });
+
   it('retries a transient failure and produces the output once, encoded in Avro through the registry', async () => {
     const input = unique('test.runner.in');
     const output = unique('test.runner.audit');
