@@ -241,11 +241,19 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
     worker: Promise<void> | undefined;
     revoked: boolean;
     paused: boolean;
+    /** Documents in the lane's next run: FirstRun after an assignment, doubled by each commit up to FullRun. */
+    runSize: number;
   }
   const lanes = new Map<string, Lane>();
   /** Records waiting in a lane before its partition is paused, and below which it is resumed. */
   const HighWater = 2_000;
   const LowWater = 500;
+  /**
+   * Documents per run (one commit each): a lane starts small so that a restarted forwarder commits within a second
+   * or so of its first documents, then runs grow to FullRun.
+   */
+  const FirstRun = 8;
+  const FullRun = 200;
   let markFetching: () => void = () => undefined;
   const fetching = new Promise<void>((resolve) => (markFetching = resolve));
 
@@ -263,6 +271,7 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
           committed: p.offset,
           worker: undefined,
           revoked: false,
+          runSize: FirstRun,
           paused: false,
         });
       }
@@ -294,13 +303,13 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
     }
   }
 
-  /** Handles a lane's waiting records in order, up to 200 at a time, committing after each run's side effects. */
+  /** Handles a lane's waiting records in order, a run at a time, committing after each run's side effects. */
   async function work(lane: Lane): Promise<void> {
     const check = (): void => {
       if (!running || lane.revoked) throw new Stopping();
     };
     while (lane.queue.length > 0 && running && !lane.revoked) {
-      const run = lane.queue.splice(0, 200);
+      const run = lane.queue.splice(0, lane.runSize);
       const audits: Promise<{ key: string; value: Buffer }>[] = [];
       const dead: { key: Buffer | null; value: Buffer; headers: Record<string, Buffer | string> }[] = [];
       let through: ConsumedRecord | undefined;
@@ -340,7 +349,9 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
       }[] = [{ topic: Topic.audit, messages: await Promise.all(audits) }];
       if (dead.length > 0) topicMessages.push({ topic: Topic.dlq, messages: dead });
       await producer.sendBatch({ topicMessages });
-      if ((await commit(lane, BigInt(through.offset) + 1n)) && !firstCommitted) {
+      const committed = await commit(lane, BigInt(through.offset) + 1n);
+      if (committed) lane.runSize = Math.min(FullRun, lane.runSize * 2);
+      if (committed && !firstCommitted) {
         firstCommitted = true;
         // The same line as the runner's: how long after start this process first had records done (the chaos suite
         // measures a restart's recovery by it).
