@@ -48,10 +48,11 @@ export const DispatcherInputs = NodeConsumerGroupInputs.dispatcher;
 const DispatcherPartitions = 6;
 
 /**
- * The dispatcher: loads the holdings from its changelog, then routes every canonical item, enriched INPS record
- * and expiry through the shared runner (dispatch() decides; the runner produces the deliveries, the EURES
- * documents, the public projection, the audit events and the new holding in one transaction with the input's
- * offset). Inputs are keyed by item root (codice fiscale for INPS records), so an item's events stay in order.
+ * The dispatcher: loads the holdings from its changelog (while it joins its group), then routes every canonical
+ * item, enriched INPS record and expiry through the shared runner (dispatch() decides; the runner produces the
+ * deliveries, the EURES documents, the public projection, the audit events and the new holding in one transaction
+ * with the input's offset). Inputs are keyed by item root (codice fiscale for INPS records), so an item's events
+ * stay in order.
  */
 export async function startDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
   const { config, kafka, serde, logger } = options;
@@ -81,8 +82,9 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
       if (message.value !== null) state.apply(JSON.parse(message.value.toString()) as Holding);
     },
   });
-  await table.ready;
-  logger.info({ holdings: state.size }, 'dispatcher holdings loaded');
+  // The group is joined while the holdings load: a record is routed only once the table has caught up with the
+  // changelog (follow() below), which includes everything it held at start.
+  void table.ready.then(() => logger.info({ holdings: state.size }, 'dispatcher holdings loaded'));
 
   const decode = async (topic: string, value: Buffer): Promise<DispatchEvent> => {
     switch (topic) {

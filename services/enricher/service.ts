@@ -24,6 +24,11 @@ export interface Enricher {
   readonly counts: { rebuilds: number; ticks: number };
   /** Rebuilds the CO table now (single flight: concurrent callers share one rebuild). */
   rebuild(why?: string): Promise<void>;
+  /**
+   * Resolves once the waiting changelog is read and the CO table is in Redis (rebuilt at start when it was not):
+   * the group is joined meanwhile, and records wait for both.
+   */
+  readonly loaded: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -127,9 +132,17 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
       else if (value.group === name) waiting.applyValue(value);
     },
   });
-  const [, built] = await Promise.all([follower.ready, table.built()]);
-  if (!built) await rebuild('no CO table in Redis at start');
-  logger.info({ waiting: waiting.size }, 'enricher tables loaded');
+  // The group is joined while the waiting changelog loads and, when Redis lost it, the CO table is rebuilt: a
+  // record is handled only once the changelog is read (catchUp below), and a table operation that finds the table
+  // lost waits for the rebuild (withTable).
+  const coTableAtStart = (await table.built())
+    ? Promise.resolve()
+    : rebuild('no CO table in Redis at start').catch((error: unknown) =>
+        logger.warn({ err: error }, 'rebuilding the CO table at start failed; the next table operation tries again'),
+      );
+  const loaded = Promise.all([follower.ready, coTableAtStart]).then(() =>
+    logger.info({ waiting: waiting.size }, 'enricher tables loaded'),
+  );
 
   /**
    * Waits (boundedly) until the follower has read the changelog up to where it ends now: called before handling
@@ -137,6 +150,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
    * follower has not read yet.
    */
   async function catchUp(): Promise<void> {
+    await follower.ready;
     if (!(await follower.catchUp(CatchUpMs)))
       logger.warn({ waitedMs: CatchUpMs }, 'the waiting changelog was not read to its end in time: going on');
   }
@@ -274,6 +288,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     if (checking) return;
     checking = true;
     try {
+      await follower.ready; // who waits is known once the changelog is read
       const wall = Date.now();
       for (const [cf, at] of ticked) if (wall - at >= RetickMs) ticked.delete(cf);
       waiting.prune(wall, ReleasedMemoryMs);
@@ -303,6 +318,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     table,
     counts,
     rebuild,
+    loaded,
     close() {
       closing ??= (async () => {
         clearInterval(timer);

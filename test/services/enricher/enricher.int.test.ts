@@ -289,7 +289,7 @@ describe('the enricher through the real stack', () => {
     await enricher.close();
     await flushEnricherKeys();
     enricher = await start();
-    await enricher.runner.joined;
+    await Promise.all([enricher.runner.joined, enricher.loaded]);
     expect(enricher.counts.rebuilds).toBe(1);
     expect(await enricher.table.built()).toBe(true);
     expect(enricher.waiting.committed(waiter.codiceFiscale).map((w) => w.percettore.idComunicazione)).toEqual([
