@@ -27,13 +27,16 @@ const entryOf = (e: AuditEvent): AuditEntry => ({
 export interface AuditIndexer {
   readonly runner: Runner;
   readonly index: AuditIndex;
+  /** Resolves once the index is complete (at once when it was there at start), or when closed before. */
+  readonly rebuilt: Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * The audit indexer: follows ncn.audit and adds every event that names a person (by keyed hash) to the index in
- * Redis. When the index is not there (first start, Redis lost), it is first rebuilt by reading ncn.audit from the
- * beginning; adding an event twice changes nothing, so rebuild and live indexing may overlap.
+ * Redis. When the index is not there at start (first start, Redis lost), it is rebuilt by reading ncn.audit from
+ * the beginning while new events are indexed; adding an event twice changes nothing, so the two may overlap. The
+ * marker that says the index is complete is set only when the rebuild has read to where ncn.audit ended.
  */
 export async function startAuditIndexer(options: {
   config: Config;
@@ -47,26 +50,6 @@ export async function startAuditIndexer(options: {
   const { config, kafka, serde, logger, redis } = options;
   const index = new AuditIndex(redis, config.redis.prefix);
   const name = options.groupId ?? 'audit-indexer';
-
-  if (!(await index.built())) {
-    const started = Date.now();
-    let applied = 0;
-    await readToEnd({
-      kafka,
-      topics: [Topic.audit],
-      logger,
-      apply: async (records) => {
-        const events = await Promise.all(records.map((m) => (m.value ? serde.decode<AuditEvent>(m.value) : null)));
-        const named = events.flatMap((e) =>
-          e?.subjectHash ? [{ subjectHash: e.subjectHash, entry: entryOf(e) }] : [],
-        );
-        await index.add(named);
-        applied += named.length;
-      },
-    });
-    await index.markBuilt();
-    logger.info({ applied, ms: Date.now() - started }, 'audit index rebuilt from ncn.audit');
-  }
 
   /** Per input partition, the events of the transaction being handled: indexed together before it commits. */
   const staged = new Map<string, { subjectHash: string; entry: AuditEntry }[]>();
@@ -98,5 +81,55 @@ export async function startAuditIndexer(options: {
     fromBeginning: options.fromBeginning ?? true,
     maxRecordsPerTransaction: 1_000,
   });
-  return { runner, index, close: () => runner.close() };
+
+  // Live indexing runs while a missing index is rebuilt: an event added by both is stored once.
+  let closing = false;
+  const rebuilt = (async () => {
+    for (let attempt = 1; !closing; attempt++) {
+      try {
+        if (await index.built()) return;
+        await rebuildIndex(() => closing);
+        return;
+      } catch (error) {
+        if (closing) return;
+        const delayMs = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
+        logger.warn({ err: error, attempt, delayMs }, 'rebuilding the audit index failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  })();
+
+  /** Reads ncn.audit from the beginning into the index, then marks it complete; gives up quietly when stopping. */
+  async function rebuildIndex(stopping: () => boolean): Promise<void> {
+    const started = Date.now();
+    let applied = 0;
+    logger.info('the audit index is missing: rebuilding it from ncn.audit while indexing new events');
+    await readToEnd({
+      kafka,
+      topics: [Topic.audit],
+      logger,
+      apply: async (records) => {
+        if (stopping()) throw new Error('stopping');
+        const events = await Promise.all(records.map((m) => (m.value ? serde.decode<AuditEvent>(m.value) : null)));
+        const named = events.flatMap((e) =>
+          e?.subjectHash ? [{ subjectHash: e.subjectHash, entry: entryOf(e) }] : [],
+        );
+        await index.add(named);
+        applied += named.length;
+      },
+    });
+    await index.markBuilt();
+    logger.info({ applied, ms: Date.now() - started }, 'audit index rebuilt from ncn.audit');
+  }
+
+  return {
+    runner,
+    index,
+    rebuilt,
+    close: async () => {
+      closing = true;
+      await runner.close();
+      await rebuilt;
+    },
+  };
 }

@@ -36,7 +36,10 @@ Examples:
       try {
         const index = new AuditIndex(redis, config.redis.prefix);
         if (!(await index.built())) {
-          throw new Error('the audit index is not built in Redis: start the audit indexer (npm run audit-indexer)');
+          throw new Error(
+            'the audit index is not built in Redis yet: the audit indexer rebuilds it from ncn.audit when it starts ' +
+              '(its log says "audit index rebuilt"); start it if it is not running (npm run audit-indexer)',
+          );
         }
         const started = performance.now();
         const entries = await index.of(subjectHash(config.dispatcher.auditKey, cf));

@@ -278,6 +278,7 @@ describe('contact messages through the real stack (ingest → dispatcher)', () =
         if (Date.now() > deadline) throw new Error('the audit index did not take the message events');
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
+      await indexer.rebuilt;
       const env = { NCN_REDIS_PREFIX: prefix, NCN_AUDIT_KEY: testConfig.dispatcher.auditKey };
       const answer = await runNcn(['audit', '--cf', '00488410010', '--json'], env);
       expect(answer.status).toBe(0);
