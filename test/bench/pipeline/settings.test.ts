@@ -29,6 +29,14 @@ describe('the bench command line', () => {
     expect(() => parseBenchArgs(['--against'], {})).toThrow(/--against needs a value/);
   });
 
+  it('paces the paced phase at --rate, whatever the sizes', () => {
+    expect(parseBenchArgs(['--quick', '--rate', '20'], {}).sizes.pacedRate).toBe(20);
+    expect(parseBenchArgs(['--rate', '80'], {}).sizes).toEqual({ ...parseBenchArgs([], {}).sizes, pacedRate: 80 });
+    expect(parseBenchArgs(['--rate', '20', '--against', 'main'], {}).childArgs).toEqual(['--rate', '20']);
+    expect(() => parseBenchArgs(['--rate', '0'], {})).toThrow(/rate must be a positive number/);
+    expect(() => parseBenchArgs(['--rate'], {})).toThrow(/--rate needs a value/);
+  });
+
   it('refuses what it does not know', () => {
     expect(() => parseBenchArgs(['--only', 'warp'], {})).toThrow(/unknown phase warp/);
     expect(() => parseBenchArgs(['--fast'], {})).toThrow(/unknown argument --fast/);

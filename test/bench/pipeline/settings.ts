@@ -89,7 +89,7 @@ export interface BenchOptions {
 }
 
 export const Usage = `usage: npm run bench [-- --quick] [--scale X] [--only PHASE,...] [--profile [DIR]] [--keep-stack] [--seed N]
-                     [--against REF]
+                     [--rate N] [--against REF]
 
   --quick        small sizes (a run of a few minutes)
   --scale X      multiply every size (also NCN_BENCH_SCALE)
@@ -98,6 +98,8 @@ export const Usage = `usage: npm run bench [-- --quick] [--scale X] [--only PHAS
                  top frames go to DIR (default bench-results/profiles/<time>)
   --keep-stack   leave the bench's stack running at the end
   --seed N       seed of the generated traffic (default 20261120)
+  --rate N       submissions per second of the paced phase (default 500); with --against, the ref's bench must
+                 know the option too
   --against REF  run each phase for this tree and for the git ref REF (a commit, branch or tag), in turn, and
                  print the ratios: the ref is extracted and installed (npm ci) once under
                  $TMPDIR/ncn-bench-refs; each side runs its own bench with its own stack
@@ -113,6 +115,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   let keepStack = false;
   let seed = 20261120;
   let against: string | undefined;
+  let rate: number | undefined;
   const childArgs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -134,6 +137,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     } else if (arg === '--keep-stack') keepStack = true;
     else if (arg === '--seed') seed = Number(value());
     else if (arg === '--against') against = value();
+    else if (arg === '--rate') rate = Number(value());
     else throw new Error(`unknown argument ${arg}\n\n${Usage}`);
   }
   if (against !== undefined && keepStack)
@@ -145,6 +149,8 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
   if (!(scale > 0)) throw new Error(`the scale must be a positive number, got ${scale}`);
   if (!Number.isInteger(seed)) throw new Error(`the seed must be a whole number, got ${seed}`);
-  const sizes = scaled(quick ? QuickSizes : FullSizes, scale);
+  if (rate !== undefined && !(rate > 0)) throw new Error(`the rate must be a positive number, got ${rate}`);
+  const base = scaled(quick ? QuickSizes : FullSizes, scale);
+  const sizes = rate === undefined ? base : { ...base, pacedRate: rate };
   return { sizes, quick, scale, phases, profileDir, keepStack, seed, against, childArgs };
 }
