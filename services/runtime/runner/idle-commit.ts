@@ -51,10 +51,17 @@ export class IdleCommits {
 
   /** A batch with data for `key` comes: it commits past what was deferred; a commit in flight finishes first. */
   async take(key: string): Promise<void> {
+    this.#drop(key);
+    await this.#inflight.get(key);
+    // A commit in flight that failed deferred itself again: the batch commits past it, and a later run of it would
+    // move the committed offset back.
+    this.#drop(key);
+  }
+
+  #drop(key: string): void {
     const known = this.#pending.get(key);
     if (known !== undefined) clearTimeout(known.timer);
     this.#pending.delete(key);
-    await this.#inflight.get(key);
   }
 
   /** Drops what waits and lets what runs finish. Idempotent. */

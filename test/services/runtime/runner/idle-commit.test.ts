@@ -73,4 +73,22 @@ describe('IdleCommits', () => {
     await take;
     expect(taken).toBe(true);
   });
+
+  it('forgets a commit that failed while a batch waited for it: the batch commits past it, and a retry would go back', async () => {
+    let fail: (error: Error) => void = () => undefined;
+    const calls: bigint[] = [];
+    const idle = new IdleCommits(1_000, (_key, end) => {
+      calls.push(end);
+      return new Promise<void>((_resolve, reject) => (fail = reject));
+    });
+    idle.defer('t:0', 5n);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(calls).toEqual([5n]);
+    const take = idle.take('t:0');
+    fail(new Error('the broker went away'));
+    await take;
+    expect(idle.deferred('t:0')).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(calls).toEqual([5n]);
+  });
 });
