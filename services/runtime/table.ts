@@ -1,4 +1,5 @@
 import type { ConsumedRecord, Kafka } from './kafka';
+import { NcnError } from './errors';
 import type { Logger } from './logger';
 
 /** A topic read whole into memory and followed afterwards (a "global table"). */
@@ -37,11 +38,28 @@ export async function followTable(options: {
   let applied = 0;
   let closed = false;
   let failure: unknown;
+  /**
+   * Applies a record; a transient failure (the schema registry away while a value is decoded) is retried, with
+   * backoff, for as long as it lasts: a table that stopped would hold its service's start, or its catch-ups, for good.
+   */
+  const applyRetrying = async (record: ConsumedRecord): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await options.apply(record, record.partition);
+        return;
+      } catch (error) {
+        if (closed || !(error instanceof NcnError && error.retriable)) throw error;
+        if (attempt === 1 || attempt % 10 === 0)
+          logger.warn({ err: error, topic, attempt }, 'applying a table record failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * 2 ** Math.min(attempt, 5))));
+      }
+    }
+  };
   const following = (async () => {
     while (!closed) {
       const records = await reader.poll(500);
       for (const record of records) {
-        await options.apply(record, record.partition);
+        await applyRetrying(record);
         applied++;
       }
       if (!loaded && reader.reached(atStart)) {

@@ -1,5 +1,6 @@
 import { followTable, type Table } from '../../../services/runtime/table';
 import { createTopics } from '../../../services/runtime/topics';
+import { ErrorCode, NcnError } from '../../../services/runtime/errors';
 import { silentLogger, testKafka } from '../../support/clients';
 import { unique } from '../../support/unique';
 
@@ -70,5 +71,37 @@ describe('a followed table on the real broker', () => {
       await probe.disconnect();
       await producer.disconnect();
     }
+  }, 60_000);
+
+  it('applies a record again while its failure is transient (the registry away), and becomes ready with every record once', async () => {
+    const topic = unique('test.table');
+    const admin = kafka.admin();
+    await admin.connect();
+    await createTopics(admin, [{ topic, numPartitions: 1 }]);
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: ['a', 'b', 'c'].map((value) => ({ key: value, value })) });
+    await producer.disconnect();
+    const applied: string[] = [];
+    let failures = 0;
+    table = await followTable({
+      kafka,
+      topic,
+      name: unique('test.table.reader'),
+      logger: silentLogger,
+      apply: (message) => {
+        const value = message.value?.toString() ?? '';
+        if (value === 'b' && failures < 3) {
+          failures++;
+          throw new NcnError(ErrorCode.Unavailable, 'the schema registry did not answer', { retriable: true });
+        }
+        applied.push(value);
+      },
+    });
+    await table.ready;
+    expect(failures).toBe(3);
+    expect(applied).toEqual(['a', 'b', 'c']);
+    expect(await table.catchUp(10_000)).toBe(true);
   }, 60_000);
 });
