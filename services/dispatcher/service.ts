@@ -1,12 +1,13 @@
 import type { Kafka, ConsumedRecord } from '../runtime/kafka';
 import { subjectHash } from '../../contracts/policy';
-import { Topic } from '../../contracts/topics';
+import { Topic, topicCatalogue } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
 import { startRunner, type Runner } from '../runtime/runner/runner';
-import { scopeOf, type Handler } from '../runtime/runner/types';
+import { scopeOf, taskOf, type Handler, type InputRecord } from '../runtime/runner/types';
+import { StagedStore } from '../runtime/runner/staged-store';
 import { followTable, type Table } from '../runtime/table';
 import {
   dispatch,
@@ -17,14 +18,13 @@ import {
   type PercettoreArricchito,
 } from './core';
 import { itemVersion, type CanonicalItem } from './items';
-import { PartitionLocks } from './partition-locks';
-import { HolderState } from './state';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 /** A running dispatcher. */
 export interface Dispatcher {
   readonly runner: Runner;
-  readonly state: HolderState;
+  /** The holdings of every item (ncn.dispatcher.holders), plus what the transactions in flight staged. */
+  readonly state: StagedStore<Holding>;
   close(): Promise<void>;
 }
 
@@ -45,7 +45,7 @@ export interface DispatcherOptions {
 export const DispatcherInputs = NodeConsumerGroupInputs.dispatcher;
 
 /** Partitions of each input (the catalogue gives them all the same number, as co-partitioning requires). */
-const DispatcherPartitions = 6;
+const DispatcherPartitions = topicCatalogue.find((t) => t.name === Topic.candidature)?.partitions ?? 1;
 
 /**
  * The dispatcher: loads the holdings from its changelog (while it joins its group), then routes every canonical
@@ -71,7 +71,10 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
     }
     return h;
   };
-  const state = new HolderState();
+  const state = new StagedStore<Holding>(
+    (h) => h.root,
+    (candidate, known) => candidate.seq > known.seq,
+  );
 
   const table: Table = await followTable({
     kafka,
@@ -118,26 +121,28 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
   /**
    * Per input partition, the offset expected next, forgotten at every join of the group (a new generation). A
    * partition without one is new to this instance (a start, or a rebalance: its earlier owner's last holdings may
-   * not have reached the table yet, so the table catches up first); an earlier offset means a chunk failed
-   * before its transaction (what it staged is dropped, and the table catches up too). A later offset within the
+   * not have reached the table yet, so the table catches up first); an earlier offset means the partition was
+   * read again after a round left it out (what its task staged is dropped, and the table catches up too); the
+   * same offset again is a retry of the record. A later offset within the
    * same generation skips only what the consumer filters out (transaction markers, aborted records): the partition was
    * this instance's alone meanwhile, so nobody else wrote its holdings and there is nothing to catch up on. The
    * inputs are written in transactions, so such gaps come every few records: catching up on each (a round trip
    * through the broker for the table to read back this instance's own last commit) stalled the dispatcher.
-   * A join comes between batches, never during a transaction: what is still staged then never committed.
+   * A join comes between rounds, never during a transaction: what is still staged then never committed.
    */
   const expected = new Map<string, bigint>();
-  const locks = new PartitionLocks();
   const joined = (): void => {
-    for (const scope of expected.keys()) state.abort(scope);
+    state.abortAll();
     expected.clear();
-    locks.releaseAll();
   };
-  const follow = async (scope: string, offset: bigint): Promise<void> => {
+  const follow = async (record: InputRecord): Promise<void> => {
+    const scope = scopeOf(record);
+    const offset = BigInt(record.offset);
     const next = expected.get(scope);
     expected.set(scope, offset + 1n);
-    if (next !== undefined && offset >= next) return;
-    if (next !== undefined && offset < next) state.abort(scope);
+    // The same record again is the runner retrying it: what the task staged before it stays.
+    if (next !== undefined && offset + 1n >= next) return;
+    if (next !== undefined && offset < next) state.abort(taskOf(record));
     // Routing on holdings that lack what was committed before would lose deliveries (a close of an item "never
     // dispatched", a withdrawal not sent): not caught up is a transient failure, retried, never a guess.
     if (!(await table.catchUp(10_000))) {
@@ -148,14 +153,16 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
 
   const handler: Handler = async (record) => {
     if (record.value === null) throw new NcnError(ErrorCode.Decode, `an empty record on ${record.topic}`);
-    const scope = scopeOf(record);
-    await locks.acquire(record.partition, scope);
-    await follow(scope, BigInt(record.offset));
+    await follow(record);
     const event = await decode(record.topic, record.value);
     const root = rootOf(event);
-    const result = dispatch(state.get(scope, root), event, { now: now().getTime(), hash });
+    // Holdings are staged per task: an item's update and its expiry (partition p of two inputs) may be in one
+    // transaction, and the second must see what the first staged.
+    const task = taskOf(record);
+    const source = `${scopeOf(record)}:${record.offset}`;
+    const result = dispatch(state.get(task, source, root), event, { now: now().getTime(), hash });
     if (result.skipped !== undefined) logger.debug({ root, topic: record.topic }, `skipped: ${result.skipped}`);
-    if (result.next !== undefined) state.stage(scope, result.next);
+    if (result.next !== undefined) state.stage(task, source, result.next);
     return result.outputs;
   };
 
@@ -169,24 +176,21 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
     topics: [...DispatcherInputs],
     handler,
     hooks: {
-      committed: (s) => {
-        state.commit(scopeOf(s));
-        locks.release(s.partition, scopeOf(s));
-      },
+      committed: (s) => state.commit(taskOf(s)),
       aborted: (s) => {
-        state.abort(scopeOf(s));
+        state.abort(taskOf(s));
         // The runner could not tell whether the transaction committed (a commit failing on the wire may have been
         // applied): its holdings may be in the changelog and not in the state. Every scope's next record catches
         // the table up first, whatever its offset (the roots of this scope are read by the other inputs' too).
         expected.clear();
-        locks.release(s.partition, scopeOf(s));
       },
     },
     httpPort: config.httpPort,
     fromBeginning: options.fromBeginning ?? true,
     maxRecordsPerTransaction: 100,
-    // Chunks of different partition numbers share no root (see PartitionLocks): while one waits for the broker,
-    // another is handled.
+    // Partition p of every input holds the same roots (equal counts, keyed by root): one task. Tasks share no root,
+    // so they are handled side by side: while one waits for the table, another is handled.
+    coPartitioned: true,
     partitionsConsumedConcurrently: DispatcherPartitions,
   });
 

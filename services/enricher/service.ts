@@ -6,7 +6,7 @@ import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
 import { startRunner, type Runner } from '../runtime/runner/runner';
-import { scopeOf, type Handler, type InputRecord, type OutputRecord } from '../runtime/runner/types';
+import { scopeOf, taskOf, type Handler, type InputRecord, type OutputRecord } from '../runtime/runner/types';
 import { followTable, type Table } from '../runtime/table';
 import { CoTable, Lost, inputOrder } from './co-table';
 import { decide, isRecipient, relationOf, type CoRelation, type EnricherDecision, type EnricherInput } from './core';
@@ -162,9 +162,9 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     const next = expected.get(scope);
     expected.set(scope, offset + 1n);
     if (next === offset || next === offset + 1n) return;
-    // Back to an earlier offset: the transaction that staged changes past it never committed (the runner calls
-    // no hook when a transient failure outlives its retries before the transaction begins).
-    if (next !== undefined && offset < next) waiting.abort(scope);
+    // Back to an earlier offset: what the task staged past it never committed (dropped again, in case no hook said
+    // so).
+    if (next !== undefined && offset < next) waiting.abort(taskOf(record));
     await catchUp().catch((error: unknown) => {
       throw asRetriable(error, 'reading where the waiting changelog ends failed');
     });
@@ -188,7 +188,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     input: EnricherInput,
     relation: CoRelation | undefined,
   ): OutputRecord[] => {
-    const scope = scopeOf(record);
+    const scope = taskOf(record); // staged per task: a person's INPS, CO and tick records meet in partition p
     const source = `${record.topic}:${record.partition}:${record.offset}`;
     const decision = decide(input, {
       waiting: waiting.get(scope, source, cf),
@@ -234,7 +234,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     if (record.headers[EnricherHeader.group]?.toString() !== name) return [];
     const cf = record.key?.toString() ?? '';
     ticked.delete(cf);
-    const scope = scopeOf(record);
+    const scope = taskOf(record); // staged per task: a person's INPS, CO and tick records meet in partition p
     const source = `${record.topic}:${record.partition}:${record.offset}`;
     const current = waiting.get(scope, source, cf);
     if (current === undefined || current.records.length === 0) return [];
@@ -265,16 +265,18 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     topics: NodeConsumerGroupInputs.enricher,
     handler,
     hooks: {
-      committed: (s) => waiting.commit(scopeOf(s)),
+      committed: (s) => waiting.commit(taskOf(s)),
       // The runner could not tell whether the transaction committed (a commit failing on the wire may have been
       // applied): every scope's next record catches the waiting changelog up first.
       aborted: (s) => {
-        waiting.abort(scopeOf(s));
+        waiting.abort(taskOf(s));
         expected.clear();
       },
     },
     httpPort: config.httpPort,
     fromBeginning: options.fromBeginning ?? true,
+    // inps.percettori, co.rapporti and the ticks are keyed by codice fiscale with equal partition counts.
+    coPartitioned: true,
     partitionsConsumedConcurrently: 1,
     now,
   });

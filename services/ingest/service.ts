@@ -6,7 +6,7 @@ import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
-import { startRunner, type Runner } from '../runtime/runner/runner';
+import { processTransactions, startRunner, type Runner } from '../runtime/runner/runner';
 import { scopeOf, type Handler, type InputRecord, type TransactionScope } from '../runtime/runner/types';
 import { followTable, type Table } from '../runtime/table';
 import { defaultLimits } from '../xml/harden';
@@ -234,9 +234,12 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     return [{ topic: Topic.ingestPending, key: record.key, value: record.value ?? Buffer.alloc(0), headers }];
   };
 
+  // One transactional producer for the process: the inbound and the pending runner take turns on it.
+  const transactions = processTransactions(kafka, name);
   const runner = await startRunner({
     service: 'ingest',
     groupId: name,
+    transactions,
     kafka,
     serde,
     logger,
@@ -253,6 +256,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
   const pendingRunner = await startRunner({
     service: 'ingest',
     groupId: `${name}.pending`,
+    transactions,
     kafka,
     serde,
     logger,
@@ -271,6 +275,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     close() {
       closing ??= (async () => {
         await Promise.all([runner.close(), pendingRunner.close()]);
+        await transactions.close();
         await Promise.all(tables.map((t) => t.close()));
       })();
       return closing;

@@ -19,7 +19,7 @@ import { startHttp } from './http';
 import { consumerStopped } from './stopped';
 import { createRunnerMetrics, type RunnerMetrics } from './metrics';
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry';
-import type { Handler, InputRecord, OutputRecord, TransactionHooks } from './types';
+import type { Handler, InputRecord, OutputRecord, TransactionHooks, TransactionScope } from './types';
 
 /** What a runner needs; defaults in brackets. */
 export interface RunnerOptions {
@@ -51,8 +51,19 @@ export interface RunnerOptions {
   readonly fromBeginning?: boolean;
   /** The clock, for dead-letter timestamps [Date.now]. */
   readonly now?: () => Date;
-  /** Partitions handled at once, each in its own transactions [1]. */
+  /** Tasks handled at once within a transaction [1]. */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Whether the inputs are co-partitioned (equal partition counts, keyed alike): then partition p of every input
+   * is one task, whose records are handled one at a time by one lane, and state a handler stages for one of them is
+   * seen by the others (stage it under `taskOf(scope)`). Otherwise each partition is a task of its own [false].
+   */
+  readonly coPartitioned?: boolean;
+  /**
+   * How long a transaction takes in new records before it commits [500 ms]: the longer, the fewer transactions
+   * (and markers) per record; the shorter, the sooner downstream reads what was produced.
+   */
+  readonly commitIntervalMs?: number;
   /** Largest fetch per partition in bytes [1 MiB]; raise it for topics with large records. */
   readonly maxBytesPerPartition?: number;
   /**
@@ -68,6 +79,11 @@ export interface RunnerOptions {
    * (TransactionTimeoutMs). Unique per running instance of the group.
    */
   readonly instanceId?: string;
+  /**
+   * The process's transactional producer, when several runners share it (`processTransactions`) [one of the
+   * runner's own]; its maker closes it after the runners.
+   */
+  readonly transactions?: Transactions;
   /** Called whenever the group assigns this instance partitions anew (they may have changed hands meanwhile). */
   readonly onAssigned?: (partitions: readonly TopicPartition[]) => void;
 }
@@ -107,73 +123,76 @@ async function producerUsable(producer: TransactionalProducer): Promise<boolean>
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A pool of transactional producers, one per transaction that may be open at once. */
-class ProducerPool {
-  readonly #free: number[] = [];
-  readonly #waiting: ((slot: number) => void)[] = [];
-  readonly #producers: TransactionalProducer[] = [];
+/**
+ * The transactional producer of a process: the transactions of its runners take turns on it (a producer has one
+ * open at a time). Its id is `<group>.<instance>.0`, stable for a named instance, so a restart fences the previous
+ * process's producer and settles what it left open at once. Started by the first runner that uses it; closed by
+ * whoever made it.
+ */
+export class Transactions {
+  #producer: TransactionalProducer | undefined;
+  #started: Promise<void> | undefined;
+  #busy = false;
+  readonly #waiting: (() => void)[] = [];
 
-  constructor(
-    private readonly make: (slot: number) => TransactionalProducer,
-    readonly size: number,
-  ) {}
+  constructor(private readonly make: () => TransactionalProducer) {}
 
-  /** Makes and initialises every producer: each fences its id's previous owner and settles what it left open. */
-  async start(): Promise<void> {
-    await Promise.all(
-      Array.from({ length: this.size }, async (_, slot) => {
-        this.#producers[slot] = await this.#connected(slot);
-        this.#free.push(slot);
-      }),
-    );
+  /** Makes and initialises the producer, once however often it is called. */
+  start(): Promise<void> {
+    this.#started ??= (async () => {
+      this.#producer = await this.#connected();
+    })();
+    return this.#started;
   }
 
-  async #connected(slot: number): Promise<TransactionalProducer> {
-    const producer = this.make(slot);
+  async #connected(): Promise<TransactionalProducer> {
+    const producer = this.make();
     await producer.connect();
     return producer;
   }
 
-  /** A free producer's slot, waiting for one when all are in a transaction. */
-  take(): Promise<number> {
-    const slot = this.#free.pop();
-    if (slot !== undefined) return Promise.resolve(slot);
-    return new Promise((resolve) => this.#waiting.push(resolve));
+  /** The producer, once no other transaction of the process holds it; `give` hands it on. */
+  async take(): Promise<TransactionalProducer> {
+    await this.start();
+    if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#busy = true;
+    if (this.#producer === undefined) throw new Error('the transactional producer is not started');
+    return this.#producer;
   }
 
-  give(slot: number): void {
+  give(): void {
     const next = this.#waiting.shift();
-    if (next !== undefined) next(slot);
-    else this.#free.push(slot);
+    if (next !== undefined) next();
+    else this.#busy = false;
   }
 
-  producer(slot: number): TransactionalProducer {
-    const producer = this.#producers[slot];
-    if (producer === undefined) throw new Error(`no producer in slot ${slot}`);
-    return producer;
-  }
-
-  /** Replaces a slot's producer that the broker fenced or failed for good; the new one takes the same id. */
-  async replace(slot: number): Promise<void> {
-    const stale = this.#producers[slot];
-    await stale?.disconnect().catch(() => undefined);
-    this.#producers[slot] = await this.#connected(slot);
+  /** Replaces a producer the broker fenced or that failed for good; the new one takes the same id. */
+  async replace(): Promise<void> {
+    await this.#producer?.disconnect().catch(() => undefined);
+    this.#producer = await this.#connected();
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#producers.map((p) => p.disconnect().catch(() => undefined)));
+    await this.#producer?.disconnect().catch(() => undefined);
   }
 }
 
+/** The process's transactional producer for a group (its runners pass it on: `transactions`). */
+export function processTransactions(kafka: Kafka, groupId: string, instanceId = kafka.instanceId): Transactions {
+  // Without an instance name, a fresh one per start: ids stay unique among the group's running members.
+  const idTag = instanceId ?? randomBytes(4).toString('hex');
+  return new Transactions(() => kafka.transactionalProducer({ transactionalId: `${groupId}.${idTag}.0` }));
+}
+
 /**
- * The shared runner: consumes in polls, calls the handler for each record, and for each chunk of a partition's
- * records produces the handler's records and commits the input offsets in one Kafka transaction (KIP-447: the
- * offsets carry the consumer's group metadata, so a member that lost its partitions cannot commit them). Chunks of
- * different partitions run side by side, each in a transaction of its own producer (`partitionsConsumedConcurrently`
- * of them). Transient failures are retried with backoff; a record whose handler fails permanently goes to ncn.dlq
- * with its original bytes and the reason in named headers, in the same transaction, and the partition moves on.
- * Retries exhausted on a transient failure abort the transaction and read the partition again from the chunk:
- * nothing is skipped.
+ * The shared runner: consumes in polls, calls the handler for each record, and in rounds produces the handler's
+ * records and commits the input offsets of every partition the round took from in one Kafka transaction of the
+ * instance's one transactional producer (KIP-447: the offsets carry the consumer's group metadata, so a member that
+ * lost its partitions cannot commit them). Within a round, tasks (a partition, or partition p of every
+ * co-partitioned input) are handled side by side, a task's records one at a time. Transient failures are retried
+ * with backoff; a record whose handler fails permanently goes to ncn.dlq with its original bytes and the reason in
+ * named headers, in the same transaction, and the partition moves on. Retries exhausted on a transient failure
+ * abort the round and read its partitions again from where it began: nothing is skipped.
  */
 export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const { service, kafka, serde, logger, handler } = options;
@@ -184,10 +203,10 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   /** Per assigned partition, the size of its next chunk: from firstChunk, doubled by each commit, up to chunkSize. */
   const nextChunk = new Map<string, number>();
   const concurrency = Math.max(1, options.partitionsConsumedConcurrently ?? 1);
+  const coPartitioned = options.coPartitioned ?? false;
+  const commitIntervalMs = options.commitIntervalMs ?? 500;
   const now = options.now ?? (() => new Date());
   const instanceId = options.instanceId ?? kafka.instanceId;
-  // Without an instance name, a fresh one per start: ids stay unique among the group's running members.
-  const idTag = instanceId ?? randomBytes(4).toString('hex');
   const metrics = createRunnerMetrics(service);
   const schemaIds = new Map<string, Promise<number>>();
   /** Per assigned partition, the offset the group has committed (by this instance, or before it got the partition). */
@@ -196,26 +215,27 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   let failure: Error | undefined;
   const startedAt = Date.now();
   let firstCommitted = false;
-  /** The poll being processed, which a revocation waits for. */
+  /** The round being processed, which a revocation waits for. */
   let inflight: Promise<void> = Promise.resolve();
 
-  const pool = new ProducerPool(
-    (slot) => kafka.transactionalProducer({ transactionalId: `${groupId}.${idTag}.${slot}` }),
-    concurrency,
-  );
+  // One transactional producer: every transaction of this instance goes through it (KIP-447 lets one producer
+  // commit offsets of any partition the member holds), shared with the process's other runners when given.
+  const transactions = options.transactions ?? processTransactions(kafka, groupId, instanceId);
 
   const idle = new IdleCommits(
     options.idleCommitMs ?? 1_000,
     async (key, end) => {
       const partition = assignedPartitions.get(key);
       if (partition === undefined) return;
-      await processChunk(partition, [], end);
+      await commitParts([{ partition, key, records: [], end }], []);
     },
     (key, error) =>
       logger.warn({ err: error, partition: key }, 'committing past the end of a quiet partition failed; trying again'),
   );
 
   const assignedPartitions = new Map<string, TopicPartition>();
+  /** Records fetched and not handled yet, per partition, in offset order. */
+  const backlog = new Map<string, { partition: TopicPartition; records: ConsumedRecord[] }>();
   let markJoined: () => void = () => undefined;
   const joined = new Promise<void>((resolve) => (markJoined = resolve));
 
@@ -233,13 +253,17 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         assignedPartitions.set(key, { topic: p.topic, partition: p.partition });
         committedEnd.set(key, p.offset);
         nextChunk.set(key, firstChunk);
+        backlog.delete(key); // fetched under an earlier assignment: read again from the committed offset
       }
       markJoined();
       options.onAssigned?.(partitions);
     },
     onRevoke: async (partitions) => {
       idle.reset();
-      for (const p of partitions) assignedPartitions.delete(partitionKey(p));
+      for (const p of partitions) {
+        assignedPartitions.delete(partitionKey(p));
+        backlog.delete(partitionKey(p));
+      }
       // What is in flight for them finishes (commits or aborts) before another member may read their offsets.
       await inflight;
       await Promise.all(partitions.map((p) => idle.take(partitionKey(p))));
@@ -325,54 +349,57 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     }
   }
 
+  /** A partition's share of a transaction: the records handled in it, and the offset committed after them. */
+  interface Part {
+    readonly partition: TopicPartition;
+    readonly key: string;
+    readonly records: readonly ConsumedRecord[];
+    readonly end: bigint;
+  }
+  type Encoded = { topic: string; message: Awaited<ReturnType<typeof encode>> };
+  const scopeOfPart = (p: Part): TransactionScope => ({ topic: p.partition.topic, partition: p.partition.partition });
+
   /**
-   * Handles a chunk of a partition's records and, in one transaction, produces its outputs and commits `end` (the
-   * offset after the chunk). A chunk may hold no record at all: the transaction then only commits past aborted
-   * records and markers. Throws when the transaction did not commit (its hooks were told: aborted).
+   * Commits one transaction: the outputs, and each part's `end` as its partition's committed offset. A part may
+   * hold no record at all: it then only commits past aborted records and markers. Throws when the transaction did
+   * not commit (every part's hooks were told: aborted).
    */
-  async function processChunk(
-    partition: TopicPartition,
-    records: readonly ConsumedRecord[],
-    end: bigint,
-  ): Promise<void> {
-    const { topic } = partition;
-    const key = partitionKey(partition);
-    const scope = { topic, partition: partition.partition };
-    const outputs: { topic: string; message: Awaited<ReturnType<typeof encode>> }[] = [];
-    try {
-      for (const record of records) {
-        metrics.recordsIn.inc({ topic });
-        outputs.push(...(await handle(record)));
+  async function commitParts(parts: readonly Part[], outputs: readonly Encoded[]): Promise<void> {
+    // Hooks hear of the parts with records only: a part without is an idle commit, which may run while a round
+    // handles the same task, and must not commit or drop what that round staged.
+    const scopes = parts.filter((p) => p.records.length > 0).map(scopeOfPart);
+    const aborted = (): void => {
+      for (const scope of scopes) options.hooks?.aborted?.(scope);
+    };
+    const prepare = options.hooks?.prepare;
+    if (prepare !== undefined) {
+      try {
+        for (const part of parts) {
+          if (part.records.length === 0) continue;
+          const scope = scopeOfPart(part);
+          await withRetry(() => prepare(scope), {
+            policy,
+            isTransient: () => true,
+            onRetry: (error, attempt, delayMs) => {
+              metrics.failures.inc({ kind: 'retried' });
+              logger.warn({ err: error, attempt, delayMs, ...scope }, 'preparing a transaction failed, retrying');
+            },
+          });
+        }
+      } catch (error) {
+        // Retries ran out before the transaction began: nothing of it is produced; what it staged is dropped.
+        aborted();
+        throw error;
       }
-      const prepare = options.hooks?.prepare;
-      if (prepare !== undefined && records.length > 0) {
-        await withRetry(() => prepare(scope), {
-          policy,
-          isTransient: () => true,
-          onRetry: (error, attempt, delayMs) => {
-            metrics.failures.inc({ kind: 'retried' });
-            logger.warn(
-              { err: error, attempt, delayMs, topic, partition: scope.partition },
-              'preparing a transaction failed, retrying',
-            );
-          },
-        });
-      }
-    } catch (error) {
-      // Retries of a transient failure (of a record's handling, or of preparing) ran out: nothing of this chunk is
-      // produced; what it staged is dropped.
-      options.hooks?.aborted?.(scope);
-      throw error;
     }
-    const slot = await pool.take();
+    const producer = await transactions.take();
     try {
-      const producer = pool.producer(slot);
       /** Whether the producer is done for: fenced or fatal, or its transaction could not be aborted. */
       let broken = false;
       try {
         const transaction = await producer.transaction();
         try {
-          const byTopic = new Map<string, (typeof outputs)[number]['message'][]>();
+          const byTopic = new Map<string, Encoded['message'][]>();
           for (const o of outputs) {
             const list = byTopic.get(o.topic);
             if (list === undefined) byTopic.set(o.topic, [o.message]);
@@ -383,9 +410,15 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
               topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })),
             });
           }
+          const offsets = new Map<string, { partition: number; offset: string }[]>();
+          for (const part of parts) {
+            const list = offsets.get(part.partition.topic) ?? [];
+            list.push({ partition: part.partition.partition, offset: part.end.toString() });
+            offsets.set(part.partition.topic, list);
+          }
           await transaction.sendOffsets({
             consumer,
-            topics: [{ topic, partitions: [{ partition: scope.partition, offset: end.toString() }] }],
+            topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
           });
           await transaction.commit();
         } catch (error) {
@@ -403,80 +436,155 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         // id: initialising it fences the old one and settles whatever transaction it left open.
         if (broken || isFatal(error) || !(await producerUsable(producer))) {
           logger.warn(
-            { err: error, topic, partition: scope.partition },
+            { err: error },
             `the transactional producer failed (${describeError(error).message}); taking a new one`,
           );
-          await pool
-            .replace(slot)
+          await transactions
+            .replace()
             .catch((e: unknown) => logger.warn({ err: e }, 'a new transactional producer could not start yet'));
         }
-        // The outcome is not certain: a commit can fail on the wire after the broker applied it. The committed offset,
-        // read stable, says: past this chunk, it did commit and the service's staged state is final; otherwise it
-        // aborted. When even that cannot be known (the broker is away), the chunk is taken for aborted and read
-        // again; what did commit of it is then skipped by the offsets the group reads.
-        const applied = await committedOffset(partition).then(
-          (committed) => committed >= end,
-          () => false,
-        );
+        // The outcome is not certain: a commit can fail on the wire after the broker applied it. The committed offset
+        // of one of its partitions, read stable, says (a transaction commits all or nothing): past the part, it did
+        // commit and the service's staged state is final; otherwise it aborted. When even that cannot be known (the
+        // broker is away), it is taken for aborted and read again; what did commit of it is then skipped by the
+        // offsets the group reads.
+        const [probe] = parts;
+        const applied =
+          probe !== undefined &&
+          (await committedOffset(probe.partition).then(
+            (committed) => committed >= probe.end,
+            () => false,
+          ));
         if (!applied) {
           metrics.transactions.inc({ outcome: 'aborted' });
-          options.hooks?.aborted?.(scope);
+          aborted();
           throw error;
         }
-        logger.warn(
-          { err: error, topic, partition: scope.partition },
-          'a commit answered with an error had been applied: going on',
-        );
+        logger.warn({ err: error }, 'a commit answered with an error had been applied: going on');
       }
     } finally {
-      pool.give(slot);
+      transactions.give();
     }
     metrics.transactions.inc({ outcome: 'committed' });
     for (const o of outputs) metrics.recordsOut.inc({ topic: o.topic });
-    options.hooks?.committed?.(scope);
-    if (assignedPartitions.has(key)) committedEnd.set(key, end);
-    if (!firstCommitted && records.length > 0) {
+    for (const scope of scopes) options.hooks?.committed?.(scope);
+    for (const part of parts) if (assignedPartitions.has(part.key)) committedEnd.set(part.key, part.end);
+    const first = parts.find((p) => p.records.length > 0);
+    if (!firstCommitted && first !== undefined) {
       firstCommitted = true;
-      logger.info({ topic, partition: scope.partition, afterMs: Date.now() - startedAt }, FirstCommitMessage);
+      logger.info({ ...scopeOfPart(first), afterMs: Date.now() - startedAt }, FirstCommitMessage);
     }
   }
 
+  /** A partition's task: its number when the inputs are co-partitioned, else the partition itself. */
+  const taskOf = (p: TopicPartition): string => (coPartitioned ? String(p.partition) : partitionKey(p));
+
   /**
-   * Processes a partition's records of one poll, chunk by chunk. A chunk that did not commit sends the partition back
-   * to its first record: it is read again after a pause, and nothing after it is processed before.
+   * One transaction's worth of the backlog. Each task's partitions are handled one after the other, each in offset
+   * order, and tasks side by side (`partitionsConsumedConcurrently` at once); a partition gives at most its next
+   * chunk's size, and no new record is taken once the commit interval has passed (each partition handles at least
+   * one). Then one transaction produces every output and commits every partition's offset. A task whose record's
+   * transient failure outlived its retries is left out of it; when the transaction does not commit, every task is.
+   * A task left out has each of its partitions sent back to its first record of the round: read again after a
+   * pause, nothing after it handled before.
    */
-  async function processPartition(partition: TopicPartition, records: readonly ConsumedRecord[]): Promise<void> {
-    const key = partitionKey(partition);
-    // This partition's transactions commit past whatever was deferred (it lies before these records).
-    await idle.take(key);
-    for (let i = 0; i < records.length; ) {
-      if (!running || !assignedPartitions.has(key)) return;
-      const size = nextChunk.get(key) ?? chunkSize;
-      const chunk = records.slice(i, i + size);
-      i += chunk.length;
-      const first = chunk[0];
-      const last = chunk[chunk.length - 1];
-      if (first === undefined || last === undefined) break;
-      try {
-        await processChunk(partition, chunk, BigInt(last.offset) + 1n);
-        if (size < chunkSize && assignedPartitions.has(key)) nextChunk.set(key, Math.min(chunkSize, size * 2));
-      } catch (error) {
-        logger.warn(
-          { err: error, topic: partition.topic, partition: partition.partition, offset: first.offset },
-          `a chunk did not commit (${describeError(error).message}); reading the partition again from it`,
-        );
-        if (assignedPartitions.has(key)) {
-          nextChunk.set(key, firstChunk);
-          await consumer.seek(partition, BigInt(first.offset)).catch((e: unknown) => {
-            // Without the seek, what follows would be processed past the chunk: stop for the supervisor to restart.
-            failure = e as Error;
-            throw e;
-          });
+  async function round(): Promise<void> {
+    const shares = new Map<string, { partition: TopicPartition; key: string; records: ConsumedRecord[] }[]>();
+    for (const [key, b] of backlog) {
+      if (!assignedPartitions.has(key)) {
+        backlog.delete(key);
+        continue;
+      }
+      const task = taskOf(b.partition);
+      const list = shares.get(task) ?? [];
+      list.push({ partition: b.partition, key, records: b.records });
+      shares.set(task, list);
+    }
+    if (shares.size === 0) return;
+    // The round's transaction commits past whatever was deferred for its partitions (it lies before these records).
+    await Promise.all([...backlog.keys()].map((key) => idle.take(key)));
+    const started = Date.now();
+    interface Touched {
+      readonly partition: TopicPartition;
+      readonly key: string;
+      readonly first: ConsumedRecord;
+    }
+    /** Per task: its parts and outputs, every partition whose records it began to handle, and its failure. */
+    const results: { parts: Part[]; outputs: Encoded[]; touched: Touched[]; failed?: unknown }[] = [];
+    await eachLimited([...shares.values()], concurrency, async (taskShares) => {
+      const result: (typeof results)[number] = { parts: [], outputs: [], touched: [] };
+      results.push(result);
+      for (const share of taskShares) {
+        const limit = Math.min(share.records.length, nextChunk.get(share.key) ?? chunkSize);
+        let handled = 0;
+        while (handled < limit && result.failed === undefined && running && assignedPartitions.has(share.key)) {
+          if (handled > 0 && Date.now() - started >= commitIntervalMs) break;
+          const record = share.records[handled];
+          if (record === undefined) break;
+          if (handled === 0) result.touched.push({ partition: share.partition, key: share.key, first: record });
+          metrics.recordsIn.inc({ topic: record.topic });
+          try {
+            result.outputs.push(...(await handle(record)));
+          } catch (error) {
+            result.failed = error;
+            break;
+          }
+          handled++;
         }
-        await sleep(1_000);
-        return;
+        const last = share.records[handled - 1];
+        if (handled > 0 && last !== undefined) {
+          result.parts.push({ ...share, records: share.records.slice(0, handled), end: BigInt(last.offset) + 1n });
+        }
+      }
+    });
+    // A task whose record's transient failure outlived its retries is left out of the transaction (what it staged
+    // is dropped, its partitions are read again); the other tasks commit.
+    const failedTasks = results.filter((r) => r.failed !== undefined);
+    const committing = results.filter((r) => r.failed === undefined);
+    for (const r of failedTasks) {
+      for (const t of r.touched)
+        options.hooks?.aborted?.({ topic: t.partition.topic, partition: t.partition.partition });
+    }
+    let again = failedTasks.flatMap((r) => r.touched);
+    let cause = failedTasks[0]?.failed;
+    const parts = committing.flatMap((r) => r.parts);
+    try {
+      if (parts.length > 0) {
+        await commitParts(
+          parts,
+          committing.flatMap((r) => r.outputs),
+        );
+      }
+    } catch (error) {
+      again = results.flatMap((r) => r.touched);
+      cause = error;
+    }
+    if (again.length > 0) {
+      logger.warn(
+        { err: cause, partitions: again.map((t) => `${t.key}@${t.first.offset}`) },
+        `records were not committed (${describeError(cause).message}); reading their partitions again from them`,
+      );
+      for (const t of again) {
+        backlog.delete(t.key);
+        if (!assignedPartitions.has(t.key)) continue;
+        nextChunk.set(t.key, firstChunk);
+        await consumer.seek(t.partition, BigInt(t.first.offset)).catch((e: unknown) => {
+          // Without the seek, what follows would be processed past the round: stop for the supervisor to restart.
+          failure = e as Error;
+          throw e;
+        });
       }
     }
+    const retried = new Set(again.map((t) => t.key));
+    for (const part of parts) {
+      if (retried.has(part.key)) continue;
+      const b = backlog.get(part.key);
+      b?.records.splice(0, part.records.length);
+      if (b !== undefined && b.records.length === 0) backlog.delete(part.key);
+      const size = nextChunk.get(part.key);
+      if (size !== undefined && size < chunkSize) nextChunk.set(part.key, Math.min(chunkSize, size * 2));
+    }
+    if (again.length > 0) await sleep(1_000);
   }
 
   /** Runs `work` for each item, at most `limit` at once. */
@@ -502,7 +610,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       else
         void idle
           .take(key)
-          .then(() => processChunk(partition, [], position))
+          .then(() => commitParts([{ partition, key, records: [], end: position }], []))
           .catch(() => undefined);
     }
   }
@@ -510,42 +618,48 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   async function loop(): Promise<void> {
     const maxPoll = Math.min(5_000, Math.max(chunkSize, 100) * concurrency);
     while (running) {
-      let records: ConsumedRecord[];
-      try {
-        records = await consumer.poll(maxPoll);
-      } catch (error) {
-        if (!running) return;
-        // A consumer that failed for good stops the runner: a service process exits to be started again.
-        if (isFatal(error)) throw error;
-        logger.warn({ err: error }, 'polling failed; trying again');
-        await sleep(1_000);
-        continue;
-      }
-      const byPartition = new Map<string, { partition: TopicPartition; records: ConsumedRecord[] }>();
-      for (const record of records) {
-        const key = partitionKey(record);
-        let group = byPartition.get(key);
-        if (group === undefined) {
-          group = { partition: { topic: record.topic, partition: record.partition }, records: [] };
-          byPartition.set(key, group);
+      // What was fetched is handled before the next poll: a round takes at most a chunk per partition.
+      if (backlog.size === 0) {
+        let records: ConsumedRecord[];
+        try {
+          records = await consumer.poll(maxPoll);
+        } catch (error) {
+          if (!running) return;
+          // A consumer that failed for good stops the runner: a service process exits to be started again.
+          if (isFatal(error)) throw error;
+          logger.warn({ err: error }, 'polling failed; trying again');
+          await sleep(1_000);
+          continue;
         }
-        group.records.push(record);
+        for (const record of records) {
+          const key = partitionKey(record);
+          const known = backlog.get(key);
+          if (known === undefined) {
+            backlog.set(key, { partition: { topic: record.topic, partition: record.partition }, records: [record] });
+          } else known.records.push(record);
+        }
       }
-      const work = eachLimited([...byPartition.values()], concurrency, (g) => processPartition(g.partition, g.records));
+      const busy = new Set(backlog.keys());
+      const work = round();
       inflight = work.catch(() => undefined);
       await work;
       for (const [key, partition] of assignedPartitions) {
         const end = consumer.end(partition);
         const position = consumer.position(partition) ?? committedEnd.get(key);
         if (end !== undefined && position !== undefined) {
-          metrics.lag.set({ topic: partition.topic, partition: String(partition.partition) }, Number(end - position));
+          // The consumer's position is past what waits in the backlog: that is lag too.
+          const waiting = backlog.get(key)?.records.length ?? 0;
+          metrics.lag.set(
+            { topic: partition.topic, partition: String(partition.partition) },
+            Number(end - position) + waiting,
+          );
         }
       }
-      deferIdleCommits(new Set(byPartition.keys()));
+      deferIdleCommits(busy);
     }
   }
 
-  await pool.start();
+  await transactions.start();
   await consumer.connect();
   running = true;
   const looping = loop().catch((error: unknown) => {
@@ -575,7 +689,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         await looping;
         await idle.close();
         await consumer.disconnect();
-        await pool.close();
+        if (options.transactions === undefined) await transactions.close();
         await new Promise<void>((resolve) => (http ? http.server.close(() => resolve()) : resolve()));
       })();
       return closing;

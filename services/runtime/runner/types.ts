@@ -28,7 +28,10 @@ export interface TransactionScope {
   readonly partition: number;
 }
 
-/** Called around each transaction, so a handler's staged state follows the fate of the Kafka transaction. */
+/**
+ * Called around each transaction, once per input partition whose records it holds, so a handler's staged state
+ * follows the fate of the Kafka transaction.
+ */
 export interface TransactionHooks {
   /**
    * Every record of the transaction was handled and it is about to begin: write what was staged outside Kafka
@@ -46,3 +49,10 @@ export interface TransactionHooks {
 
 /** The scope of a record's transaction as a string key. */
 export const scopeOf = (scope: TransactionScope): string => `${scope.topic}:${scope.partition}`;
+
+/**
+ * The task of a scope when a runner's inputs are co-partitioned (`coPartitioned`): its partition number. State
+ * staged under it is shared by the task's inputs, which one lane handles one record at a time; every scope of a
+ * transaction is committed or aborted with it, so a hook may commit or abort the task more than once.
+ */
+export const taskOf = (scope: TransactionScope): string => String(scope.partition);

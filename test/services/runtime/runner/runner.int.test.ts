@@ -187,6 +187,60 @@ describe('the runner on the real broker', () => {
     expect(Math.max(...sizes)).toBeGreaterThan(32);
   });
 
+  it('handles partition p of co-partitioned inputs as one task: one record at a time, tasks side by side', async () => {
+    const inputs = [unique('test.runner.a'), unique('test.runner.b')];
+    const output = unique('test.runner.out');
+    await topicsWith(kafka, inputs, 2);
+    await topicsWith(kafka, [output]);
+    // Partition 1 of each input is short: a lane done with it would take the other input's partition 0 next, beside
+    // partition 0 of the first, were the two not one task.
+    const counts = [30, 3];
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      for (const topic of inputs) {
+        for (const partition of [0, 1]) {
+          await producer.send({
+            topic,
+            messages: Array.from({ length: counts[partition] ?? 0 }, (_, i) => ({
+              key: `k${i}`,
+              value: `${topic}/${partition}/${i}`,
+              partition,
+            })),
+          });
+        }
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    /** Per task (partition number), the handlers running now, and the most seen at once in one task. */
+    const running = new Map<number, number>();
+    let mostInOneTask = 0;
+    let total = 0;
+    runner = await startRunner({
+      service: 'test-runner',
+      groupId: unique('test.runner.group'),
+      kafka,
+      serde,
+      logger: silentLogger,
+      topics: inputs,
+      coPartitioned: true,
+      partitionsConsumedConcurrently: 2,
+      handler: async (record) => {
+        running.set(record.partition, (running.get(record.partition) ?? 0) + 1);
+        total++;
+        mostInOneTask = Math.max(mostInOneTask, running.get(record.partition) ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running.set(record.partition, (running.get(record.partition) ?? 0) - 1);
+        return [{ topic: output, key: record.key, value: record.value }];
+      },
+    });
+    const outs = await consumeUntil(kafka, output, (m) => m.length >= 66);
+    expect(outs).toHaveLength(66);
+    expect(total).toBe(66);
+    expect(mostInOneTask).toBe(1);
+  });
+
   it('retries a transient failure and produces the output once, encoded in Avro through the registry', async () => {
     const input = unique('test.runner.in');
     const output = unique('test.runner.audit');
