@@ -54,6 +54,11 @@ export interface GroupConsumerOptions {
    * before it hands them to another member. Their records no longer come from `poll`.
    */
   readonly onRevoke?: (partitions: readonly TopicPartition[], lost: boolean) => Promise<void>;
+  /**
+   * A read of an assignment's starting offsets failed (timed out, or no coordinator); called before the next read,
+   * with how many have failed so far. Its failure is logged and the reads go on.
+   */
+  readonly onStartingOffsetsUnreadable?: (partitions: readonly TopicPartition[], failedReads: number) => Promise<void>;
   /** Partitions were assigned, each starting at the offset given (its group's committed offset, or the reset). */
   readonly onAssign?: (partitions: readonly (TopicPartition & { readonly offset: bigint })[]) => void;
 }
@@ -194,6 +199,9 @@ export function groupConsumer(
           { err: error, attempt, partitions: list.length },
           'the starting offsets of the assigned partitions could not be read (a transaction still holding them, or no coordinator): reading them again',
         );
+        await options
+          .onStartingOffsetsUnreadable?.(list, attempt)
+          .catch((e: unknown) => log.warn({ err: e }, 'acting on unreadable starting offsets failed'));
         await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * attempt)));
         if (closing !== undefined || mine !== generation) return undefined;
       }

@@ -4,7 +4,9 @@ import { avroSchema } from '../../../contracts/avro/schemas';
 import { valueSubject, type AvroSerde } from '../avro-serde';
 import {
   FetchWaitMs,
+  TransactionTimeoutMs,
   partitionKey,
+  type TopicOffsets,
   type ConsumedRecord,
   type GroupConsumer,
   type Kafka,
@@ -258,6 +260,9 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       markJoined();
       options.onAssigned?.(partitions);
     },
+    // Longer than any transaction may stay open: a read that still fails is not waiting for a live transaction.
+    startingOffsetsTimeoutMs: 2 * TransactionTimeoutMs,
+    onStartingOffsetsUnreadable: (partitions) => settleHangingOffsets(partitions),
     onRevoke: async (partitions) => {
       idle.reset();
       for (const p of partitions) {
@@ -273,6 +278,53 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       }
     },
   });
+
+  /**
+   * Starting offsets still unreadable after longer than any transaction may stay open are held by a hanging
+   * transaction: a pending offset commit that no marker will end (Kafka's name; a commit request that reached the
+   * group coordinator after its transaction had been aborted, as a broker restart can make happen). When it is this
+   * instance's own transactional id's (the id is stable per named instance), a transaction of the same id that
+   * commits offsets of the same partitions ends it: its marker completes every pending commit of the producer, and
+   * the offsets it sends replace the pending ones. It sends the last committed offsets (read without waiting for
+   * stability), so nothing is skipped or handled again. Another id's hanging commit stays: the member keeps waiting,
+   * and an operator aborts it (`kafka-transactions.sh find-hanging`, `abort`).
+   */
+  async function settleHangingOffsets(partitions: readonly TopicPartition[]): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    let last: TopicOffsets[];
+    try {
+      const topics = [...new Set(partitions.map((p) => p.topic))];
+      last = await admin.fetchOffsets({ groupId, topics, requireStable: false });
+    } finally {
+      await admin.disconnect();
+    }
+    const wanted = new Set(partitions.map(partitionKey));
+    const offsets = last
+      .map(({ topic, partitions: ps }) => ({
+        topic,
+        partitions: ps.filter((p) => wanted.has(`${topic}:${p.partition}`) && BigInt(p.offset) >= 0n),
+      }))
+      .filter((t) => t.partitions.length > 0);
+    if (offsets.length === 0) return;
+    const producer = await transactions.take();
+    try {
+      const transaction = await producer.transaction();
+      try {
+        await transaction.sendOffsets({ consumer, topics: offsets });
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      transactions.give();
+    }
+    logger.warn(
+      { partitions: offsets.flatMap((t) => t.partitions.map((p) => `${t.topic}:${p.partition}@${p.offset}`)) },
+      "starting offsets held past any transaction timeout: committed the last committed offsets again with this instance's transactional id, which ends a hanging commit of its own",
+    );
+  }
 
   function schemaId(topic: string, record: Parameters<typeof avroSchema>[0]): Promise<number> {
     const cacheKey = `${topic}/${record}`;
