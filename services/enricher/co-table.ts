@@ -64,9 +64,16 @@ if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
 return redis.call('SISMEMBER', KEYS[1], ARGV[1])`;
 
 // KEYS: 1 the rebuild token, 2 the built marker. ARGV: 1 the token, 2 the time. The marker is set only when the
-// token is still there: a flush during the rebuild took what it had written, so it must run again.
+// token is still there. No token and no marker: a flush during the rebuild took what it had written, so it must
+// run again (0). Another rebuild's token in its place: that one began later and sets the marker; no token but the
+// marker: it already did (2).
 const FINISH = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local current = redis.call('GET', KEYS[1])
+if not current then
+  if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
+  return 0
+end
+if current ~= ARGV[1] then return 2 end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('DEL', KEYS[1])
 return 1`;
@@ -250,8 +257,13 @@ export class CoTable {
     }
   }
 
-  /** Marks the table complete; false when Redis lost the rebuild's writes meanwhile (run it again). */
-  async finishRebuild(token: string, at = Date.now()): Promise<boolean> {
-    return (await this.#run(FINISH, [this.#building, this.#marker], [token, String(at)])) === 1;
+  /**
+   * Marks the table complete when this rebuild is still the latest: `built`; `lost` when Redis lost the rebuild's
+   * writes meanwhile (run it again); `another` when a rebuild that began later (another instance's) runs now: it
+   * writes everything again and sets the marker itself.
+   */
+  async finishRebuild(token: string, at = Date.now()): Promise<'built' | 'lost' | 'another'> {
+    const r = await this.#run(FINISH, [this.#building, this.#marker], [token, String(at)]);
+    return r === 1 ? 'built' : r === 2 ? 'another' : 'lost';
   }
 }

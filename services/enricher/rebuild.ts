@@ -29,6 +29,8 @@ export async function rebuildCoTable(options: {
   readonly serde: AvroSerde;
   readonly table: CoTable;
   readonly logger: Logger;
+  /** How long to wait for another instance's rebuild that began after this one [5 min]. */
+  readonly waitForOtherMs?: number;
 }): Promise<RebuildResult> {
   const { kafka, serde, table, logger } = options;
   for (let attempt = 1; attempt <= 3; attempt++) {
@@ -84,14 +86,36 @@ export async function rebuildCoTable(options: {
         },
       }),
     ]);
-    if (await table.finishRebuild(token)) {
-      const result = { relations, recipients, skipped, elapsedMs: Date.now() - started };
+    const outcome = await table.finishRebuild(token);
+    const result = { relations, recipients, skipped, elapsedMs: Date.now() - started };
+    if (outcome === 'built') {
       logger.info(result, 'CO table rebuilt from co.rapporti and inps.percettori');
       return result;
+    }
+    if (outcome === 'another') {
+      // Another instance began rebuilding after this one: it marks the table complete when done. Should it not (it
+      // stopped), this instance rebuilds again.
+      logger.info({ attempt }, 'another instance is rebuilding the CO table too: waiting for it to finish');
+      if (await builtWithin(table, options.waitForOtherMs ?? 300_000)) {
+        logger.info(result, 'CO table rebuilt (finished by another instance)');
+        return result;
+      }
+      logger.warn({ attempt }, 'the other rebuild of the CO table did not finish: rebuilding again');
+      continue;
     }
     logger.warn({ attempt }, 'Redis lost the CO table while it was being rebuilt: rebuilding again');
   }
   throw new NcnError(ErrorCode.Unavailable, 'Redis kept losing the CO table while it was being rebuilt', {
     retriable: true,
   });
+}
+
+/** Whether the table is marked complete within `ms`, looked at every half second. */
+async function builtWithin(table: CoTable, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await table.built()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }

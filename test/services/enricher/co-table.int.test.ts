@@ -34,7 +34,7 @@ describe('the CO table in Redis', () => {
     redis = createRedis(testConfig);
     table = new CoTable(redis, prefix);
     await table.beginRebuild('t');
-    expect(await table.finishRebuild('t')).toBe(true);
+    expect(await table.finishRebuild('t')).toBe('built');
   });
 
   afterAll(async () => {
@@ -108,8 +108,16 @@ describe('the CO table in Redis', () => {
     expect(await other.isRecipient(CF)).toBe(Lost);
     await other.rebuildRelations([{ cf: CF, relation: relation() }]);
     await other.beginRebuild('t1');
-    expect(await other.finishRebuild('t2')).toBe(false);
-    expect(await other.finishRebuild('t1')).toBe(true);
+    expect(await other.finishRebuild('t2')).toBe('another');
+    expect(await other.built()).toBe(false);
+    expect(await other.finishRebuild('t1')).toBe('built');
+    // Two rebuilds at once (two instances starting on an empty Redis): the later one marks the table; the earlier,
+    // finishing after it, is told another did.
+    await redis.del(`${prefix}-lost:enricher:co:built`);
+    await other.beginRebuild('early');
+    await other.beginRebuild('late');
+    expect(await other.finishRebuild('late')).toBe('built');
+    expect(await other.finishRebuild('early')).toBe('another');
     expect(await other.lookup(CF)).toEqual(relation());
     await redis.del(`${prefix}-lost:enricher:co:built`, `${prefix}-lost:co:last:${CF}`);
   });
@@ -118,7 +126,7 @@ describe('the CO table in Redis', () => {
     const other = new CoTable(redis, `${prefix}-flush`);
     await other.beginRebuild('t');
     await redis.del(`${prefix}-flush:enricher:co:building`);
-    expect(await other.finishRebuild('t')).toBe(false);
+    expect(await other.finishRebuild('t')).toBe('lost');
     expect(await other.built()).toBe(false);
   });
 

@@ -7,6 +7,8 @@ import type { NodeId } from '../../../contracts/nodes';
 import { comune } from '../../../contracts/tables/comuni';
 import { Topic } from '../../../contracts/topics';
 import type { CoRelation } from '../../../services/enricher/core';
+import { CoTable } from '../../../services/enricher/co-table';
+import { rebuildCoTable } from '../../../services/enricher/rebuild';
 import { startEnricher, type Enricher } from '../../../services/enricher/service';
 import { person, type Person } from '../../../services/gen/people';
 import { Random } from '../../../services/gen/random';
@@ -332,4 +334,17 @@ describe('the enricher through the real stack', () => {
     expect(countOf(record.idComunicazione)).toBe(0);
     expect(enricher.waiting.committed(who.codiceFiscale)).toEqual([]);
   });
+
+  it('lets two instances rebuild the CO table at once: both finish, and the table is marked complete once', async () => {
+    const shared = `${prefix}-twice`;
+    const [a, b] = [new CoTable(redis, shared), new CoTable(redis, shared)];
+    const results = await Promise.all(
+      [a, b].map((table) => rebuildCoTable({ kafka, serde, table, logger: silentLogger, waitForOtherMs: 60_000 })),
+    );
+    expect(results).toHaveLength(2);
+    expect(await a.built()).toBe(true);
+    expect(await redis.exists(`${shared}:enricher:co:building`)).toBe(0);
+    const keys = await redis.keys(`${shared}:*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  }, 180_000);
 });
