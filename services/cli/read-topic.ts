@@ -54,6 +54,8 @@ export async function readTopic(options: {
   follow: boolean;
   limit?: number;
   idleMs?: number;
+  /** Stops reading once this says so (checked after each poll). */
+  enough?: () => boolean;
   onReady?: () => void;
   onRecord: (record: ReadRecord) => Promise<void> | void;
 }): Promise<{ count: number }> {
@@ -86,6 +88,7 @@ export async function readTopic(options: {
       }
       if (records.length > 0) quietSince = Date.now();
       if (options.limit !== undefined && count >= options.limit) break;
+      if (options.enough?.() === true) break;
       if (options.follow) continue;
       if (options.from === 'beginning' ? reader.reached(ends) : Date.now() - quietSince >= (options.idleMs ?? 2_000))
         break;
@@ -188,4 +191,30 @@ export async function readLast(options: {
       .map((message) => ({ topic, partition, message })),
   );
   return records.sort(byTime).slice(-count);
+}
+
+/**
+ * The topic's first `count` records, oldest first: the first `count` of each partition (fewer where it holds fewer),
+ * merged by timestamp (then partition and offset), of which the `count` oldest. Reads no partition past its
+ * `count`th record once every partition has that many.
+ */
+export async function readFirst(options: { kafka: Kafka; topic: string; count: number }): Promise<ReadRecord[]> {
+  const { kafka, topic, count } = options;
+  const bounds = await partitionBounds(kafka, topic);
+  const found: ReadRecord[] = [];
+  const taken = new Map<number, number>();
+  await readTopic({
+    kafka,
+    topic,
+    from: 'beginning',
+    follow: false,
+    enough: () => bounds.every((p) => (taken.get(p.partition) ?? 0) >= Math.min(count, Number(p.high - p.low))),
+    onRecord: (record) => {
+      const n = taken.get(record.partition) ?? 0;
+      if (n >= count) return;
+      taken.set(record.partition, n + 1);
+      found.push(record);
+    },
+  });
+  return found.sort(byTime).slice(0, count);
 }

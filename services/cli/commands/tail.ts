@@ -5,7 +5,7 @@ import { loadConfig } from '../../runtime/config';
 import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { messageSummary } from '../message-summary';
-import { readLast, readTopic, type ReadRecord } from '../read-topic';
+import { readFirst, readLast, readTopic, type ReadRecord } from '../read-topic';
 
 /** Long strings (rendered XML, documents) are cut in pretty output; --json prints them whole. */
 function shorten(value: unknown, max: number): unknown {
@@ -84,7 +84,7 @@ What it reads:
                      time, oldest first; an empty topic is said to be empty at once
   no -n, no --from   from the end: only records that arrive while it runs; without -f it stops once 2 s pass
                      with nothing new (so on a quiet topic it prints nothing)
-  --from beginning   every record from the first; with -n N, the first N
+  --from beginning   every record from the first; with -n N, the first N (oldest first, across partitions)
   --from end         as without --from; with -n N, the first N to arrive
   -f                 from the end (or --from), waiting for new records until Ctrl-C; with -n N, stops after N
 
@@ -113,14 +113,18 @@ Examples:
       const serde = new AvroSerde(config.registry.url);
       const print = (record: ReadRecord): Promise<void> => printRecord(spec, serde, options.json, record);
       let count: number;
-      if (limit !== undefined && options.from === undefined && !options.follow) {
-        const last = await readLast({ kafka, topic, count: limit });
-        if (last.length === 0) {
+      if (limit !== undefined && options.from !== 'end' && !options.follow) {
+        // The last N, or from the beginning the first N: of the whole topic, in time order across its partitions.
+        const some =
+          options.from === 'beginning'
+            ? await readFirst({ kafka, topic, count: limit })
+            : await readLast({ kafka, topic, count: limit });
+        if (some.length === 0) {
           console.error(`${topic} is empty: it holds no record`);
           return;
         }
-        for (const record of last) await print(record);
-        count = last.length;
+        for (const record of some) await print(record);
+        count = some.length;
       } else {
         const from = options.from ?? 'end';
         ({ count } = await readTopic({
