@@ -10,19 +10,29 @@ import { scopeOf } from '../runtime/runner/types';
 import { AuditIndex, type AuditEntry } from './index';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
-type AuditEvent = AuditEntry & { readonly subjectHash: string | null };
+type AuditEvent = AuditEntry & { readonly subjectHash: string | null; readonly toNodes?: readonly string[] | null };
 
-const entryOf = (e: AuditEvent): AuditEntry => ({
-  at: Number(e.at),
-  service: e.service,
-  event: e.event,
-  kind: e.kind,
-  root: e.root,
-  version: e.version,
-  fromNode: e.fromNode,
-  toNode: e.toNode,
-  rule: e.rule,
-});
+/** The index entries of an event: one per receiver (an event may name several in toNodes), as if sent one by one. */
+const entriesOf = (e: AuditEvent): AuditEntry[] => {
+  const entry = (toNode: string | null): AuditEntry => ({
+    at: Number(e.at),
+    service: e.service,
+    event: e.event,
+    kind: e.kind,
+    root: e.root,
+    version: e.version,
+    fromNode: e.fromNode,
+    toNode,
+    rule: e.rule,
+  });
+  return e.toNodes ? e.toNodes.map(entry) : [entry(e.toNode)];
+};
+
+/** The entries of the events that name a person, under the person's keyed hash. */
+function namedEntries(e: AuditEvent | null): { subjectHash: string; entry: AuditEntry }[] {
+  const subjectHash = e?.subjectHash;
+  return e && subjectHash ? entriesOf(e).map((entry) => ({ subjectHash, entry })) : [];
+}
 
 export interface AuditIndexer {
   readonly runner: Runner;
@@ -63,10 +73,11 @@ export async function startAuditIndexer(options: {
     handler: async (record) => {
       if (record.value === null) return [];
       const e = await serde.decode<AuditEvent>(record.value);
-      if (e.subjectHash) {
+      const named = namedEntries(e);
+      if (named.length > 0) {
         const scope = scopeOf(record);
         const events = staged.get(scope) ?? [];
-        events.push({ subjectHash: e.subjectHash, entry: entryOf(e) });
+        events.push(...named);
         staged.set(scope, events);
       }
       return [];
@@ -111,9 +122,7 @@ export async function startAuditIndexer(options: {
       apply: async (records) => {
         if (stopping()) throw new Error('stopping');
         const events = await Promise.all(records.map((m) => (m.value ? serde.decode<AuditEvent>(m.value) : null)));
-        const named = events.flatMap((e) =>
-          e?.subjectHash ? [{ subjectHash: e.subjectHash, entry: entryOf(e) }] : [],
-        );
+        const named = events.flatMap(namedEntries);
         await index.add(named);
         applied += named.length;
       },

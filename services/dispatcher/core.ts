@@ -103,9 +103,14 @@ const auditEvent: Record<DeliveryAction, string> = {
   EXPIRE: 'EXPIRED',
 };
 
-/** Builds the records of one item's deliveries, each with its audit event. */
+/**
+ * Builds the records of one item's deliveries and their audit: one event per decision, action and rule, naming
+ * its receivers (toNode when there is one, toNodes when there are several), written after the deliveries.
+ */
 class Deliveries {
   readonly outputs: OutputRecord[] = [];
+  /** Per audit event name and rule, the receivers, in delivery order. */
+  readonly #audited = new Map<string, { event: string; rule: string; to: string[] }>();
 
   constructor(
     private readonly holding: Pick<Holding, 'root' | 'kind' | 'owner' | 'subjectHash'>,
@@ -115,10 +120,18 @@ class Deliveries {
   ) {}
 
   #audit(action: DeliveryAction, to: string, rule: string): void {
+    const event = to === 'EURES' ? `${auditEvent[action]}_EURES` : auditEvent[action];
+    const key = `${event}\u0000${rule}`;
+    const group = this.#audited.get(key) ?? { event, rule, to: [] };
+    group.to.push(to);
+    this.#audited.set(key, group);
+  }
+
+  #auditRecords(): OutputRecord[] {
     const h = this.holding;
     // An income-support record's root is the person's codice fiscale: the audit names it by its keyed hash.
     const root = h.kind === 'PERCETTORE' ? h.subjectHash : h.root;
-    this.outputs.push({
+    return [...this.#audited.values()].map(({ event, rule, to }) => ({
       topic: Topic.audit,
       key: root,
       value: {
@@ -126,17 +139,18 @@ class Deliveries {
         data: {
           at: this.now,
           service: 'dispatcher',
-          event: to === 'EURES' ? `${auditEvent[action]}_EURES` : auditEvent[action],
+          event,
           kind: h.kind,
           root,
           version: this.version,
           fromNode: h.owner,
-          toNode: to,
+          toNode: to.length === 1 ? to[0] : null,
           rule,
           subjectHash: h.subjectHash,
+          toNodes: to.length === 1 ? null : to,
         },
       },
-    });
+    }));
   }
 
   node(node: NodeId, action: DeliveryAction, rule: string, payload: { xml?: string; percettore?: unknown } = {}): void {
@@ -224,6 +238,7 @@ class Deliveries {
   state(next: Holding): OutputRecord[] {
     return [
       ...this.outputs,
+      ...this.#auditRecords(),
       { topic: Topic.dispatcherHolders, key: next.root, value: Buffer.from(JSON.stringify(next)) },
     ];
   }
@@ -452,7 +467,7 @@ function dispatchMessage(message: MessaggioItem, ctx: DispatchContext): Dispatch
 /**
  * The dispatcher's rules (ARCHITECTURE.md 1-7) for one input, given the item's holding: deliveries to the nodes
  * that should now hold it (UPSERT), withdrawals from those that no longer should, closes and expiries to every
- * holder, the EURES document or its withdrawal, the public projection, an audit event per delivery, and the new
+ * holder, the EURES document or its withdrawal, the public projection, the audit of the decision, and the new
  * holding, all to be produced in one transaction with the input's offset. Pure: no I/O, no clock.
  */
 export function dispatch(prev: Holding | undefined, event: DispatchEvent, ctx: DispatchContext): Dispatch {

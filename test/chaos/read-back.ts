@@ -260,8 +260,14 @@ export async function readBack(options: {
         return;
       }
       case Topic.audit: {
-        const a = await serde.decode<{ root: string; version: number; toNode: string; event: string }>(value);
-        scan(topic, 'audit', `${a.root}/${a.version}/${a.event}/${a.toNode}`, m.key, a);
+        const a = await serde.decode<{
+          root: string;
+          version: number;
+          toNode: string | null;
+          toNodes: string[] | null;
+          event: string;
+        }>(value);
+        scan(topic, 'audit', `${a.root}/${a.version}/${a.event}/${a.toNodes?.join(',') ?? a.toNode}`, m.key, a);
         return;
       }
       case Topic.dlq:

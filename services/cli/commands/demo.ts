@@ -330,11 +330,19 @@ Examples:
       await readBetween(kafka, before, after, async (topic, message) => {
         if (message.value === null) return;
         if (topic === Topic.audit) {
-          const a = await serde.decode<{ service: string; event: string; toNode: string | null }>(message.value);
-          if (a.service !== 'dispatcher' || a.toNode === null) return;
-          const row = deliveries.get(a.toNode) ?? new Map<string, number>();
-          row.set(a.event, (row.get(a.event) ?? 0) + 1);
-          deliveries.set(a.toNode, row);
+          const a = await serde.decode<{
+            service: string;
+            event: string;
+            toNode: string | null;
+            toNodes: string[] | null;
+          }>(message.value);
+          if (a.service !== 'dispatcher') return;
+          // One event may name several receivers (toNodes): each counts as a delivery.
+          for (const to of a.toNodes ?? (a.toNode === null ? [] : [a.toNode])) {
+            const row = deliveries.get(to) ?? new Map<string, number>();
+            row.set(a.event, (row.get(a.event) ?? 0) + 1);
+            deliveries.set(to, row);
+          }
         } else if (topic === Topic.percettori) {
           const p = await serde.decode<{ fonteQualifica: string }>(message.value);
           fonti.set(p.fonteQualifica, (fonti.get(p.fonteQualifica) ?? 0) + 1);

@@ -25,6 +25,8 @@ describe('the audit trail of one person: the indexer and ncn audit --cf', () => 
   const rng = new Random(Date.now() % 100_000);
   const someone = person(rng, '05');
   const other = person(rng, '09');
+  /** A person whose trail is the same as `someone`'s, written as one event per decision naming its receivers. */
+  const grouped = person(rng, '07');
   let redis: Redis;
   let indexer: AuditIndexer | undefined;
 
@@ -72,14 +74,23 @@ describe('the audit trail of one person: the indexer and ncn audit --cf', () => 
     const roots = Array.from({ length: 15 }, (_, i) =>
       `05C${prefix.slice(-8).toUpperCase()}${String(i).padStart(14, '0')}`.slice(0, 25),
     );
+    // Each version is one decision of the dispatcher: its deliveries share their time.
     const mine = roots.flatMap((root, r) => [
-      ...nodes.map((n, i) => event(someone.codiceFiscale, root, 1, n, 'DELIVERED', t0 + r * 100 + i)),
-      ...nodes.slice(0, 8).map((n, i) => event(someone.codiceFiscale, root, 2, n, 'WITHDRAWN', t0 + r * 100 + 50 + i)),
+      ...nodes.map((n) => event(someone.codiceFiscale, root, 1, n, 'DELIVERED', t0 + r * 100)),
+      ...nodes.slice(0, 8).map((n) => event(someone.codiceFiscale, root, 2, n, 'WITHDRAWN', t0 + r * 100 + 50)),
     ]);
     const theirs = roots
       .slice(0, 3)
       .map((root, i) => event(other.codiceFiscale, `${root}X`, 1, '12', 'DELIVERED', t0 + i));
-    await publish([...mine, ...theirs]);
+    const decisions = roots.flatMap((root, r) => [
+      { ...event(grouped.codiceFiscale, root, 1, '', 'DELIVERED', t0 + r * 100), toNode: null, toNodes: nodes },
+      {
+        ...event(grouped.codiceFiscale, root, 2, '', 'WITHDRAWN', t0 + r * 100 + 50),
+        toNode: null,
+        toNodes: nodes.slice(0, 8),
+      },
+    ]);
+    await publish([...mine, ...theirs, ...decisions]);
 
     indexer = await startAuditIndexer({
       config,
@@ -91,7 +102,11 @@ describe('the audit trail of one person: the indexer and ncn audit --cf', () => 
       fromBeginning: true,
     });
     const deadline = Date.now() + 60_000;
-    while ((await indexer.index.of(subjectHash(key, someone.codiceFiscale))).length < mine.length) {
+    const indexed = async (cf: string): Promise<number> => (await indexer?.index.of(subjectHash(key, cf)))?.length ?? 0;
+    while (
+      (await indexed(someone.codiceFiscale)) < mine.length ||
+      (await indexed(grouped.codiceFiscale)) < mine.length
+    ) {
       if (Date.now() > deadline) throw new Error('the index did not take every event');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -108,6 +123,19 @@ describe('the audit trail of one person: the indexer and ncn audit --cf', () => 
       (await runNcn(['audit', '--cf', someone.codiceFiscale, '--json'], env)).stdout,
     ) as unknown[];
     expect(json).toHaveLength(mine.length);
+
+    // An event naming several receivers answers exactly as one event per receiver.
+    const sameTrail = async (): Promise<void> => {
+      const a = await runNcn(['audit', '--cf', grouped.codiceFiscale], env);
+      expect(a.stdout.replaceAll(grouped.codiceFiscale, someone.codiceFiscale)).toBe(
+        (await runNcn(['audit', '--cf', someone.codiceFiscale], env)).stdout,
+      );
+      expect(JSON.parse((await runNcn(['audit', '--cf', grouped.codiceFiscale, '--json'], env)).stdout)).toEqual(
+        JSON.parse((await runNcn(['audit', '--cf', someone.codiceFiscale, '--json'], env)).stdout),
+      );
+    };
+    await sameTrail();
+    expect(decisions).toHaveLength(roots.length * 2);
 
     // Redis loses the index; the indexer, started again, rebuilds it from ncn.audit while it indexes new events
     // (a group that starts at the end: whatever came before reaches the index through the rebuild alone).
@@ -126,7 +154,7 @@ describe('the audit trail of one person: the indexer and ncn audit --cf', () => 
     });
     await indexer.runner.fetching;
     const later = event(someone.codiceFiscale, `${roots[0]}L`, 1, '03', 'DELIVERED', t0 + 10_000);
-    await publish([later]);
+    await publish([later, { ...later, subjectHash: subjectHash(key, grouped.codiceFiscale) }]);
     await indexer.rebuilt;
     while ((await indexer.index.of(subjectHash(key, someone.codiceFiscale))).length < mine.length + 1) {
       if (Date.now() > deadline + 60_000) throw new Error('the index did not take the event published after the start');
@@ -134,6 +162,12 @@ describe('the audit trail of one person: the indexer and ncn audit --cf', () => 
     }
     expect(await indexer.index.of(subjectHash(key, someone.codiceFiscale))).toHaveLength(mine.length + 1);
     expect((await runNcn(['audit', '--cf', someone.codiceFiscale], env)).status).toBe(0);
+    // The rebuild expands the events that name several receivers as live indexing does.
+    while ((await indexed(grouped.codiceFiscale)) < mine.length + 1) {
+      if (Date.now() > deadline + 60_000) throw new Error('the rebuild did not take the grouped events');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await sameTrail();
 
     const bad = await runNcn(['audit', '--cf', 'RSSMRA85T10A562X'], env);
     expect(bad.status).toBe(1);

@@ -61,7 +61,11 @@ function read(result: Dispatch) {
       .filter((d) => d.action === action)
       .map((d) => d.node)
       .sort();
-  return { nodes, eures, published, audit, schedules, holding, to, raw: result.outputs };
+  /** The audit as one entry per receiver (an event names one in toNode, or several in toNodes). */
+  const audited = audit.flatMap((a) =>
+    ((a.toNodes as string[] | null) ?? [a.toNode as string]).map((t) => `${String(a.event)}/${t}`),
+  );
+  return { nodes, eures, published, audit, audited, schedules, holding, to, raw: result.outputs };
 }
 
 const cv = (prev: Holding | undefined, options: ItemOptions) =>
@@ -86,7 +90,12 @@ describe('routing table: every sender, scope and domicile region (rules 1, 2)', 
         expect(out.nodes.every((d) => d.action === 'UPSERT')).toBe(true);
         expect(out.nodes.map((d) => d.node)).not.toContain(sender);
         expect(out.eures.map((e) => e.action)).toEqual(scope === '03' ? ['UPSERT'] : []);
-        expect(out.audit).toHaveLength(out.nodes.length + out.eures.length);
+        // One audit event per action and rule of the decision, naming every receiver.
+        expect(out.audited).toEqual([
+          ...out.nodes.map((d) => `DELIVERED/${d.node}`),
+          ...out.eures.map(() => 'DELIVERED_EURES/EURES'),
+        ]);
+        expect(out.audit).toHaveLength((out.nodes.length > 0 ? 1 : 0) + out.eures.length);
         expect(out.published.map((p) => p.action)).toEqual(['PUBLISH']);
         expect(out.holding?.holders).toEqual(expected);
         expect(out.schedules).toEqual([

@@ -185,10 +185,13 @@ describe('the dispatcher through the real stack (ingest → dispatcher)', () => 
     ]);
   });
 
-  it('writes an audit event for every delivery, with the codice fiscale only as a keyed hash', async () => {
+  it('audits every delivery, one event per decision naming its receivers, the codice fiscale as a keyed hash', async () => {
     const c = code(1, '05', 'C');
     const audit = out.records.filter((r) => r.topic === Topic.audit && r.key === c);
-    expect(audit).toHaveLength(21);
+    const receivers = audit.flatMap((a) => (a.value.toNodes as string[] | null) ?? [String(a.value.toNode)]);
+    expect(receivers).toHaveLength(21);
+    expect(new Set(receivers).size).toBe(21);
+    expect(audit.length).toBeLessThanOrEqual(2);
     expect(new Set(audit.map((a) => a.value.subjectHash)).size).toBe(1);
     expect(String(audit[0]?.value.subjectHash)).toMatch(/^[0-9a-f]{64}$/);
   });
