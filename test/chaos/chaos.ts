@@ -1,11 +1,12 @@
 /**
- * `npm run test:chaos [-- --size N --seed S --keep]`: the whole node under load and faults, then an independent
- * check of what came out. On its own local stack (own ports and state folder, see `chaosEnv`), it:
- *  1. starts every service and a local EURES receiver as supervised processes;
+ * `npm run test:chaos [-- --size N --seed S --instances I --keep]`: the whole node under load and faults, then an
+ * independent check of what came out. On its own local stack (own ports and state folder, see `chaosEnv`), it:
+ *  1. starts every service (I instances of each consuming service sharing its group, default 1; one lag monitor)
+ *     and a local EURES receiver as supervised processes;
  *  2. sends generated traffic (default 100,000 submissions: 60 % CVs across the three scopes, 40 % vacancies,
  *     with updates, closes and 1 % broken ones; plus INPS and CO records) at a steady pace over a window, with a
  *     burst of 1 % poison submissions of every bad-input class halfway;
- *  3. meanwhile injects faults at random moments: SIGKILL of each service (3 times each), a broker restart, a
+ *  3. meanwhile injects faults at random moments: SIGKILL of each service instance (3 times each), a broker restart, a
  *     Redis FLUSHALL, the schema registry down for 30 s, the EURES receiver down for 60 s;
  *  4. waits until every group has caught up, reads every topic back from the beginning and checks the
  *     invariants (invariants.ts); prints the faults and invariants with counts, writes them as JSON under
@@ -54,6 +55,8 @@ interface Args {
   size: number;
   seed: number;
   windowMs: number;
+  /** Instances of each consuming service, in one group. */
+  instances: number;
   keep: boolean;
 }
 
@@ -66,9 +69,12 @@ function parseArgs(argv: readonly string[]): Args {
   const seed = Number(value('seed') ?? process.env.NCN_CHAOS_SEED ?? Date.now() % 100_000);
   if (!Number.isInteger(size) || size < 1_000) throw new Error(`--size must be a whole number ≥ 1000, got ${size}`);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be a whole number, got ${seed}`);
+  const instances = Number(value('instances') ?? 1);
+  if (!Number.isInteger(instances) || instances < 1 || instances > 4)
+    throw new Error(`--instances must be a whole number from 1 to 4, got ${value('instances')}`);
   // The faults need room: at least 150 s of traffic (the EURES outage alone is a minute), more for a larger run.
   const windowMs = Number(value('window') ?? Math.min(900, Math.max(150, size / 60))) * 1000;
-  return { size, seed, windowMs, keep: argv.includes('--keep') };
+  return { size, seed, windowMs, instances, keep: argv.includes('--keep') };
 }
 
 /** A fault injected, for the table. */
@@ -96,7 +102,8 @@ async function main(): Promise<number> {
   const rng = new Random(args.seed);
 
   say(
-    `chaos: ${args.size.toLocaleString('en')} submissions, seed ${args.seed}, traffic over ${seconds(args.windowMs)}`,
+    `chaos: ${args.size.toLocaleString('en')} submissions, seed ${args.seed}, traffic over ${seconds(args.windowMs)}` +
+      (args.instances > 1 ? `, ${args.instances} instances of each consuming service` : ''),
   );
   say(
     `own stack: ${config.kafka.brokers.join(',')}, ${config.registry.url}, ${config.redis.url}; state ${settings.stateDir}`,
@@ -116,11 +123,16 @@ async function main(): Promise<number> {
     NCN_LAG_INTERVAL_MS: '2000',
     NCN_EURES_BREAKER_COOLDOWN_MS: '2000',
   };
-  // Each service a named instance: a static group member with stable transactional ids, so that a restart takes
-  // its partitions back at once.
-  const services = ServiceSpecs.map(
-    (spec) => new Supervised(spec, { ...serviceEnv, NCN_INSTANCE_ID: `chaos-${spec.name}` }, logDir),
-  );
+  // Each process a named instance: a static group member with stable transactional ids, so that a restart takes
+  // its partitions back at once. With --instances I, a consuming service runs as I members of its group
+  // (ingest-1, ingest-2, …) that share its partitions; the lag monitor, which serves one port, runs once.
+  const services = ServiceSpecs.flatMap((spec) => {
+    const n = spec.reportsFirstCommit && args.instances > 1 ? args.instances : 1;
+    return Array.from({ length: n }, (_, i) => {
+      const named = n === 1 ? spec : { ...spec, name: `${spec.name}-${i + 1}` };
+      return new Supervised(named, { ...serviceEnv, NCN_INSTANCE_ID: `chaos-${named.name}` }, logDir);
+    });
+  });
   const eures = new Supervised(
     {
       name: 'eures-receiver',
@@ -473,6 +485,7 @@ async function main(): Promise<number> {
     const summary = {
       size: args.size,
       seed: args.seed,
+      instances: args.instances,
       windowSeconds: window / 1000,
       submissions: observed.submissions.length,
       outcomes: Object.fromEntries(outcomes),
