@@ -1,4 +1,5 @@
 import type { OutputRecord } from '../runtime/runner/types';
+import { StagedStore } from '../runtime/runner/staged-store';
 import { Topic } from '../../contracts/topics';
 import { dueAt, type Waiting, type WaitingChange, type WaitingRecord } from './core';
 
@@ -18,78 +19,57 @@ export interface WaitingValue extends Waiting {
 type Entry =
   | { readonly kind: 'waiting'; readonly value: Waiting }
   /** Released here; remembered (for `seq`) until the changelog follower has seen the tombstone. */
-  | { readonly kind: 'released'; readonly seq: number; readonly at: number };
-
-interface Staged {
-  readonly source: string;
-  readonly cf: string;
-  readonly change: Exclude<WaitingChange, { type: 'unchanged' }>;
-}
+  | { readonly kind: 'released'; readonly cf: string; readonly seq: number };
 
 const seqOf = (entry: Entry): number => (entry.kind === 'waiting' ? entry.value.seq : entry.seq);
+const cfOf = (entry: Entry): string => (entry.kind === 'waiting' ? entry.value.cf : entry.cf);
 
 /**
  * The waiting INPS records of every person, as the enricher's changelog (ncn.enricher.waiting) says, plus what
- * the transactions in flight have staged. A handler reads through `get(scope, source, cf)`: what its own
- * transaction staged (except what the same input staged on an earlier attempt), over what is committed. A
- * committed transaction makes its staged changes final; an aborted one drops them. The changelog follower
- * brings every committed change again later, this instance's own included: a value is applied only when its
- * `seq` is newer than the one known, and a tombstone removes only an entry no newer than itself, so the
- * follower never moves a person back.
+ * the transactions in flight have staged: a StagedStore by codice fiscale (its staging rules), whose value is a
+ * person's waiting records or the memory of their release. A value is applied only when its `seq` is newer than
+ * the one known, and a tombstone removes only an entry no newer than itself, so the follower, which brings every
+ * committed change again later (this instance's own included), never moves a person back.
  */
 export class WaitingState {
-  readonly #committed = new Map<string, Entry>();
-  readonly #staged = new Map<string, Staged[]>();
+  readonly #store = new StagedStore<Entry>(cfOf, (candidate, known) => seqOf(candidate) > seqOf(known));
+  /** When each committed release was made final here (wall clock, ms), for `prune`. */
+  readonly #releasedAt = new Map<string, number>();
 
   /** A person's entry as the transaction of `scope` sees it, handling input `source`. */
   get(scope: string, source: string, cf: string): Waiting | undefined {
-    const mine = (this.#staged.get(scope) ?? []).filter((s) => s.cf === cf && s.source !== source).at(-1);
-    if (mine !== undefined)
-      return mine.change.type === 'wait' ? mine.change.value : { cf, seq: mine.change.seq, records: [] };
-    const entry = this.#committed.get(cf);
-    if (entry === undefined) return undefined;
-    return entry.kind === 'waiting' ? entry.value : { cf, seq: entry.seq, records: [] };
+    return view(this.#store.get(scope, source, cf), cf);
   }
 
   /** Stages what handling `source` changes; handling it again replaces what it staged before. */
   stage(scope: string, source: string, change: WaitingChange): void {
     if (change.type === 'unchanged') return;
-    const cf = change.type === 'wait' ? change.value.cf : change.cf;
-    const others = (this.#staged.get(scope) ?? []).filter((s) => s.source !== source);
-    this.#staged.set(scope, [...others, { source, cf, change }]);
+    this.#store.stage(
+      scope,
+      source,
+      change.type === 'wait'
+        ? { kind: 'waiting', value: change.value }
+        : { kind: 'released', cf: change.cf, seq: change.seq },
+    );
   }
 
   /** The transaction of `scope` committed: its staged changes become final (`at`: wall clock, ms). */
   commit(scope: string, at = Date.now()): void {
-    for (const { change } of this.#staged.get(scope) ?? []) {
-      if (change.type === 'wait') this.applyValue(change.value);
-      else {
-        const known = this.#committed.get(change.cf);
-        if (known === undefined || seqOf(known) < change.seq)
-          this.#committed.set(change.cf, { kind: 'released', seq: change.seq, at });
-      }
-    }
-    this.#staged.delete(scope);
+    for (const entry of this.#store.commit(scope)) if (entry.kind === 'released') this.#releasedAt.set(entry.cf, at);
   }
 
   abort(scope: string): void {
-    this.#staged.delete(scope);
+    this.#store.abort(scope);
   }
 
   /** A changelog value: kept only when newer than what is known. */
   applyValue(value: Waiting): void {
-    const known = this.#committed.get(value.cf);
-    if (known !== undefined && seqOf(known) >= value.seq) return;
-    this.#committed.set(value.cf, {
-      kind: 'waiting',
-      value: { cf: value.cf, seq: value.seq, records: value.records },
-    });
+    this.#store.apply({ kind: 'waiting', value: { cf: value.cf, seq: value.seq, records: value.records } });
   }
 
   /** A changelog tombstone: removes the person's entry unless it is newer (no seq: removes it whatever it is). */
   applyTombstone(cf: string, seq: number | undefined): void {
-    const known = this.#committed.get(cf);
-    if (known !== undefined && (seq === undefined || seqOf(known) <= seq)) this.#committed.delete(cf);
+    if (this.#store.remove(cf, (known) => seq === undefined || seqOf(known) <= seq)) this.#releasedAt.delete(cf);
   }
 
   /**
@@ -97,24 +77,27 @@ export class WaitingState {
    * tombstone before the commit hook runs): by then it has read past them.
    */
   prune(now: number, olderThanMs: number): void {
-    for (const [cf, entry] of this.#committed)
-      if (entry.kind === 'released' && now - entry.at > olderThanMs) this.#committed.delete(cf);
+    for (const [cf, at] of this.#releasedAt) {
+      if (now - at <= olderThanMs) continue;
+      this.#store.remove(cf, (known) => known.kind === 'released');
+      this.#releasedAt.delete(cf);
+    }
   }
 
   /** People whose waiting records are due at `now` (committed state), earliest first. */
   due(now: number): string[] {
     const due: [string, number][] = [];
-    for (const [cf, entry] of this.#committed) {
+    for (const entry of this.#store.values()) {
       if (entry.kind !== 'waiting') continue;
       const at = dueAt(entry.value);
-      if (at !== undefined && at <= now) due.push([cf, at]);
+      if (at !== undefined && at <= now) due.push([entry.value.cf, at]);
     }
     return due.sort((a, b) => a[1] - b[1]).map(([cf]) => cf);
   }
 
   /** A person's committed waiting records (for tests and operators). */
   committed(cf: string): readonly WaitingRecord[] {
-    const entry = this.#committed.get(cf);
+    const entry = this.#store.committed(cf);
     return entry?.kind === 'waiting' ? entry.value.records : [];
   }
 
@@ -122,7 +105,7 @@ export class WaitingState {
   get size(): { people: number; records: number } {
     let people = 0;
     let records = 0;
-    for (const entry of this.#committed.values()) {
+    for (const entry of this.#store.values()) {
       if (entry.kind !== 'waiting') continue;
       people++;
       records += entry.value.records.length;
@@ -130,6 +113,10 @@ export class WaitingState {
     return { people, records };
   }
 }
+
+/** An entry as handlers read it: the waiting records, or none after a release (with its seq). */
+const view = (entry: Entry | undefined, cf: string): Waiting | undefined =>
+  entry === undefined ? undefined : entry.kind === 'waiting' ? entry.value : { cf, seq: entry.seq, records: [] };
 
 /** The changelog record of a change: the new waiting value as JSON, or a tombstone carrying its seq in a header. */
 export function changelogRecord(change: WaitingChange, group: string): OutputRecord | undefined {

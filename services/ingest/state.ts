@@ -1,3 +1,4 @@
+import { StagedStore } from '../runtime/runner/staged-store';
 import type { NodeId } from '../../contracts/nodes';
 
 /** One submitted version of an item, as ingest's changelog (ncn.ingest.items, key: code) records it. */
@@ -79,28 +80,41 @@ export interface StateView {
 }
 
 /**
- * Ingest's tables in memory: the item chains (from its changelog), current income-support recipients (from
- * inps.percettori) and accredited intermediaries (from ncn.intermediari), each rebuilt from Kafka at start.
- * What a transaction writes is staged under its scope (one input partition) and made visible to everyone
- * when the transaction commits, or dropped when it aborts, so the tables never run ahead of Kafka.
+ * Ingest's tables in memory: the item chains and messages (from its changelog, each a StagedStore: what a
+ * transaction writes is staged under its task and made visible to everyone when it commits, or dropped when it
+ * aborts, so the tables never run ahead of Kafka), current income-support recipients (from inps.percettori) and
+ * accredited intermediaries (from ncn.intermediari), each rebuilt from Kafka at start.
  */
 export class IngestState {
-  readonly #codes = new Map<string, CodeRecord>();
-  readonly #items = new Map<string, ItemRecord>();
+  /** Every version by its code: written once, the same record whatever applies it. */
+  readonly #codes = new StagedStore<CodeRecord>(
+    (r) => r.code,
+    () => true,
+  );
+  /**
+   * Every item by root, as its latest version makes it. Versions of one chain can come through different input
+   * partitions (tasks): a task reads what it staged only while no newer version has committed.
+   */
+  readonly #items = new StagedStore<ItemRecord>(
+    (i) => i.root,
+    (candidate, known) => candidate.version >= known.version,
+    (staged, committed) => committed.version > staged.version,
+  );
+  readonly #messages = new StagedStore<MessageRecord>(
+    (r) => r.code,
+    () => true,
+  );
   readonly #percettori = new Set<string>();
   readonly #intermediaries = new Map<string, IntermediaryRecord>();
-  readonly #messages = new Map<string, MessageRecord>();
-  readonly #staged = new Map<string, { source: string; record: ChangelogRecord }[]>();
 
   /** Applies a committed changelog record (ours or another instance's); applying one twice changes nothing. */
   applyCode(record: ChangelogRecord): void {
     if (isMessageRecord(record)) {
-      this.#messages.set(record.code, record);
+      this.#messages.apply(record);
       return;
     }
-    this.#codes.set(record.code, record);
-    const item = this.#items.get(record.root);
-    if (item === undefined || record.version >= item.version) this.#items.set(record.root, itemOf(record));
+    this.#codes.apply(record);
+    this.#items.apply(itemOf(record));
   }
 
   /** inps.percettori: I (insert) and U (update) make a current recipient, D (delete) ends it. */
@@ -117,37 +131,35 @@ export class IngestState {
 
   /** Stages what handling one input (`source`) changes; handling it again replaces what it staged before. */
   stage(scope: string, source: string, record: ChangelogRecord): void {
-    const others = (this.#staged.get(scope) ?? []).filter((s) => s.source !== source);
-    this.#staged.set(scope, [...others, { source, record }]);
+    if (isMessageRecord(record)) {
+      this.#messages.stage(scope, source, record);
+      return;
+    }
+    this.#codes.stage(scope, source, record);
+    this.#items.stage(scope, source, itemOf(record));
   }
 
   commit(scope: string): void {
-    for (const { record } of this.#staged.get(scope) ?? []) this.applyCode(record);
-    this.#staged.delete(scope);
+    this.#codes.commit(scope);
+    this.#items.commit(scope);
+    this.#messages.commit(scope);
   }
 
   abort(scope: string): void {
-    this.#staged.delete(scope);
+    this.#codes.abort(scope);
+    this.#items.abort(scope);
+    this.#messages.abort(scope);
   }
 
   /**
    * The tables as one transaction sees them: what is committed, plus what it has staged itself, except what the
    * input being handled again (`source`, on a retry) staged the first time.
    */
-  view(scope: string, source?: string): StateView {
-    const all = (this.#staged.get(scope) ?? []).filter((s) => s.source !== source).map((s) => s.record);
-    const staged = all.filter((r): r is CodeRecord => !isMessageRecord(r));
-    const messages = all.filter(isMessageRecord);
-    const stagedCode = (code: string): CodeRecord | undefined => staged.findLast((r) => r.code === code);
+  view(scope: string, source = ''): StateView {
     return {
-      code: (code) => stagedCode(code) ?? this.#codes.get(code),
-      item: (root) => {
-        const mine = staged.filter((r) => r.root === root).at(-1);
-        const committed = this.#items.get(root);
-        if (mine === undefined || (committed !== undefined && committed.version > mine.version)) return committed;
-        return itemOf(mine);
-      },
-      message: (code) => messages.findLast((r) => r.code === code) ?? this.#messages.get(code),
+      code: (code) => this.#codes.get(scope, source, code),
+      item: (root) => this.#items.get(scope, source, root),
+      message: (code) => this.#messages.get(scope, source, code),
       isPercettore: (cf) => this.#percettori.has(cf),
       intermediary: (cf) => this.#intermediaries.get(cf),
     };

@@ -6,6 +6,8 @@
  * staged itself is not seen, so a retry of the same record decides as the first attempt did and replaces what that
  * attempt staged. A committed transaction makes its tasks' staged values final; an aborted one drops them. The
  * changelog follower applies the same records again later: a value replaces the known one only when `newer`.
+ * Every service's staged state is one or more of these (the dispatcher's holdings, ingest's item chains and
+ * messages, the enricher's waiting records), so the staging rules are written once.
  */
 export class StagedStore<V> {
   readonly #committed = new Map<string, V>();
@@ -15,10 +17,13 @@ export class StagedStore<V> {
   /**
    * @param keyOf the key a value is stored under.
    * @param newer whether a value should replace the one known for its key (a sequence number, a version).
+   * @param stale whether a staged value is older than the committed one and should not be read (when another task
+   *   can commit the same key: ingest's item chains span partitions); by default a task's staged value is read.
    */
   constructor(
     private readonly keyOf: (value: V) => string,
     private readonly newer: (candidate: V, known: V) => boolean,
+    private readonly stale: (staged: V, committed: V) => boolean = () => false,
   ) {}
 
   /** Committed values. */
@@ -28,13 +33,20 @@ export class StagedStore<V> {
 
   /** The value of `key` as the record `source` of `task` reads it: staged before it in the task, else committed. */
   get(task: string, source: string, key: string): V | undefined {
+    const committed = this.#committed.get(key);
     const staged = this.#staged.get(task);
     if (staged !== undefined) {
       for (let i = staged.length - 1; i >= 0; i--) {
         const s = staged[i];
-        if (s !== undefined && s.key === key && s.source !== source) return s.value;
+        if (s !== undefined && s.key === key && s.source !== source)
+          return committed !== undefined && this.stale(s.value, committed) ? committed : s.value;
       }
     }
+    return committed;
+  }
+
+  /** The committed value of `key`. */
+  committed(key: string): V | undefined {
     return this.#committed.get(key);
   }
 
@@ -46,10 +58,12 @@ export class StagedStore<V> {
     this.#staged.set(task, staged);
   }
 
-  /** The task's transaction committed: what it staged is final. */
-  commit(task: string): void {
-    for (const { value } of this.#staged.get(task) ?? []) this.apply(value);
+  /** The task's transaction committed: what it staged is final. Returns what it had staged, in order. */
+  commit(task: string): V[] {
+    const staged = (this.#staged.get(task) ?? []).map((s) => s.value);
+    for (const value of staged) this.apply(value);
     this.#staged.delete(task);
+    return staged;
   }
 
   /** The task's transaction aborted (its records will be handled again): what it staged is dropped. */
@@ -69,7 +83,14 @@ export class StagedStore<V> {
     if (known === undefined || this.newer(value, known)) this.#committed.set(key, value);
   }
 
-  /** Every committed value (for tests and operators). */
+  /** A changelog tombstone: forgets the committed value of `key` when `when` says so (a tombstone no older). */
+  remove(key: string, when: (known: V) => boolean = () => true): boolean {
+    const known = this.#committed.get(key);
+    if (known === undefined || !when(known)) return false;
+    return this.#committed.delete(key);
+  }
+
+  /** Every committed value. */
   values(): IterableIterator<V> {
     return this.#committed.values();
   }

@@ -51,4 +51,34 @@ describe('StagedStore', () => {
     s.commit('0');
     expect(s.get('0', 'in:0:3', 'a')).toEqual({ key: 'a', seq: 5 });
   });
+
+  it('returns what a commit made final, and reads a stale staged value as the newer committed one', () => {
+    const s = new StagedStore<Row>(
+      (r) => r.key,
+      (candidate, known) => candidate.seq >= known.seq,
+      (staged, committed) => committed.seq > staged.seq,
+    );
+    s.stage('0', 'in:0:1', { key: 'a', seq: 2 });
+    s.stage('0', 'in:0:2', { key: 'b', seq: 1 });
+    // Another task committed a newer value of 'a' meanwhile: task 0 reads it, not its own older one.
+    s.stage('1', 'in:1:1', { key: 'a', seq: 3 });
+    expect(s.commit('1')).toEqual([{ key: 'a', seq: 3 }]);
+    expect(s.get('0', 'in:0:9', 'a')).toEqual({ key: 'a', seq: 3 });
+    expect(s.get('0', 'in:0:9', 'b')).toEqual({ key: 'b', seq: 1 });
+    expect(s.commit('0')).toEqual([
+      { key: 'a', seq: 2 },
+      { key: 'b', seq: 1 },
+    ]);
+    expect(s.committed('a')).toEqual({ key: 'a', seq: 3 });
+  });
+
+  it('forgets a committed value on a tombstone only when the tombstone says so', () => {
+    const s = store();
+    s.apply({ key: 'a', seq: 5 });
+    expect(s.remove('a', (known) => known.seq <= 4)).toBe(false);
+    expect(s.committed('a')).toEqual({ key: 'a', seq: 5 });
+    expect(s.remove('a', (known) => known.seq <= 5)).toBe(true);
+    expect(s.committed('a')).toBeUndefined();
+    expect(s.remove('a')).toBe(false);
+  });
 });
