@@ -8,3 +8,10 @@ export const DeadLetterHeader = {
   sourceOffset: 'ncn-source-offset',
   failedAt: 'ncn-failed-at',
 } as const;
+
+/**
+ * The path a record took through the node, on every record a runner produces: the hops of its input's trace, then
+ * this one (`<service>@<topic>/<partition>/<offset>` of the input), joined by ' > ', the last TraceMaxHops kept.
+ */
+export const TraceHeader = 'ncn-trace';
+export const TraceMaxHops = 8;

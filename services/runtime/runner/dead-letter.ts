@@ -1,7 +1,8 @@
 import { DeadLetterHeader } from '../../../contracts/headers';
 import { Topic } from '../../../contracts/topics';
 import { NcnError } from '../errors';
-import type { InputRecord, OutputRecord } from './types';
+import type { Middleware } from './middleware';
+import type { EncodedOutput, InputRecord, OutputRecord } from './types';
 
 /** The code and message of any error, for the dead-letter headers. */
 export function describeError(error: unknown): { code: string; message: string } {
@@ -36,5 +37,29 @@ export function deadLetter(
       [DeadLetterHeader.sourceOffset]: record.offset,
       [DeadLetterHeader.failedAt]: at.toISOString(),
     },
+  };
+}
+
+/**
+ * Turns a permanent failure (not `isTransient`) into the record's dead letter on ncn.dlq, so that one bad record
+ * never blocks its partition; a transient one is rethrown (the runner leaves the record's task out of the round).
+ */
+export function deadLettering(options: {
+  service: string;
+  isTransient: (error: unknown) => boolean;
+  now: () => Date;
+  encode: (output: OutputRecord) => Promise<EncodedOutput['message']>;
+  onDeadLetter?: (record: InputRecord, failure: { code: string; message: string }) => void;
+}): Middleware {
+  return (next) => async (record) => {
+    try {
+      return await next(record);
+    } catch (error) {
+      if (options.isTransient(error)) throw error;
+      const failure = describeError(error);
+      options.onDeadLetter?.(record, failure);
+      const letter = deadLetter(record, failure, options.service, options.now());
+      return [{ topic: letter.topic, message: await options.encode(letter) }];
+    }
   };
 }

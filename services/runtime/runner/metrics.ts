@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Middleware } from './middleware';
 
 /** The runner's Prometheus metrics, in a registry of the process. */
 export interface RunnerMetrics {
@@ -53,5 +54,17 @@ export function createRunnerMetrics(service: string): RunnerMetrics {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+  };
+}
+
+/** Times the handling of each record, whatever its outcome (ncn_processing_seconds). */
+export function timed(histogram: Histogram<string>): Middleware {
+  return (next) => async (record) => {
+    const stop = histogram.startTimer();
+    try {
+      return await next(record);
+    } finally {
+      stop();
+    }
   };
 }

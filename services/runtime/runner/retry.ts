@@ -1,3 +1,6 @@
+import type { Middleware } from './middleware';
+import type { InputRecord } from './types';
+
 /** How transient failures are retried. */
 export interface RetryPolicy {
   /** Attempts in all, the first included. Default 5. */
@@ -49,4 +52,18 @@ export async function withRetry<T>(
       await sleep(delay);
     }
   }
+}
+
+/** Retries the handling of a record on transient failures, with backoff (withRetry); rethrows the last error. */
+export function retrying(options: {
+  policy: RetryPolicy;
+  isTransient: (error: unknown) => boolean;
+  onRetry?: (error: unknown, attempt: number, delayMs: number, record: InputRecord) => void;
+}): Middleware {
+  return (next) => (record) =>
+    withRetry(() => next(record), {
+      policy: options.policy,
+      isTransient: options.isTransient,
+      onRetry: (error, attempt, delayMs) => options.onRetry?.(error, attempt, delayMs, record),
+    });
 }

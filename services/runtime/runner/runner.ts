@@ -15,13 +15,16 @@ import {
 } from '../kafka';
 import { NcnError } from '../errors';
 import type { Logger } from '../logger';
-import { deadLetter, describeError } from './dead-letter';
+import { deadLettering, describeError } from './dead-letter';
 import { IdleCommits } from './idle-commit';
 import { startHttp } from './http';
 import { consumerStopped } from './stopped';
-import { createRunnerMetrics, type RunnerMetrics } from './metrics';
-import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry';
-import type { Handler, InputRecord, OutputRecord, TransactionHooks, TransactionScope } from './types';
+import { createRunnerMetrics, timed, type RunnerMetrics } from './metrics';
+import { compose } from './middleware';
+import { defaultRetryPolicy, retrying, withRetry, type RetryPolicy } from './retry';
+import { timeLimit } from './timeout';
+import { tracing } from './trace';
+import type { EncodedOutput, Handler, OutputRecord, TransactionHooks, TransactionScope } from './types';
 
 /** What a runner needs; defaults in brackets. */
 export interface RunnerOptions {
@@ -38,6 +41,8 @@ export interface RunnerOptions {
   readonly groupId?: string;
   /** Retries of transient failures [5 attempts, 100 ms doubling, up to 5 s]. */
   readonly retry?: RetryPolicy;
+  /** How long handling one record may take before it counts as a transient failure [120,000 ms]. */
+  readonly handlerTimeoutMs?: number;
   /** Most records in one transaction [500]. */
   readonly maxRecordsPerTransaction?: number;
   /**
@@ -337,52 +342,53 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     return id;
   }
 
-  async function encode(
-    output: OutputRecord,
-  ): Promise<{ key: string | Buffer | null; value: Buffer | null; headers?: Record<string, string | Buffer> }> {
+  async function encode(output: OutputRecord): Promise<EncodedOutput['message']> {
     let value: Buffer | null;
     if (output.value === null || Buffer.isBuffer(output.value)) value = output.value;
     else value = await serde.encode(await schemaId(output.topic, output.value.avro), output.value.data);
     return { key: output.key, value, ...(output.headers ? { headers: { ...output.headers } } : {}) };
   }
 
-  /** Handles one record: the handler's outputs encoded, or its dead letter when it fails permanently. */
-  async function handle(
-    record: InputRecord,
-  ): Promise<{ topic: string; message: Awaited<ReturnType<typeof encode>> }[]> {
-    const stop = metrics.processing.startTimer();
-    try {
-      return await withRetry(
-        async () => {
-          const outputs = await handler(record);
-          return Promise.all(outputs.map(async (o) => ({ topic: o.topic, message: await encode(o) })));
+  /**
+   * How one record is handled: the middleware, outermost first, around the handler and the encoding of its
+   * outputs. Timed whatever happens; a permanent failure becomes the record's dead letter; the outputs carry the
+   * record's path; a transient failure (a timeout included) is retried with backoff, then rethrown.
+   */
+  const handle = compose(
+    [
+      timed(metrics.processing),
+      deadLettering({
+        service,
+        isTransient,
+        now,
+        encode,
+        onDeadLetter: (record, failure) => {
+          metrics.failures.inc({ kind: 'dead_lettered' });
+          logger.warn(
+            { code: failure.code, topic: record.topic, partition: record.partition, offset: record.offset },
+            `dead-lettered: ${failure.message}`,
+          );
         },
-        {
-          policy,
-          isTransient,
-          onRetry: (error, attempt, delayMs) => {
-            metrics.failures.inc({ kind: 'retried' });
-            logger.warn(
-              { err: error, attempt, delayMs, topic: record.topic, offset: record.offset },
-              'transient failure, retrying',
-            );
-          },
+      }),
+      tracing(service),
+      retrying({
+        policy,
+        isTransient,
+        onRetry: (error, attempt, delayMs, record) => {
+          metrics.failures.inc({ kind: 'retried' });
+          logger.warn(
+            { err: error, attempt, delayMs, topic: record.topic, offset: record.offset },
+            'transient failure, retrying',
+          );
         },
-      );
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      metrics.failures.inc({ kind: 'dead_lettered' });
-      const failure = describeError(error);
-      logger.warn(
-        { code: failure.code, topic: record.topic, partition: record.partition, offset: record.offset },
-        `dead-lettered: ${failure.message}`,
-      );
-      const letter = deadLetter(record, failure, service, now());
-      return [{ topic: letter.topic, message: await encode(letter) }];
-    } finally {
-      stop();
-    }
-  }
+      }),
+      timeLimit(options.handlerTimeoutMs ?? 120_000),
+    ],
+    async (record) => {
+      const outputs = await handler(record);
+      return Promise.all(outputs.map(async (o) => ({ topic: o.topic, message: await encode(o) })));
+    },
+  );
 
   /**
    * The group's committed offset of a partition, read stable (a pending transaction's offsets are waited for). Asked
@@ -408,7 +414,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     readonly records: readonly ConsumedRecord[];
     readonly end: bigint;
   }
-  type Encoded = { topic: string; message: Awaited<ReturnType<typeof encode>> };
+  type Encoded = EncodedOutput;
   const scopeOfPart = (p: Part): TransactionScope => ({ topic: p.partition.topic, partition: p.partition.partition });
 
   /**

@@ -15,6 +15,16 @@ export interface OutputRecord {
   readonly headers?: Readonly<Record<string, string | Buffer>>;
 }
 
+/** An output record as the runner produces it: value encoded, headers as given. */
+export interface EncodedOutput {
+  readonly topic: string;
+  readonly message: {
+    readonly key: string | Buffer | null;
+    readonly value: Buffer | null;
+    readonly headers?: Record<string, string | Buffer>;
+  };
+}
+
 /**
  * A service's logic: one input record in, the records to produce out. It never produces, commits or sleeps
  * itself; the runner does all of that. A handler may read state through ports it was given; state it changes

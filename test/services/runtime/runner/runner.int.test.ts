@@ -1,5 +1,5 @@
 import { type Kafka } from '../../../../services/runtime/kafka';
-import { DeadLetterHeader } from '../../../../contracts/headers';
+import { DeadLetterHeader, TraceHeader } from '../../../../contracts/headers';
 import { Topic } from '../../../../contracts/topics';
 import { AvroSerde } from '../../../../services/runtime/avro-serde';
 import { ErrorCode, NcnError } from '../../../../services/runtime/errors';
@@ -110,6 +110,10 @@ describe('the runner on the real broker', () => {
     const outs = await consumeUntil(kafka, output, (m) => m.length >= 29);
     expect(outs.map((m) => m.value?.toString())).toEqual(
       values.filter((v) => v !== 'poison').map((v) => v.toUpperCase()),
+    );
+    // Each output carries its path: this service and the input record it came from.
+    expect(outs.map((m) => m.headers?.[TraceHeader]?.toString())).toEqual(
+      values.flatMap((v, i) => (v === 'poison' ? [] : [`test-runner@${input}/0/${i}`])),
     );
 
     const letters = await consumeUntil(
