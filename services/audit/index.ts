@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RedisRebuildMarker } from '../runtime/rebuildable';
 
 /** One audit event as the index keeps it (contracts/avro/audit-event.avsc, without the subject hash). */
 export interface AuditEntry {
@@ -22,10 +23,12 @@ export interface AuditEntry {
 export class AuditIndex {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly marker: RedisRebuildMarker;
 
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#prefix = `${prefix}:audit`;
+    this.marker = new RedisRebuildMarker(redis, `${this.#prefix}:built`, `${this.#prefix}:building`);
   }
 
   #key(subjectHash: string): string {
@@ -46,12 +49,9 @@ export class AuditIndex {
     return (await this.#redis.zrange(this.#key(subjectHash), 0, -1)).map((m) => JSON.parse(m) as AuditEntry);
   }
 
-  async built(): Promise<boolean> {
-    return (await this.#redis.get(`${this.#prefix}:built`)) === '1';
-  }
-
-  async markBuilt(): Promise<void> {
-    await this.#redis.set(`${this.#prefix}:built`, '1');
+  /** Whether the index is complete (a rebuild's marker; services/runtime/rebuildable.ts). */
+  built(): Promise<boolean> {
+    return this.marker.built();
   }
 }
 

@@ -5,6 +5,7 @@ import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
 import type { Logger } from '../runtime/logger';
 import { readToEnd } from '../runtime/read-to-end';
+import { RebuildableIndex } from '../runtime/rebuildable';
 import { startRunner, type Runner } from '../runtime/runner/runner';
 import { scopeOf } from '../runtime/runner/types';
 import { AuditIndex, type AuditEntry } from './index';
@@ -95,11 +96,16 @@ export async function startAuditIndexer(options: {
 
   // Live indexing runs while a missing index is rebuilt: an event added by both is stored once.
   let closing = false;
+  const rebuildable = new RebuildableIndex({
+    name: 'the audit index',
+    marker: index.marker,
+    fill: () => fillIndex(() => closing),
+    logger,
+  });
   const rebuilt = (async () => {
     for (let attempt = 1; !closing; attempt++) {
       try {
-        if (await index.built()) return;
-        await rebuildIndex(() => closing);
+        await rebuildable.ensure('the audit index is missing: rebuilding it from ncn.audit while indexing new events');
         return;
       } catch (error) {
         if (closing) return;
@@ -110,11 +116,9 @@ export async function startAuditIndexer(options: {
     }
   })();
 
-  /** Reads ncn.audit from the beginning into the index, then marks it complete; gives up quietly when stopping. */
-  async function rebuildIndex(stopping: () => boolean): Promise<void> {
-    const started = Date.now();
+  /** Reads ncn.audit from the beginning to where it ends now into the index; gives up when stopping. */
+  async function fillIndex(stopping: () => boolean): Promise<number> {
     let applied = 0;
-    logger.info('the audit index is missing: rebuilding it from ncn.audit while indexing new events');
     await readToEnd({
       kafka,
       topics: [Topic.audit],
@@ -127,8 +131,7 @@ export async function startAuditIndexer(options: {
         applied += named.length;
       },
     });
-    await index.markBuilt();
-    logger.info({ applied, ms: Date.now() - started }, 'audit index rebuilt from ncn.audit');
+    return applied;
   }
 
   return {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { ErrorCode, NcnError } from '../runtime/errors';
+import { RedisRebuildMarker } from '../runtime/rebuildable';
+import { redisUnavailable } from '../runtime/redis';
 import { TipiMovimento, type CoRelation, type TipoMovimento } from './core';
 
 /** What a table operation answers when the table is gone from Redis (the built marker is missing). */
@@ -63,36 +64,9 @@ const IS_RECIPIENT = `
 if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
 return redis.call('SISMEMBER', KEYS[1], ARGV[1])`;
 
-// KEYS: 1 the rebuild token, 2 the built marker. ARGV: 1 the token, 2 the time. The marker is set only when the
-// token is still there. No token and no marker: a flush during the rebuild took what it had written, so it must
-// run again (0). Another rebuild's token in its place: that one began later and sets the marker; no token but the
-// marker: it already did (2).
-const FINISH = `
-local current = redis.call('GET', KEYS[1])
-if not current then
-  if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
-  return 0
-end
-if current ~= ARGV[1] then return 2 end
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('DEL', KEYS[1])
-return 1`;
-
 /** The place of an input record in its topic, as a string whose byte order is the records' order. */
 export const inputOrder = (partition: number, offset: string): string =>
   `${String(partition).padStart(5, '0')}:${offset.padStart(20, '0')}`;
-
-const unavailable = (error: unknown): NcnError =>
-  error instanceof NcnError
-    ? error
-    : new NcnError(
-        ErrorCode.Unavailable,
-        `Redis did not answer: ${error instanceof Error ? error.message : String(error)}`,
-        {
-          retriable: true,
-          cause: error,
-        },
-      );
 
 function toRelation(fields: readonly unknown[]): CoRelation {
   const [order, start, end, qualifica, idComunicazione, tipoMovimento] = fields.map((f) => String(f ?? ''));
@@ -120,7 +94,8 @@ export class CoTable {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #marker: string;
-  readonly #building: string;
+  /** Whether the table is complete, and the protocol of its rebuilds (services/runtime/rebuildable.ts). */
+  readonly marker: RedisRebuildMarker;
   readonly #recipients: string;
   readonly #recipientOrders: string;
   readonly #shas = new Map<string, Promise<string>>();
@@ -130,7 +105,7 @@ export class CoTable {
     this.#redis = redis;
     this.#prefix = prefix;
     this.#marker = `${prefix}:enricher:co:built`;
-    this.#building = `${prefix}:enricher:co:building`;
+    this.marker = new RedisRebuildMarker(redis, this.#marker, `${prefix}:enricher:co:building`);
     this.#recipients = `${prefix}:percettori`;
     this.#recipientOrders = `${prefix}:enricher:percettori:order`;
   }
@@ -160,7 +135,7 @@ export class CoTable {
         return await this.#redis.eval(script, keys.length, ...keys, ...args);
       }
     } catch (error) {
-      throw unavailable(error);
+      throw redisUnavailable(error);
     }
   }
 
@@ -180,7 +155,7 @@ export class CoTable {
       }
       if (failed) throw failed;
     } catch (error) {
-      throw unavailable(error);
+      throw redisUnavailable(error);
     }
   }
 
@@ -237,33 +212,5 @@ export class CoTable {
         args: ['0', c.cf, c.order, c.recipient ? '1' : '0'],
       })),
     );
-  }
-
-  /** Whether the table is there, complete. */
-  async built(): Promise<boolean> {
-    try {
-      return (await this.#redis.exists(this.#marker)) === 1;
-    } catch (error) {
-      throw unavailable(error);
-    }
-  }
-
-  /** Starts a rebuild: `token` must still be there when it finishes (finishRebuild). */
-  async beginRebuild(token: string): Promise<void> {
-    try {
-      await this.#redis.set(this.#building, token);
-    } catch (error) {
-      throw unavailable(error);
-    }
-  }
-
-  /**
-   * Marks the table complete when this rebuild is still the latest: `built`; `lost` when Redis lost the rebuild's
-   * writes meanwhile (run it again); `another` when a rebuild that began later (another instance's) runs now: it
-   * writes everything again and sets the marker itself.
-   */
-  async finishRebuild(token: string, at = Date.now()): Promise<'built' | 'lost' | 'another'> {
-    const r = await this.#run(FINISH, [this.#building, this.#marker], [token, String(at)]);
-    return r === 1 ? 'built' : r === 2 ? 'another' : 'lost';
   }
 }

@@ -10,7 +10,8 @@ import { scopeOf, taskOf, type Handler, type InputRecord, type OutputRecord } fr
 import { followTable, type Table } from '../runtime/table';
 import { CoTable, Lost, inputOrder } from './co-table';
 import { decide, isRecipient, relationOf, type CoRelation, type EnricherDecision, type EnricherInput } from './core';
-import { rebuildCoTable } from './rebuild';
+import { fillCoTable } from './rebuild';
+import { RebuildableIndex } from '../runtime/rebuildable';
 import { toPercettore, toRapporto } from './records';
 import { EnricherHeader, WaitingState, changelogRecord, parseWaitingValue } from './waiting-state';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
@@ -88,17 +89,15 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
   const waiting = new WaitingState();
   const counts = { rebuilds: 0, ticks: 0 };
 
-  let rebuilding: Promise<void> | undefined;
-  /** Rebuilds the CO table; callers while one runs share it. `why` is logged when a rebuild starts. */
-  const rebuild = (why = 'asked'): Promise<void> => {
-    if (rebuilding === undefined) {
-      logger.warn({ why }, 'rebuilding the CO table from co.rapporti and inps.percettori');
-      rebuilding = rebuildCoTable({ kafka, serde, table, logger })
-        .then(() => void counts.rebuilds++)
-        .finally(() => (rebuilding = undefined));
-    }
-    return rebuilding;
-  };
+  /** The CO table's rebuilds: one at a time, shared by every caller; `why` is logged when one starts. */
+  const coTable = new RebuildableIndex({
+    name: 'the CO table',
+    marker: table.marker,
+    fill: () => fillCoTable({ kafka, serde, table, logger }),
+    logger,
+  });
+  const rebuild = (why = 'asked'): Promise<void> =>
+    coTable.rebuild(why).then(() => void (counts.rebuilds = coTable.rebuilds));
   /** Runs a table operation; when the table is lost, rebuilds it and runs the operation again. */
   async function withTable<T>(op: () => Promise<T | Lost>): Promise<T> {
     let result = await op();
@@ -135,7 +134,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
   // The group is joined while the waiting changelog loads and, when Redis lost it, the CO table is rebuilt: a
   // record is handled only once the changelog is read (catchUp below), and a table operation that finds the table
   // lost waits for the rebuild (withTable).
-  const coTableAtStart = (await table.built())
+  const coTableAtStart = (await coTable.built())
     ? Promise.resolve()
     : rebuild('no CO table in Redis at start').catch((error: unknown) =>
         logger.warn({ err: error }, 'rebuilding the CO table at start failed; the next table operation tries again'),
@@ -304,7 +303,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
         for (const cf of people) ticked.set(cf, wall);
         counts.ticks += people.length;
       }
-      if (!(await table.built())) await rebuild('the CO table is gone from Redis');
+      if (!(await coTable.built())) await rebuild('the CO table is gone from Redis');
     } catch (error) {
       logger.warn({ err: error }, 'the wait check failed; trying again at the next one');
     } finally {
@@ -328,7 +327,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
         await runner.close();
         await producer.disconnect();
         await follower.close();
-        await rebuilding?.catch(() => undefined);
+        await coTable.settled();
       })();
       return closing;
     },

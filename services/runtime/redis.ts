@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Config } from './config';
+import { ErrorCode, NcnError } from './errors';
 
 /** A Redis client for the configured URL. Commands wait for the connection; the caller quits it. */
 export function createRedis(config: Config, options: { connectTimeoutMs?: number } = {}): Redis {
@@ -9,3 +10,13 @@ export function createRedis(config: Config, options: { connectTimeoutMs?: number
     lazyConnect: false,
   });
 }
+
+/** A failed Redis call as a transient error (an NcnError passes through as it is). */
+export const redisUnavailable = (error: unknown): NcnError =>
+  error instanceof NcnError
+    ? error
+    : new NcnError(
+        ErrorCode.Unavailable,
+        `Redis did not answer: ${error instanceof Error ? error.message : String(error)}`,
+        { retriable: true, cause: error },
+      );

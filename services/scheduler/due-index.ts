@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { RebuildMarker, RebuildOutcome } from '../runtime/rebuildable';
 
 /** A schedule as the index keeps it. */
 export interface IndexedSchedule {
@@ -51,6 +52,17 @@ redis.call('HSET', KEYS[2], 'firedBy', ARGV[3])
 redis.call('ZREM', KEYS[1], ARGV[1])
 return {1, s[1], s[2], s[3], s[4]}`;
 
+// KEYS: 1 the marker. ARGV: 1 'building:<token>', 2 the time. Gone: a flush took the rebuild's writes (0); still
+// this rebuild's: built (1); another rebuild's token, or another rebuild already done: that one marks it (2).
+const FINISH = `
+local v = redis.call('GET', KEYS[1])
+if not v then return 0 end
+if v == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return 1
+end
+return 2`;
+
 /** A schedule from a script's answer: version, kind, node, due time. */
 const scheduleOf = (
   root: string,
@@ -69,7 +81,7 @@ const scheduleOf = (
  * is gone (Redis flushed or restarted empty), and the service rebuilds it from the topic. Process memory holds
  * none of it, so a million pending schedules cost Redis memory only.
  */
-export class DueIndex {
+export class DueIndex implements RebuildMarker {
   readonly #redis: Redis;
   readonly #due: string;
   readonly #marker: string;
@@ -89,15 +101,19 @@ export class DueIndex {
   /** Whether the index is there: built completely, and not lost since. */
   async built(): Promise<boolean> {
     const marker = await this.#redis.get(this.#marker);
-    return marker !== null && marker !== 'building';
+    return marker !== null && !marker.startsWith('building');
   }
 
-  /** Marks a rebuild in progress: the scripts apply, but a crash now leaves an index that is not `built`. */
-  async markBuilding(): Promise<void> {
-    await this.#redis.set(this.#marker, 'building');
+  /**
+   * Empties the index of this prefix and marks a rebuild in progress under `token`: the scripts apply (the rebuild
+   * and live writes alike), but the index is not `built` until `finish`.
+   */
+  async begin(token: string): Promise<void> {
+    await this.clear();
+    await this.#redis.set(this.#marker, `building:${token}`);
   }
 
-  /** Empties the index of this prefix, for a rebuild. */
+  /** Empties the index of this prefix, marker included. */
   async clear(): Promise<void> {
     let cursor = '0';
     do {
@@ -107,9 +123,10 @@ export class DueIndex {
     } while (cursor !== '0');
   }
 
-  /** Marks the index as built: from now on the scripts apply. */
-  async markBuilt(): Promise<void> {
-    await this.#redis.set(this.#marker, String(Date.now()));
+  /** Marks the index built if the rebuild of `token` is still the latest (RebuildMarker). */
+  async finish(token: string): Promise<RebuildOutcome> {
+    const r = await this.#redis.eval(FINISH, 1, this.#marker, `building:${token}`, String(Date.now()));
+    return r === 1 ? 'built' : r === 2 ? 'another' : 'lost';
   }
 
   /** Schedules (or reschedules) an item; an older version never replaces a newer one. False: index lost. */

@@ -6,6 +6,7 @@ import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
 import { readToEnd } from '../runtime/read-to-end';
+import { RebuildableIndex } from '../runtime/rebuildable';
 import { startRunner, type Runner } from '../runtime/runner/runner';
 import type { Handler, InputRecord, OutputRecord } from '../runtime/runner/types';
 import { DueIndex, type IndexedSchedule } from './due-index';
@@ -67,47 +68,44 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const index = new DueIndex(redis, `${config.redis.prefix}:scheduler`);
   const counts = { ticks: 0, fired: 0, rebuilds: 0 };
 
-  /** Reads ncn.scheduler from the beginning to where it ends now into a fresh index. */
-  async function rebuildFromTopic(): Promise<void> {
-    const started = Date.now();
-    await index.clear();
-    await index.markBuilding();
-    if ((options.indexFrom ?? 'beginning') === 'beginning') {
-      let applied = 0;
-      await readToEnd({
-        kafka,
-        topics: [Topic.scheduler],
-        logger,
-        apply: async (records) => {
-          const ops: ({ put: IndexedSchedule } | { cancel: string; upTo?: number })[] = [];
-          for (const m of records) {
-            const root = m.key?.toString() ?? '';
-            if (m.value === null) {
-              const upTo = m.headers[SchedulerHeader.expiredVersion]?.toString();
-              ops.push({ cancel: root, ...(upTo ? { upTo: Number(upTo) } : {}) });
-            } else ops.push({ put: await serde.decode<ExpirySchedule>(m.value) });
-          }
-          await index.applyMany(ops);
-          applied += ops.length;
-        },
-      });
-      logger.info({ applied, ms: Date.now() - started }, 'scheduler index rebuilt from ncn.scheduler');
-    }
-    await index.markBuilt();
-    counts.rebuilds++;
+  /** Reads ncn.scheduler from the beginning to where it ends now into the index (emptied by the marker's begin). */
+  async function fillFromTopic(): Promise<number> {
+    let applied = 0;
+    if ((options.indexFrom ?? 'beginning') === 'now') return applied;
+    await readToEnd({
+      kafka,
+      topics: [Topic.scheduler],
+      logger,
+      apply: async (records) => {
+        const ops: ({ put: IndexedSchedule } | { cancel: string; upTo?: number })[] = [];
+        for (const m of records) {
+          const root = m.key?.toString() ?? '';
+          if (m.value === null) {
+            const upTo = m.headers[SchedulerHeader.expiredVersion]?.toString();
+            ops.push({ cancel: root, ...(upTo ? { upTo: Number(upTo) } : {}) });
+          } else ops.push({ put: await serde.decode<ExpirySchedule>(m.value) });
+        }
+        await index.applyMany(ops);
+        applied += ops.length;
+      },
+    });
+    return applied;
   }
 
-  let rebuilding: Promise<void> | undefined;
-  const rebuild = (): Promise<void> => {
-    rebuilding ??= rebuildFromTopic().finally(() => (rebuilding = undefined));
-    return rebuilding;
-  };
+  /** The index's rebuilds from ncn.scheduler: one at a time, shared by every caller. */
+  const rebuildable = new RebuildableIndex({
+    name: 'the scheduler index',
+    marker: index,
+    fill: fillFromTopic,
+    logger,
+  });
+  const rebuild = (why: string): Promise<void> =>
+    rebuildable.rebuild(why).then(() => void (counts.rebuilds = rebuildable.rebuilds));
   /** Runs an index operation; when the index is lost, rebuilds it and runs the operation again. */
   async function indexed<T>(op: () => Promise<T>, lost: (result: T) => boolean): Promise<T> {
     let result = await op();
     if (lost(result)) {
-      logger.warn('the scheduler index is gone from Redis: rebuilding it from ncn.scheduler');
-      await rebuild();
+      await rebuild('the scheduler index is gone from Redis');
       result = await op();
       if (lost(result))
         throw new NcnError(ErrorCode.Unavailable, 'the scheduler index was lost again', { retriable: true });
@@ -115,7 +113,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     return result;
   }
 
-  if (!(await index.built())) await rebuild();
+  if (!(await index.built())) await rebuild('no scheduler index in Redis at start');
 
   const onSchedule = async (record: InputRecord): Promise<OutputRecord[]> => {
     const root = record.key?.toString() ?? '';
@@ -205,7 +203,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     checking = true;
     try {
       if (!(await index.built())) {
-        await rebuild();
+        await rebuild('the scheduler index is gone from Redis');
         ticked.clear();
       }
       const wall = Date.now();

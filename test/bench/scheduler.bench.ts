@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   const usedMemory = async (): Promise<number> =>
     Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
   try {
-    await index.markBuilt();
+    await index.begin('bench');
+    await index.finish('bench');
     const memoryBefore = await usedMemory();
     const rssBefore = process.memoryUsage().rss;
     const now = Date.now();

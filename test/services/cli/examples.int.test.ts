@@ -548,7 +548,8 @@ describe('every example of the CLI help runs as written', () => {
         },
       },
     ]);
-    await index.markBuilt();
+    await index.marker.begin('examples');
+    await index.marker.finish('examples');
 
     // Every line starts now, a few at a time; each test below waits for its own.
     const lines = [...examples.keys()].filter((k) => checks[k]?.against === undefined);

@@ -33,8 +33,8 @@ describe('the CO table in Redis', () => {
   beforeAll(async () => {
     redis = createRedis(testConfig);
     table = new CoTable(redis, prefix);
-    await table.beginRebuild('t');
-    expect(await table.finishRebuild('t')).toBe('built');
+    await table.marker.begin('t');
+    expect(await table.marker.finish('t')).toBe('built');
   });
 
   afterAll(async () => {
@@ -101,33 +101,33 @@ describe('the CO table in Redis', () => {
 
   it('answers Lost when the marker is gone, and a rebuild writes without it', async () => {
     const other = new CoTable(redis, `${prefix}-lost`);
-    expect(await other.built()).toBe(false);
+    expect(await other.marker.built()).toBe(false);
     expect(await other.lookup(CF)).toBe(Lost);
     expect(await other.merge(CF, relation())).toBe(Lost);
     expect(await other.applyRecipient({ cf: CF, recipient: true, order: '1' })).toBe(Lost);
     expect(await other.isRecipient(CF)).toBe(Lost);
     await other.rebuildRelations([{ cf: CF, relation: relation() }]);
-    await other.beginRebuild('t1');
-    expect(await other.finishRebuild('t2')).toBe('another');
-    expect(await other.built()).toBe(false);
-    expect(await other.finishRebuild('t1')).toBe('built');
+    await other.marker.begin('t1');
+    expect(await other.marker.finish('t2')).toBe('another');
+    expect(await other.marker.built()).toBe(false);
+    expect(await other.marker.finish('t1')).toBe('built');
     // Two rebuilds at once (two instances starting on an empty Redis): the later one marks the table; the earlier,
     // finishing after it, is told another did.
     await redis.del(`${prefix}-lost:enricher:co:built`);
-    await other.beginRebuild('early');
-    await other.beginRebuild('late');
-    expect(await other.finishRebuild('late')).toBe('built');
-    expect(await other.finishRebuild('early')).toBe('another');
+    await other.marker.begin('early');
+    await other.marker.begin('late');
+    expect(await other.marker.finish('late')).toBe('built');
+    expect(await other.marker.finish('early')).toBe('another');
     expect(await other.lookup(CF)).toEqual(relation());
     await redis.del(`${prefix}-lost:enricher:co:built`, `${prefix}-lost:co:last:${CF}`);
   });
 
   it('does not mark a rebuild built when Redis lost it meanwhile', async () => {
     const other = new CoTable(redis, `${prefix}-flush`);
-    await other.beginRebuild('t');
+    await other.marker.begin('t');
     await redis.del(`${prefix}-flush:enricher:co:building`);
-    expect(await other.finishRebuild('t')).toBe('lost');
-    expect(await other.built()).toBe(false);
+    expect(await other.marker.finish('t')).toBe('lost');
+    expect(await other.marker.built()).toBe(false);
   });
 
   it('loads its scripts again when Redis forgot them', async () => {

@@ -8,7 +8,8 @@ import { comune } from '../../../contracts/tables/comuni';
 import { Topic } from '../../../contracts/topics';
 import type { CoRelation } from '../../../services/enricher/core';
 import { CoTable } from '../../../services/enricher/co-table';
-import { rebuildCoTable } from '../../../services/enricher/rebuild';
+import { fillCoTable } from '../../../services/enricher/rebuild';
+import { RebuildableIndex } from '../../../services/runtime/rebuildable';
 import { startEnricher, type Enricher } from '../../../services/enricher/service';
 import { person, type Person } from '../../../services/gen/people';
 import { Random } from '../../../services/gen/random';
@@ -293,7 +294,7 @@ describe('the enricher through the real stack', () => {
     enricher = await start();
     await Promise.all([enricher.runner.joined, enricher.loaded]);
     expect(enricher.counts.rebuilds).toBe(1);
-    expect(await enricher.table.built()).toBe(true);
+    expect(await enricher.table.marker.built()).toBe(true);
     expect(enricher.waiting.committed(waiter.codiceFiscale).map((w) => w.percettore.idComunicazione)).toEqual([
       waiting.idComunicazione,
     ]);
@@ -338,11 +339,20 @@ describe('the enricher through the real stack', () => {
   it('lets two instances rebuild the CO table at once: both finish, and the table is marked complete once', async () => {
     const shared = `${prefix}-twice`;
     const [a, b] = [new CoTable(redis, shared), new CoTable(redis, shared)];
+    // Each as one instance's: its own RebuildableIndex on the same Redis keys.
     const results = await Promise.all(
-      [a, b].map((table) => rebuildCoTable({ kafka, serde, table, logger: silentLogger, waitForOtherMs: 60_000 })),
+      [a, b].map((table) =>
+        new RebuildableIndex({
+          name: 'the CO table',
+          marker: table.marker,
+          fill: () => fillCoTable({ kafka, serde, table, logger: silentLogger }),
+          logger: silentLogger,
+          waitForOtherMs: 60_000,
+        }).rebuild('test'),
+      ),
     );
     expect(results).toHaveLength(2);
-    expect(await a.built()).toBe(true);
+    expect(await a.marker.built()).toBe(true);
     expect(await redis.exists(`${shared}:enricher:co:building`)).toBe(0);
     const keys = await redis.keys(`${shared}:*`);
     for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));

@@ -19,7 +19,8 @@ describe('the due index in the real Redis', () => {
   beforeAll(async () => {
     redis = createRedis(testConfig);
     index = new DueIndex(redis, prefix);
-    await index.markBuilt();
+    await index.begin('t0');
+    expect(await index.finish('t0')).toBe('built');
   });
 
   afterAll(async () => {
@@ -52,6 +53,26 @@ describe('the due index in the real Redis', () => {
     await redis.del(`${prefix}:built`);
     expect(await index.cancel('R1', 1)).toEqual({ outcome: 'lost' });
     expect(await index.put(schedule(1))).toBe(false);
-    await index.markBuilt();
+    await index.begin('t1');
+    expect(await index.finish('t1')).toBe('built');
+  });
+
+  it('marks a rebuild built only while it is the latest and its writes are there', async () => {
+    await index.begin('early');
+    expect(await index.built()).toBe(false);
+    // Scripts apply during a rebuild (its own writes and live ones).
+    expect(await index.put(schedule(1))).toBe(true);
+    await index.begin('late');
+    expect(await index.finish('early')).toBe('another');
+    expect(await index.built()).toBe(false);
+    expect(await index.finish('late')).toBe('built');
+    expect(await index.finish('early')).toBe('another');
+    // A flush during a rebuild: its writes are gone, so it is not marked built.
+    await index.begin('flushed');
+    await redis.del(`${prefix}:built`);
+    expect(await index.finish('flushed')).toBe('lost');
+    expect(await index.built()).toBe(false);
+    await index.begin('t2');
+    expect(await index.finish('t2')).toBe('built');
   });
 });
