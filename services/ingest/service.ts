@@ -34,15 +34,13 @@ export interface IngestOptions {
   readonly fromBeginning?: boolean;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Headers of a parked submission on ncn.ingest.pending. */
 export const PendingHeader = {
   /** The ingest group that parked it: the topic is shared, each group takes back only its own. */
   group: 'ncn-group',
   node: 'ncn-node',
   receivedAt: 'ncn-received-at',
-  /** When it was (re)parked: a record seen again sooner than 50 ms later waits the rest, so a short queue never spins. */
+  /** When it was last (re)parked, for an operator reading the queue (`ncn tail ncn.ingest.pending`). */
   parkedAt: 'ncn-parked-at',
   waitingFor: 'ncn-waiting-for',
   /** Where the submission arrived on its node's inbound topic: its receipt and dead letter name that place. */
@@ -218,16 +216,9 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
         : record;
     const attempt = (): Decision | undefined =>
       stillWaiting(record, deadline) ? undefined : decide(record, node, receivedAt, Date.now() >= deadline, arrived);
-    let decision = attempt();
+    const decision = attempt();
     if (decision?.kind === 'done') return decision.outputs;
-    // A long queue means the record was parked long ago: no waiting. A short one would spin: wait a little.
-    const parkedAt = Number(record.headers[PendingHeader.parkedAt]?.toString() ?? '0');
-    const pause = Math.min(50 - (Date.now() - parkedAt), deadline - Date.now());
-    if (pause > 0) {
-      await sleep(pause);
-      decision = attempt();
-      if (decision?.kind === 'done') return decision.outputs;
-    }
+    // Back to the end of the queue; a short queue does not spin: the pending runner's rounds are paced.
     const headers: Record<string, Buffer | string> = {};
     for (const [k, v] of Object.entries(record.headers)) if (v !== undefined) headers[k] = v;
     headers[PendingHeader.parkedAt] = String(Date.now());
@@ -264,6 +255,8 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     handler: pending,
     hooks,
     fromBeginning: true,
+    // A parked update comes round again at most every 50 ms while it waits.
+    minRoundIntervalMs: 50,
     maxBytesPerPartition: 17 * 1024 * 1024,
     maxRecordsPerTransaction: 500,
   });

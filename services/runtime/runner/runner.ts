@@ -71,6 +71,11 @@ export interface RunnerOptions {
    * (and markers) per record; the shorter, the sooner downstream reads what was produced.
    */
   readonly commitIntervalMs?: number;
+  /**
+   * The least time from the start of one round to the start of the next [0]: a service whose records go round a
+   * topic until they can be decided (ingest's parked updates) is paced by it, where a handler would otherwise sleep.
+   */
+  readonly minRoundIntervalMs?: number;
   /** Largest fetch per partition in bytes [1 MiB]; raise it for topics with large records. */
   readonly maxBytesPerPartition?: number;
   /**
@@ -673,6 +678,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     }
   }
 
+  let roundStartedAt = 0;
   async function loop(): Promise<void> {
     const maxPoll = Math.min(5_000, Math.max(chunkSize, 100) * concurrency);
     while (running) {
@@ -697,6 +703,9 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
           } else known.records.push(record);
         }
       }
+      const pace = roundStartedAt + (options.minRoundIntervalMs ?? 0) - Date.now();
+      if (pace > 0) await sleep(pace);
+      roundStartedAt = Date.now();
       const busy = new Set(backlog.keys());
       const work = round();
       inflight = work.catch(() => undefined);

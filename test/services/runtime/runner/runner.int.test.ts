@@ -3,7 +3,7 @@ import { DeadLetterHeader, TraceHeader } from '../../../../contracts/headers';
 import { Topic } from '../../../../contracts/topics';
 import { AvroSerde } from '../../../../services/runtime/avro-serde';
 import { ErrorCode, NcnError } from '../../../../services/runtime/errors';
-import { startRunner, type Runner } from '../../../../services/runtime/runner/runner';
+import { startRunner, type Runner, type RunnerOptions } from '../../../../services/runtime/runner/runner';
 import type { Handler } from '../../../../services/runtime/runner/types';
 import { createTopics } from '../../../../services/runtime/topics';
 import { silentLogger, testConfig, testKafka } from '../../../support/clients';
@@ -44,6 +44,17 @@ describe('the runner on the real broker', () => {
     await runner?.close();
     runner = undefined;
   });
+
+  /** A runner of a group of its own on the test stack. */
+  const startTestRunner = (options: Pick<RunnerOptions, 'topics' | 'handler'> & Partial<RunnerOptions>) =>
+    startRunner({
+      service: 'test-runner',
+      groupId: unique('test.runner.group'),
+      kafka,
+      serde,
+      logger: silentLogger,
+      ...options,
+    });
 
   it('finds out that a commit whose answer was lost had been applied, and goes on: each output once', async () => {
     const input = unique('test.runner.in');
@@ -383,6 +394,27 @@ describe('the runner on the real broker', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${runner.httpPort}/metrics`)).text();
     expect(metrics).toMatch(/ncn_failures_total\{kind="transaction",service="test-runner"\} [1-9]/);
     expect((await fetch(`http://127.0.0.1:${runner.httpPort}/health`)).status).toBe(200);
+  });
+
+  it('paces its rounds when told to: a record going round its own topic comes back no sooner than the interval', async () => {
+    const loop = unique('test.runner.loop');
+    await topicsWith(kafka, [loop]);
+    await produce(kafka, loop, ['round']);
+    const handledAt: number[] = [];
+    runner = await startTestRunner({
+      topics: [loop],
+      // Like a parked update: back to the end of its topic every time.
+      handler: (record) => {
+        handledAt.push(Date.now());
+        return [{ topic: loop, key: record.key, value: record.value }];
+      },
+      minRoundIntervalMs: 200,
+    });
+    while (handledAt.length < 6) await new Promise((resolve) => setTimeout(resolve, 50));
+    await runner.close();
+    const gaps = handledAt.slice(1).map((t, i) => t - (handledAt[i] ?? t));
+    // Timers may fire a millisecond or two early; unpaced, a round trip through a transaction takes a few ms.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(190);
   });
 
   it('closes once, leaving the consumer group empty', async () => {
