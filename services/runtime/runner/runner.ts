@@ -52,6 +52,8 @@ export interface RunnerOptions {
    * steady state keeps full chunks.
    */
   readonly firstChunkRecords?: number;
+  /** What the service adds to the detail of /health (its own state: a circuit breaker, counts). */
+  readonly health?: () => Record<string, unknown>;
   /** Port of /metrics and /health; 0 picks a free one; undefined serves none. */
   readonly httpPort?: number;
   /** Start from the earliest offset when the group has none [true]. */
@@ -739,7 +741,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   if (options.httpPort !== undefined) {
     http = await startHttp(options.httpPort, metrics.registry, () => ({
       healthy: running && failure === undefined,
-      detail: { service, groupId, ...(failure ? { error: failure.message } : {}) },
+      detail: { service, groupId, ...options.health?.(), ...(failure ? { error: failure.message } : {}) },
     }));
     logger.info({ port: http.port }, 'serving /metrics and /health');
   }
