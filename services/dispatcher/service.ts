@@ -163,6 +163,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
     const result = dispatch(state.get(task, source, root), event, { now: now().getTime(), hash });
     if (result.skipped !== undefined) logger.debug({ root, topic: record.topic }, `skipped: ${result.skipped}`);
     if (result.next !== undefined) state.stage(task, source, result.next);
+    else state.unstage(task, source);
     return result.outputs;
   };
 

@@ -43,7 +43,10 @@ export class WaitingState {
 
   /** Stages what handling `source` changes; handling it again replaces what it staged before. */
   stage(scope: string, source: string, change: WaitingChange): void {
-    if (change.type === 'unchanged') return;
+    if (change.type === 'unchanged') {
+      this.#store.unstage(scope, source);
+      return;
+    }
     this.#store.stage(
       scope,
       source,

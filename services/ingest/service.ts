@@ -149,6 +149,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     };
     const decision = decideSubmission(input, state.view(scope, source), settings, { predecessorTimedOut: timedOut });
     if (decision.kind === 'done' && decision.change !== undefined) state.stage(scope, source, decision.change);
+    else state.unstage(scope, source);
     return decision;
   };
 

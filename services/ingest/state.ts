@@ -129,14 +129,22 @@ export class IngestState {
     else this.#intermediaries.set(codiceFiscale, record);
   }
 
-  /** Stages what handling one input (`source`) changes; handling it again replaces what it staged before. */
+  /** Stages what handling one input (`source`) changes; handling it again replaces whatever it staged before. */
   stage(scope: string, source: string, record: ChangelogRecord): void {
+    this.unstage(scope, source);
     if (isMessageRecord(record)) {
       this.#messages.stage(scope, source, record);
       return;
     }
     this.#codes.stage(scope, source, record);
     this.#items.stage(scope, source, itemOf(record));
+  }
+
+  /** Drops what handling `source` staged, in every table (handled again, it changes nothing). */
+  unstage(scope: string, source: string): void {
+    this.#codes.unstage(scope, source);
+    this.#items.unstage(scope, source);
+    this.#messages.unstage(scope, source);
   }
 
   commit(scope: string): void {

@@ -50,12 +50,23 @@ export class StagedStore<V> {
     return this.#committed.get(key);
   }
 
-  /** Stages what handling `source` changes; handling it again replaces what it staged before. */
+  /**
+   * Stages what handling `source` changes; handling it again replaces whatever it staged before (a retry may decide
+   * on another key: what committed meanwhile through another task can change the decision).
+   */
   stage(task: string, source: string, value: V): void {
-    const key = this.keyOf(value);
-    const staged = (this.#staged.get(task) ?? []).filter((s) => !(s.source === source && s.key === key));
-    staged.push({ source, key, value });
+    const staged = (this.#staged.get(task) ?? []).filter((s) => s.source !== source);
+    staged.push({ source, key: this.keyOf(value), value });
     this.#staged.set(task, staged);
+  }
+
+  /** Drops what handling `source` staged (handled again, it changes nothing here). */
+  unstage(task: string, source: string): void {
+    const staged = this.#staged.get(task);
+    if (staged === undefined) return;
+    const kept = staged.filter((s) => s.source !== source);
+    if (kept.length === 0) this.#staged.delete(task);
+    else if (kept.length !== staged.length) this.#staged.set(task, kept);
   }
 
   /** The task's transaction committed: what it staged is final. Returns what it had staged, in order. */

@@ -81,4 +81,16 @@ describe('StagedStore', () => {
     expect(s.committed('a')).toBeUndefined();
     expect(s.remove('a')).toBe(false);
   });
+
+  it('drops what a first attempt staged when the retry decides on another key, or on nothing', () => {
+    const s = store();
+    s.stage('0', 'in:0:1', { key: 'a', seq: 1 });
+    s.stage('0', 'in:0:1', { key: 'b', seq: 1 });
+    expect(s.get('0', 'in:0:2', 'a')).toBeUndefined();
+    expect(s.get('0', 'in:0:2', 'b')).toEqual({ key: 'b', seq: 1 });
+    s.stage('0', 'in:0:2', { key: 'c', seq: 1 });
+    s.unstage('0', 'in:0:1');
+    expect(s.commit('0')).toEqual([{ key: 'c', seq: 1 }]);
+    expect(s.committed('b')).toBeUndefined();
+  });
 });
