@@ -187,6 +187,8 @@ export async function startEuresForwarder(options: ForwarderOptions): Promise<Fo
     maxRecordsPerTransaction: 200,
     maxBytesPerPartition: 16 * 1024 * 1024,
     health: () => ({ breaker: breaker.state, ...counts }),
+    // A failure (EURES away) does not send again what EURES already took in the round, nor audit it twice.
+    sideEffectSink: true,
   });
   runner.metrics.registry.registerMetric(requests);
   runner.metrics.registry.registerMetric(breakerOpen);

@@ -41,8 +41,19 @@ export interface RunnerOptions {
   readonly groupId?: string;
   /** Retries of transient failures [5 attempts, 100 ms doubling, up to 5 s]. */
   readonly retry?: RetryPolicy;
-  /** How long handling one record may take before it counts as a transient failure [120,000 ms]. */
+  /**
+   * How long handling one record may take before it counts as a transient failure [no limit]. An attempt given up
+   * on cannot be cancelled and runs on: only for a handler whose abandoned attempt can do no harm (it stages
+   * nothing, and its calls out are idempotent and need no order).
+   */
   readonly handlerTimeoutMs?: number;
+  /**
+   * A side-effect sink (the EURES forwarder: a handler that calls out and stages nothing) [false]: when a task's
+   * record still fails when its retries run out, the records the task handled before it commit with the round
+   * (their calls were made) and its partition is read again from that record, so a call that succeeded is not
+   * made again because of a failure after it.
+   */
+  readonly sideEffectSink?: boolean;
   /** Most records in one transaction [500]. */
   readonly maxRecordsPerTransaction?: number;
   /**
@@ -389,7 +400,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
           );
         },
       }),
-      timeLimit(options.handlerTimeoutMs ?? 120_000),
+      ...(options.handlerTimeoutMs === undefined ? [] : [timeLimit(options.handlerTimeoutMs)]),
     ],
     async (record) => {
       const outputs = await handler(record);
@@ -574,8 +585,12 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       readonly key: string;
       readonly first: ConsumedRecord;
     }
-    /** Per task: its parts and outputs, every partition whose records it began to handle, and its failure. */
-    const results: { parts: Part[]; outputs: Encoded[]; touched: Touched[]; failed?: unknown }[] = [];
+    /**
+     * Per task: its parts and outputs, every partition whose records it began to handle, and its failure with the
+     * record that failed.
+     */
+    const results: { parts: Part[]; outputs: Encoded[]; touched: Touched[]; failed?: unknown; failedAt?: Touched }[] =
+      [];
     await eachLimited([...shares.values()], concurrency, async (taskShares) => {
       const result: (typeof results)[number] = { parts: [], outputs: [], touched: [] };
       results.push(result);
@@ -592,6 +607,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
             result.outputs.push(...(await handle(record)));
           } catch (error) {
             result.failed = error;
+            result.failedAt = { partition: share.partition, key: share.key, first: record };
             break;
           }
           handled++;
@@ -603,14 +619,20 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       }
     });
     // A task whose record's transient failure outlived its retries is left out of the transaction (what it staged
-    // is dropped, its partitions are read again); the other tasks commit.
+    // is dropped, its partitions are read again); the other tasks commit. A sink's task commits what it handled
+    // before the record that failed, and is read again from that record.
+    const sink = options.sideEffectSink ?? false;
     const failedTasks = results.filter((r) => r.failed !== undefined);
-    const committing = results.filter((r) => r.failed === undefined);
-    for (const r of failedTasks) {
-      for (const t of r.touched)
-        options.hooks?.aborted?.({ topic: t.partition.topic, partition: t.partition.partition });
+    const committing = sink ? results : results.filter((r) => r.failed === undefined);
+    if (!sink) {
+      for (const r of failedTasks) {
+        for (const t of r.touched)
+          options.hooks?.aborted?.({ topic: t.partition.topic, partition: t.partition.partition });
+      }
     }
-    let again = failedTasks.flatMap((r) => r.touched);
+    let again = sink
+      ? failedTasks.flatMap((r) => (r.failedAt === undefined ? [] : [r.failedAt]))
+      : failedTasks.flatMap((r) => r.touched);
     let cause = failedTasks[0]?.failed;
     const parts = committing.flatMap((r) => r.parts);
     try {

@@ -417,6 +417,33 @@ describe('the runner on the real broker', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(190);
   });
 
+  it('as a side-effect sink, commits what it handled before a failure that outlived its retries, and goes on from there', async () => {
+    const input = unique('test.runner.sink.in');
+    const output = unique('test.runner.sink.out');
+    await topicsWith(kafka, [input, output]);
+    const values = Array.from({ length: 10 }, (_, i) => `v${i}`);
+    await produce(kafka, input, values);
+    const calls = new Map<string, number>();
+    runner = await startTestRunner({
+      topics: [input],
+      // Like a POST to EURES while it is away: v5 fails until its third call, past the two attempts of a round.
+      handler: (record) => {
+        const value = record.value?.toString() ?? '';
+        const n = (calls.get(value) ?? 0) + 1;
+        calls.set(value, n);
+        if (value === 'v5' && n < 3) throw new NcnError(ErrorCode.Unavailable, 'away', { retriable: true });
+        return [{ topic: output, key: record.key, value: record.value }];
+      },
+      retry: { attempts: 2, initialDelayMs: 1, maxDelayMs: 2 },
+      sideEffectSink: true,
+    });
+    const outs = await consumeUntil(kafka, output, (m) => m.length >= values.length);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(outs.map((m) => m.value?.toString())).toEqual(values);
+    // The calls before the failure were not made again; the failing one until it went through.
+    expect(values.map((v) => calls.get(v))).toEqual([1, 1, 1, 1, 1, 3, 1, 1, 1, 1]);
+  });
+
   it('closes once, leaving the consumer group empty', async () => {
     const input = unique('test.runner.in');
     await topicsWith(kafka, [input]);
