@@ -116,6 +116,16 @@ export async function startAuditIndexer(options: {
     }
   })();
 
+  // Redis may lose the index while the indexer runs (a flush, a restart without persistence): looked at every 10 s.
+  const watch = setInterval(() => {
+    void rebuilt.then(async () => {
+      if (closing) return;
+      await rebuildable
+        .ensure('the audit index is gone from Redis: rebuilding it from ncn.audit while indexing new events')
+        .catch((error: unknown) => logger.warn({ err: error }, 'rebuilding the audit index failed; trying again'));
+    });
+  }, 10_000);
+
   /** Reads ncn.audit from the beginning to where it ends now into the index; gives up when stopping. */
   async function fillIndex(stopping: () => boolean): Promise<number> {
     let applied = 0;
@@ -140,8 +150,10 @@ export async function startAuditIndexer(options: {
     rebuilt,
     close: async () => {
       closing = true;
+      clearInterval(watch);
       await runner.close();
       await rebuilt;
+      await rebuildable.settled();
     },
   };
 }
