@@ -1,4 +1,6 @@
 import {
+  type GroupConsumer,
+  type GroupConsumerOptions,
   type Kafka,
   type TopicReader,
   type TopicReaderOptions,
@@ -12,6 +14,8 @@ import {
 export interface LostCommitOptions {
   readonly stall?: (topics: readonly string[]) => boolean;
   readonly stallMs?: number;
+  /** Whether, once the answer is lost, the group's committed offsets cannot be read either (the broker away). */
+  readonly outcomeUnreadable?: boolean;
 }
 
 /**
@@ -19,7 +23,8 @@ export interface LostCommitOptions {
  * chooses (by its producer's transactional id and the input topics whose offsets it commits) is applied by the
  * broker and then answered with an error, as when the answer is lost on the wire: the caller cannot know that its
  * transaction committed. The topic readers `stall` picks then hand nothing over for `stallMs` (a table follower
- * lagging behind under load). `lost()` says how many answers were lost.
+ * lagging behind under load). With `outcomeUnreadable`, the group consumers' committed offsets cannot be read from
+ * then on. `lost()` says how many answers were lost.
  */
 export function loseFirstCommitAnswer(
   kafka: Kafka,
@@ -78,8 +83,24 @@ export function loseFirstCommitAnswer(
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
+  const consumer = (c: GroupConsumer): GroupConsumer =>
+    new Proxy(c, {
+      get(target, property) {
+        if (property === 'committed' && options.outcomeUnreadable === true) {
+          return (...args: Parameters<GroupConsumer['committed']>) =>
+            lost > 0
+              ? Promise.reject(new Error('the group coordinator does not answer (test)'))
+              : target.committed(...args);
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   const client = new Proxy(kafka, {
     get(target, property) {
+      if (property === 'groupConsumer') {
+        return (config: GroupConsumerOptions) => consumer(target.groupConsumer(config));
+      }
       if (property === 'reader') {
         return (config: TopicReaderOptions) => {
           const made = target.reader(config);

@@ -97,6 +97,11 @@ export interface RunnerOptions {
    */
   readonly idleCommitMs?: number;
   /**
+   * How long the runner keeps asking whether a transaction whose commit failed was applied [60,000 ms]; unanswered
+   * by then, the runner stops (reading the records again or going on past them could each be wrong).
+   */
+  readonly commitOutcomeWaitMs?: number;
+  /**
    * This instance's name among the group's members [the client's NCN_INSTANCE_ID, else none]: with one, the member
    * is static (a restart within the session timeout gets its partitions back at once) and its transactional ids are
    * stable (`<group>.<instance>.<n>`: a restart fences its predecessor and aborts what it left open at once); without
@@ -129,6 +134,16 @@ export interface Runner {
 export const FirstCommitMessage = 'first records committed';
 
 const isTransient = (error: unknown): boolean => error instanceof NcnError && error.retriable;
+
+/** A transaction's commit failed and whether the broker applied it could not be read: the runner cannot go on. */
+class CommitOutcomeUnknown extends Error {
+  constructor(commitError: unknown, readError: unknown) {
+    super(
+      `a transaction's commit failed (${describeError(commitError).message}) and whether it was applied could not be read (${describeError(readError).message})`,
+      { cause: commitError },
+    );
+  }
+}
 
 /** Whether a client error says the producer is done for (fenced, or its transaction state lost): make a new one. */
 const isFatal = (error: unknown): boolean => (error as { isFatal?: unknown } | null)?.isFatal === true;
@@ -410,10 +425,10 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
 
   /**
    * The group's committed offset of a partition, read stable (a pending transaction's offsets are waited for). Asked
-   * again while the cluster does not answer, for at most a minute.
+   * again while the cluster does not answer, for at most `commitOutcomeWaitMs`.
    */
   async function committedOffset(partition: TopicPartition): Promise<bigint> {
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + (options.commitOutcomeWaitMs ?? 60_000);
     for (;;) {
       try {
         const offsets = await consumer.committed([partition], 10_000);
@@ -522,15 +537,16 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         // The outcome is not certain: a commit can fail on the wire after the broker applied it. The committed offset
         // of one of its partitions, read stable, says (a transaction commits all or nothing): past the part, it did
         // commit and the service's staged state is final; otherwise it aborted. When even that cannot be known (the
-        // broker is away), it is taken for aborted and read again; what did commit of it is then skipped by the
-        // offsets the group reads.
+        // broker is away for longer than the reads wait, or the member was fenced), neither reading the records
+        // again (a duplicate, had it committed) nor going on (a loss, had it aborted) is safe: the runner stops, and
+        // a service process is started again from what the group and the changelogs say.
         const [probe] = parts;
         const applied =
           probe !== undefined &&
-          (await committedOffset(probe.partition).then(
-            (committed) => committed >= probe.end,
-            () => false,
-          ));
+          (await committedOffset(probe.partition).catch((e: unknown) => {
+            aborted();
+            throw new CommitOutcomeUnknown(error, e);
+          })) >= probe.end;
         if (!applied) {
           metrics.transactions.inc({ outcome: 'aborted' });
           aborted();
@@ -643,6 +659,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         );
       }
     } catch (error) {
+      // Reading the records again could handle twice what did commit: the runner stops (see commitParts).
+      if (error instanceof CommitOutcomeUnknown) throw error;
       again = results.flatMap((r) => r.touched);
       cause = error;
     }

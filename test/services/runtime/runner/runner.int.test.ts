@@ -4,7 +4,8 @@ import { Topic } from '../../../../contracts/topics';
 import { AvroSerde } from '../../../../services/runtime/avro-serde';
 import { ErrorCode, NcnError } from '../../../../services/runtime/errors';
 import { startRunner, type Runner, type RunnerOptions } from '../../../../services/runtime/runner/runner';
-import type { Handler } from '../../../../services/runtime/runner/types';
+import { whenConsumerStopped } from '../../../../services/runtime/runner/stopped';
+import type { Handler, InputRecord } from '../../../../services/runtime/runner/types';
 import { createTopics } from '../../../../services/runtime/topics';
 import { silentLogger, testConfig, testKafka } from '../../../support/clients';
 import { consumeUntil, endOffsets } from '../../../support/consume';
@@ -32,6 +33,14 @@ async function produce(kafka: Kafka, topic: string, values: string[]): Promise<v
     await producer.send({ topic, messages: values.map((value, i) => ({ key: `k${i}`, value })) });
   } finally {
     await producer.disconnect();
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -88,6 +97,52 @@ describe('the runner on the real broker', () => {
     // Nothing handled twice, and the staged state of the lost-answer chunk made final, not dropped.
     expect(seen).toEqual(values);
     expect(hooks).toEqual({ committed: 4, aborted: 0 });
+  });
+
+  it('stops when a failed commit cannot be told applied or not, and the next member goes on from the group: each output once', async () => {
+    const input = unique('test.runner.in');
+    const output = unique('test.runner.out');
+    await topicsWith(kafka, [input, output]);
+    const values = Array.from({ length: 20 }, (_, i) => `value-${i}`);
+    const groupId = unique('test.runner.group');
+    const faulty = loseFirstCommitAnswer(kafka, (tx) => tx.transactionalId.startsWith(`${groupId}.`), {
+      outcomeUnreadable: true,
+    });
+    const stopped: string[] = [];
+    whenConsumerStopped((_service, error) => stopped.push(error.message));
+    const seen: string[] = [];
+    const options = {
+      service: 'test-runner',
+      groupId,
+      serde,
+      logger: silentLogger,
+      topics: [input],
+      handler: (record: InputRecord) => {
+        seen.push(record.value?.toString() ?? '');
+        return [{ topic: output, key: record.key, value: record.value }];
+      },
+      maxRecordsPerTransaction: 5,
+      commitOutcomeWaitMs: 1_000,
+    };
+    try {
+      const first = await startRunner({ ...options, kafka: faulty.kafka });
+      runner = first;
+      await first.fetching;
+      await produce(kafka, input, values);
+      await waitFor(() => stopped.length === 1, 30_000);
+      expect(stopped[0]).toMatch(/could not be read/);
+      expect(faulty.lost()).toBe(1);
+      // The first chunk did commit; the stopped member handled nothing after it and read nothing of it again.
+      expect(seen).toEqual(values.slice(0, 5));
+      await first.close();
+      runner = await startRunner({ ...options, kafka });
+      const outs = await consumeUntil(kafka, output, (m) => m.length >= 20);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(outs.map((m) => m.value?.toString())).toEqual(values);
+      expect(seen).toEqual(values);
+    } finally {
+      whenConsumerStopped(undefined);
+    }
   });
 
   it('produces outputs and commits offsets in one transaction, dead-letters a poison record and moves on', async () => {
