@@ -26,7 +26,7 @@ export type NodeConsumerGroup = (typeof NodeConsumerGroups)[number];
 export const NodeConsumerGroupInputs: Readonly<Record<NodeConsumerGroup, readonly string[]>> = {
   ingest: NodeIds.map((node) => nodeTopic.in(node)),
   'ingest.pending': [Topic.ingestPending],
-  enricher: [Topic.inpsPercettori, Topic.coRapporti, Topic.enricherTicks],
+  enricher: [Topic.inpsPercettori, Topic.coRapporti],
   dispatcher: [Topic.candidature, Topic.vacancies, Topic.messaggi, Topic.percettori, Topic.expired],
   scheduler: [Topic.scheduler, Topic.schedulerTicks],
   'eures-forwarder': [Topic.euresOut],

@@ -29,9 +29,6 @@ export const Topic = {
   dispatcherHolders: 'ncn.dispatcher.holders',
   /** INPS records waiting for CO data, per codice fiscale (compacted changelog of the enricher; tombstone on release). */
   enricherWaiting: 'ncn.enricher.waiting',
-  /** "Look at this person's waiting records again": the enricher's own timer, so a wait that runs out is decided
-   * inside a transaction like any other input. */
-  enricherTicks: 'ncn.enricher.ticks',
   /** "This item may be due": the scheduler's timer, so that firing an expiry is decided inside a transaction. */
   schedulerTicks: 'ncn.scheduler.ticks',
 } as const;
@@ -89,7 +86,6 @@ const central: readonly TopicSpec[] = [
   { name: Topic.ingestItems, partitions: 6, compacted: true, writer: 'ingest', value: 'JSON item-chain state', key: 'item code' },
   { name: Topic.dispatcherHolders, partitions: 6, compacted: true, writer: 'dispatcher', value: 'JSON holder state', key: 'item root' },
   { name: Topic.enricherWaiting, partitions: 6, compacted: true, writer: 'enricher', value: 'JSON waiting INPS records, tombstone on release', key: 'codice fiscale' },
-  { name: Topic.enricherTicks, partitions: 6, compacted: false, writer: 'enricher', value: 'empty: look again at the key', key: 'codice fiscale' },
   { name: Topic.schedulerTicks, partitions: 6, compacted: false, writer: 'scheduler', value: 'empty, with the scheduler group in a header: look again at the key', key: 'item root' },
   { name: Topic.ingestPending, partitions: 1, compacted: false, writer: 'ingest', value: 'original submission bytes + ncn-node, ncn-received-at headers', key: 'item code', maxMessageBytes: LargeMessageBytes },
 ]; // prettier-ignore

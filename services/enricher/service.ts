@@ -1,12 +1,20 @@
 import type { Redis } from 'ioredis';
-import { type Kafka, type ConsumedRecord, type Producer } from '../runtime/kafka';
+import { type Kafka, type ConsumedRecord } from '../runtime/kafka';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
 import { startRunner, type Runner } from '../runtime/runner/runner';
-import { scopeOf, taskOf, type Handler, type InputRecord, type OutputRecord } from '../runtime/runner/types';
+import {
+  scopeOf,
+  sourceOf,
+  taskOf,
+  type Handler,
+  type InputRecord,
+  type OutputRecord,
+  type TransactionScope,
+} from '../runtime/runner/types';
 import { followTable, type Table } from '../runtime/table';
 import { CoTable, Lost, inputOrder } from './co-table';
 import { decide, isRecipient, relationOf, type CoRelation, type EnricherDecision, type EnricherInput } from './core';
@@ -21,8 +29,8 @@ export interface Enricher {
   readonly runner: Runner;
   readonly waiting: WaitingState;
   readonly table: CoTable;
-  /** Rebuilds of the CO table and ticks sent, since start. */
-  readonly counts: { rebuilds: number; ticks: number };
+  /** Rebuilds of the CO table, and people whose wait ran out looked at again by the timer, since start. */
+  readonly counts: { rebuilds: number; timedOut: number };
   /** Rebuilds the CO table now (single flight: concurrent callers share one rebuild). */
   rebuild(why?: string): Promise<void>;
   /**
@@ -47,13 +55,6 @@ export interface EnricherOptions {
   readonly fromBeginning?: boolean;
 }
 
-/**
- * A person is ticked again only once this instance has handled its last tick, or after this long (the tick went
- * to a partition another instance owns, which releases the person; or it was lost with a crash). Re-ticking sooner,
- * while the tick still waits in the topic behind a backlog, floods the topic with repeats: each one more to read
- * before the first, a backlog that grows faster than it drains (the chaos suite saw 290,000).
- */
-const RetickMs = 60_000;
 /** How long a release is remembered for its seq when the changelog follower read its tombstone first. */
 const ReleasedMemoryMs = 10 * 60_000;
 /** Longest wait for the changelog follower to catch up before handling a partition new to this instance. */
@@ -76,9 +77,9 @@ const asRetriable = (error: unknown, what: string): NcnError =>
  * NCN_QUALIFICATION_WAIT_MS, then goes out as SCONOSCIUTA. Waiting records live in Kafka (ncn.enricher.waiting,
  * a compacted changelog keyed by codice fiscale, written in the same transaction as the outputs and the input
  * offset, read whole at start and followed), so a Redis flush loses none. The CO table is a cache: rebuilt from
- * co.rapporti and inps.percettori at start when missing and whenever an operation finds it gone. A timer sends a
- * tick (ncn.enricher.ticks) for each person whose wait ran out, so that the release too is decided in a
- * transaction.
+ * co.rapporti and inps.percettori at start when missing and whenever an operation finds it gone. The runner's
+ * timer (punctuate, every NCN_WAIT_CHECK_MS) looks at each task's people whose wait ran out and releases their
+ * records in the task's transaction, as a record would.
  */
 export async function startEnricher(options: EnricherOptions): Promise<Enricher> {
   const { config, kafka, serde, logger, redis } = options;
@@ -87,7 +88,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
   const waitMs = config.enricher.qualificationWaitMs;
   const table = new CoTable(redis, config.redis.prefix);
   const waiting = new WaitingState();
-  const counts = { rebuilds: 0, ticks: 0 };
+  const counts = { rebuilds: 0, timedOut: 0 };
 
   /** The CO table's rebuilds: one at a time, shared by every caller; `why` is logged when one starts. */
   const coTable = new RebuildableIndex({
@@ -128,7 +129,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
       }
       const value = parseWaitingValue(message.value);
       if (value === undefined) logger.warn({ cf, offset: message.offset }, 'not a waiting value: ignored');
-      else if (value.group === name) waiting.applyValue(value);
+      else if (value.group === name) waiting.applyValue(value, String(message.partition));
     },
   });
   // The group is joined while the waiting changelog loads and, when Redis lost it, the CO table is rebuilt: a
@@ -181,21 +182,25 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     return outputs;
   };
 
+  /**
+   * Decides what `input` (handled as `source` of the task of `scope`) does to the person's waiting records, and
+   * stages the change.
+   */
   const decideFor = (
-    record: InputRecord,
+    scope: TransactionScope,
+    source: string,
     cf: string,
     input: EnricherInput,
     relation: CoRelation | undefined,
   ): OutputRecord[] => {
-    const scope = taskOf(record); // staged per task: a person's INPS, CO and tick records meet in partition p
-    const source = `${record.topic}:${record.partition}:${record.offset}`;
+    const task = taskOf(scope); // staged per task: a person's INPS and CO records and the timer meet in partition p
     const decision = decide(input, {
-      waiting: waiting.get(scope, source, cf),
+      waiting: waiting.get(task, source, cf),
       relation,
       now: now().getTime(),
       waitMs,
     });
-    waiting.stage(scope, source, decision.change);
+    waiting.stage(task, source, decision.change);
     return outputsOf(cf, decision);
   };
 
@@ -215,7 +220,7 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
       }),
     );
     const relation = await withTable(() => table.lookup(cf));
-    return decideFor(record, cf, { kind: 'percettore', percettore }, relation);
+    return decideFor(record, sourceOf(record), cf, { kind: 'percettore', percettore }, relation);
   };
 
   const onRapporto = async (record: InputRecord): Promise<OutputRecord[]> => {
@@ -223,22 +228,35 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
     const relation = relationOf(rapporto);
     const cf = rapporto.codiceFiscaleLavoratore;
     const stored = await withTable(() => table.merge(cf, relation));
-    return decideFor(record, cf, { kind: 'rapporto' }, stored);
+    return decideFor(record, sourceOf(record), cf, { kind: 'rapporto' }, stored);
   };
 
-  /** People with a tick in flight, and when it was sent (wall clock): not ticked again meanwhile (RetickMs). */
-  const ticked = new Map<string, number>();
+  /** Tasks whose next timer run reads the waiting changelog to its end first (newly assigned, or aborted). */
+  const unsynced = new Set<string>();
 
-  const onTick = async (record: InputRecord): Promise<OutputRecord[]> => {
-    if (record.headers[EnricherHeader.group]?.toString() !== name) return [];
-    const cf = record.key?.toString() ?? '';
-    ticked.delete(cf);
-    const scope = taskOf(record); // staged per task: a person's INPS, CO and tick records meet in partition p
-    const source = `${record.topic}:${record.partition}:${record.offset}`;
-    const current = waiting.get(scope, source, cf);
-    if (current === undefined || current.records.length === 0) return [];
-    const relation = await withTable(() => table.lookup(cf));
-    return decideFor(record, cf, { kind: 'tick' }, relation);
+  /**
+   * The timer of a task: each of its people whose wait ran out is decided again (a `tick`), in the task's
+   * transaction. A task new to this instance first reads the changelog to its end: its earlier owner may have
+   * released someone this instance has not read of yet.
+   */
+  const onTimer = async (scope: TransactionScope): Promise<OutputRecord[]> => {
+    const task = taskOf(scope);
+    if (unsynced.has(task)) {
+      await catchUp().catch((error: unknown) => {
+        throw asRetriable(error, 'reading where the waiting changelog ends failed');
+      });
+      unsynced.delete(task);
+    }
+    const outputs: OutputRecord[] = [];
+    for (const cf of waiting.due(now().getTime(), task)) {
+      const source = `timer:${cf}`;
+      const current = waiting.get(task, source, cf);
+      if (current === undefined || current.records.length === 0) continue;
+      const relation = await withTable(() => table.lookup(cf));
+      outputs.push(...decideFor(scope, source, cf, { kind: 'tick' }, relation));
+      counts.timedOut++;
+    }
+    return outputs;
   };
 
   const handler: Handler = async (record) => {
@@ -248,8 +266,6 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
         return onPercettore(record);
       case Topic.coRapporti:
         return onRapporto(record);
-      case Topic.enricherTicks:
-        return onTick(record);
       default:
         throw new NcnError(ErrorCode.Decode, `the enricher does not read ${record.topic}`);
     }
@@ -270,42 +286,32 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
       aborted: (s) => {
         waiting.abort(taskOf(s));
         expected.clear();
+        unsynced.add(taskOf(s));
       },
     },
     httpPort: config.httpPort,
     fromBeginning: options.fromBeginning ?? true,
-    // inps.percettori, co.rapporti and the ticks are keyed by codice fiscale with equal partition counts.
+    // inps.percettori, co.rapporti and ncn.enricher.waiting are keyed by codice fiscale with equal partition counts.
     coPartitioned: true,
+    punctuate: { everyMs: config.enricher.waitCheckMs, run: onTimer },
+    onAssigned: (partitions) => {
+      for (const p of partitions) unsynced.add(taskOf(p));
+    },
     partitionsConsumedConcurrently: 1,
     now,
   });
 
-  const producer: Producer = kafka.producer({ idempotent: true });
-  await producer.connect();
-
   let checking = false;
-  /** Sends a tick for each person whose wait ran out; rebuilds the CO table when Redis lost it meanwhile. */
+  /** Forgets old releases, and rebuilds the CO table when Redis lost it meanwhile. */
   const check = async (): Promise<void> => {
     if (checking) return;
     checking = true;
     try {
-      await follower.ready; // who waits is known once the changelog is read
-      const wall = Date.now();
-      for (const [cf, at] of ticked) if (wall - at >= RetickMs) ticked.delete(cf);
-      waiting.prune(wall, ReleasedMemoryMs);
-      const due = waiting.due(now().getTime()).filter((cf) => !ticked.has(cf));
-      for (let i = 0; i < due.length; i += 1_000) {
-        const people = due.slice(i, i + 1_000);
-        await producer.send({
-          topic: Topic.enricherTicks,
-          messages: people.map((cf) => ({ key: cf, value: null, headers: { [EnricherHeader.group]: name } })),
-        });
-        for (const cf of people) ticked.set(cf, wall);
-        counts.ticks += people.length;
-      }
+      await follower.ready;
+      waiting.prune(Date.now(), ReleasedMemoryMs);
       if (!(await coTable.built())) await rebuild('the CO table is gone from Redis');
     } catch (error) {
-      logger.warn({ err: error }, 'the wait check failed; trying again at the next one');
+      logger.warn({ err: error }, 'checking the CO table failed; trying again at the next check');
     } finally {
       checking = false;
     }
@@ -325,7 +331,6 @@ export async function startEnricher(options: EnricherOptions): Promise<Enricher>
         clearInterval(timer);
         while (checking) await sleep(20);
         await runner.close();
-        await producer.disconnect();
         await follower.close();
         await coTable.settled();
       })();

@@ -3,7 +3,7 @@ import { StagedStore } from '../runtime/runner/staged-store';
 import { Topic } from '../../contracts/topics';
 import { dueAt, type Waiting, type WaitingChange, type WaitingRecord } from './core';
 
-/** Headers of the enricher's own records (the waiting changelog and the ticks). */
+/** Headers of the enricher's changelog records. */
 export const EnricherHeader = {
   /** The enricher group the record is for: the topics are shared, each group reads only its own. */
   group: 'ncn-group',
@@ -35,6 +35,8 @@ export class WaitingState {
   readonly #store = new StagedStore<Entry>(cfOf, (candidate, known) => seqOf(candidate) > seqOf(known));
   /** When each committed release was made final here (wall clock, ms), for `prune`. */
   readonly #releasedAt = new Map<string, number>();
+  /** Each person's task (the partition of the codice fiscale, in the changelog as in the inputs), for `due`. */
+  readonly #taskOf = new Map<string, string>();
 
   /** A person's entry as the transaction of `scope` sees it, handling input `source`. */
   get(scope: string, source: string, cf: string): Waiting | undefined {
@@ -58,21 +60,28 @@ export class WaitingState {
 
   /** The transaction of `scope` committed: its staged changes become final (`at`: wall clock, ms). */
   commit(scope: string, at = Date.now()): void {
-    for (const entry of this.#store.commit(scope)) if (entry.kind === 'released') this.#releasedAt.set(entry.cf, at);
+    for (const entry of this.#store.commit(scope)) {
+      this.#taskOf.set(cfOf(entry), scope);
+      if (entry.kind === 'released') this.#releasedAt.set(entry.cf, at);
+    }
   }
 
   abort(scope: string): void {
     this.#store.abort(scope);
   }
 
-  /** A changelog value: kept only when newer than what is known. */
-  applyValue(value: Waiting): void {
+  /** A changelog value of task `task` (its partition): kept only when newer than what is known. */
+  applyValue(value: Waiting, task: string): void {
+    this.#taskOf.set(value.cf, task);
     this.#store.apply({ kind: 'waiting', value: { cf: value.cf, seq: value.seq, records: value.records } });
   }
 
   /** A changelog tombstone: removes the person's entry unless it is newer (no seq: removes it whatever it is). */
   applyTombstone(cf: string, seq: number | undefined): void {
-    if (this.#store.remove(cf, (known) => seq === undefined || seqOf(known) <= seq)) this.#releasedAt.delete(cf);
+    if (this.#store.remove(cf, (known) => seq === undefined || seqOf(known) <= seq)) {
+      this.#releasedAt.delete(cf);
+      this.#taskOf.delete(cf);
+    }
   }
 
   /**
@@ -82,16 +91,16 @@ export class WaitingState {
   prune(now: number, olderThanMs: number): void {
     for (const [cf, at] of this.#releasedAt) {
       if (now - at <= olderThanMs) continue;
-      this.#store.remove(cf, (known) => known.kind === 'released');
+      if (this.#store.remove(cf, (known) => known.kind === 'released')) this.#taskOf.delete(cf);
       this.#releasedAt.delete(cf);
     }
   }
 
-  /** People whose waiting records are due at `now` (committed state), earliest first. */
-  due(now: number): string[] {
+  /** People of `task` whose waiting records are due at `now` (committed state), earliest first. */
+  due(now: number, task: string): string[] {
     const due: [string, number][] = [];
     for (const entry of this.#store.values()) {
-      if (entry.kind !== 'waiting') continue;
+      if (entry.kind !== 'waiting' || this.#taskOf.get(entry.value.cf) !== task) continue;
       const at = dueAt(entry.value);
       if (at !== undefined && at <= now) due.push([entry.value.cf, at]);
     }

@@ -7,7 +7,7 @@ import type { Config } from '../runtime/config';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
 import { processTransactions, startRunner, type Runner } from '../runtime/runner/runner';
-import { scopeOf, type Handler, type InputRecord, type TransactionScope } from '../runtime/runner/types';
+import { scopeOf, sourceOf, type Handler, type InputRecord, type TransactionScope } from '../runtime/runner/types';
 import { followTable, type Table } from '../runtime/table';
 import { defaultLimits } from '../xml/harden';
 import { decideSubmission, type Decision, type IngestSettings } from './core';
@@ -138,7 +138,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     arrived: { partition: number; offset: string } = record,
   ): Decision => {
     const scope = scopeOf(record);
-    const source = `${record.topic}:${record.partition}:${record.offset}`;
+    const source = sourceOf(record);
     const input = {
       node,
       bytes: record.value ?? Buffer.alloc(0),
@@ -191,7 +191,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
     const predecessor = record.headers[PendingHeader.waitingFor]?.toString();
     const code = record.headers[PendingHeader.code]?.toString();
     if (predecessor === undefined || code === undefined || Date.now() >= deadline) return false;
-    const view = state.view(scopeOf(record), `${record.topic}:${record.partition}:${record.offset}`);
+    const view = state.view(scopeOf(record), sourceOf(record));
     return view.code(predecessor) === undefined && view.code(code) === undefined;
   };
 

@@ -8,7 +8,7 @@ import type { Logger } from '../runtime/logger';
 import { readToEnd } from '../runtime/read-to-end';
 import { RebuildableIndex } from '../runtime/rebuildable';
 import { startRunner, type Runner } from '../runtime/runner/runner';
-import type { Handler, InputRecord, OutputRecord } from '../runtime/runner/types';
+import { sourceOf, type Handler, type InputRecord, type OutputRecord } from '../runtime/runner/types';
 import { DueIndex, type IndexedSchedule } from './due-index';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
@@ -152,7 +152,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     const root = record.key?.toString() ?? '';
     const at = now();
     const result = await indexed(
-      () => index.fire(root, at, `${record.topic}:${record.partition}:${record.offset}`),
+      () => index.fire(root, at, sourceOf(record)),
       (r) => !r.fire && r.reason === 'lost',
     );
     if (!result.fire) return [];

@@ -102,6 +102,13 @@ export interface RunnerOptions {
    */
   readonly commitOutcomeWaitMs?: number;
   /**
+   * A timer of the service's tasks (Kafka Streams' punctuate) [none]: every `everyMs` a round calls `run` for each
+   * task this instance holds, after the task's records of the round, and its outputs and what it staged commit in
+   * the round's transaction, as a record's do (hooks are told with the task's scope). A failure leaves the task out
+   * of the transaction, as a record's does. For a co-partitioned service only; not with a side-effect sink.
+   */
+  readonly punctuate?: Punctuator;
+  /**
    * This instance's name among the group's members [the client's NCN_INSTANCE_ID, else none]: with one, the member
    * is static (a restart within the session timeout gets its partitions back at once) and its transactional ids are
    * stable (`<group>.<instance>.<n>`: a restart fences its predecessor and aborts what it left open at once); without
@@ -116,6 +123,13 @@ export interface RunnerOptions {
   readonly transactions?: Transactions;
   /** Called whenever the group assigns this instance partitions anew (they may have changed hands meanwhile). */
   readonly onAssigned?: (partitions: readonly TopicPartition[]) => void;
+}
+
+/** A timer of the tasks: see RunnerOptions.punctuate. */
+export interface Punctuator {
+  readonly everyMs: number;
+  /** Called with the task's scope (its partition number, and one of its input topics). */
+  readonly run: (scope: TransactionScope) => Promise<readonly OutputRecord[]> | readonly OutputRecord[];
 }
 
 /** A running service. `close()` is idempotent: it finishes the batch in flight, commits, leaves the group. */
@@ -244,6 +258,11 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const nextChunk = new Map<string, number>();
   const concurrency = Math.max(1, options.partitionsConsumedConcurrently ?? 1);
   const coPartitioned = options.coPartitioned ?? false;
+  const punctuator = options.punctuate;
+  if (punctuator !== undefined && (!coPartitioned || options.sideEffectSink === true))
+    throw new Error('a runner with a timer must be co-partitioned, and not a side-effect sink');
+  /** When the timer last ran (wall clock, ms). */
+  let punctuatedAt = 0;
   const commitIntervalMs = options.commitIntervalMs ?? 500;
   const now = options.now ?? (() => new Date());
   const instanceId = options.instanceId ?? kafka.instanceId;
@@ -455,10 +474,14 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
    * hold no record at all: it then only commits past aborted records and markers. Throws when the transaction did
    * not commit (every part's hooks were told: aborted).
    */
-  async function commitParts(parts: readonly Part[], outputs: readonly Encoded[]): Promise<void> {
-    // Hooks hear of the parts with records only: a part without is an idle commit, which may run while a round
-    // handles the same task, and must not commit or drop what that round staged.
-    const scopes = parts.filter((p) => p.records.length > 0).map(scopeOfPart);
+  async function commitParts(
+    parts: readonly Part[],
+    outputs: readonly Encoded[],
+    timerScopes: readonly TransactionScope[] = [],
+  ): Promise<void> {
+    // Hooks hear of the parts with records, and of the tasks whose timer ran, only: a part without records is an
+    // idle commit, which may run while a round handles the same task, and must not commit or drop what it staged.
+    const scopes = [...parts.filter((p) => p.records.length > 0).map(scopeOfPart), ...timerScopes];
     const aborted = (): void => {
       for (const scope of scopes) options.hooks?.aborted?.(scope);
     };
@@ -507,10 +530,12 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
             list.push({ partition: part.partition.partition, offset: part.end.toString() });
             offsets.set(part.partition.topic, list);
           }
-          await transaction.sendOffsets({
-            consumer,
-            topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
-          });
+          if (offsets.size > 0) {
+            await transaction.sendOffsets({
+              consumer,
+              topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
+            });
+          }
           await transaction.commit();
         } catch (error) {
           broken =
@@ -540,13 +565,16 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         // broker is away for longer than the reads wait, or the member was fenced), neither reading the records
         // again (a duplicate, had it committed) nor going on (a loss, had it aborted) is safe: the runner stops, and
         // a service process is started again from what the group and the changelogs say.
+        // A transaction of timers' outputs alone commits no offset to read back: it too stops the runner.
         const [probe] = parts;
-        const applied =
-          probe !== undefined &&
-          (await committedOffset(probe.partition).catch((e: unknown) => {
-            aborted();
-            throw new CommitOutcomeUnknown(error, e);
-          })) >= probe.end;
+        let applied: boolean;
+        try {
+          if (probe === undefined) throw new Error('the transaction committed no input offset');
+          applied = (await committedOffset(probe.partition)) >= probe.end;
+        } catch (e) {
+          aborted();
+          throw new CommitOutcomeUnknown(error, e);
+        }
         if (!applied) {
           metrics.transactions.inc({ outcome: 'aborted' });
           aborted();
@@ -578,7 +606,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
    * one). Then one transaction produces every output and commits every partition's offset. A task whose record's
    * transient failure outlived its retries is left out of it; when the transaction does not commit, every task is.
    * A task left out has each of its partitions sent back to its first record of the round: read again after a
-   * pause, nothing after it handled before.
+   * pause, nothing after it handled before. When the timer is due, every task this instance holds runs it after
+   * its records of the round.
    */
   async function round(): Promise<void> {
     const shares = new Map<string, { partition: TopicPartition; key: string; records: ConsumedRecord[] }[]>();
@@ -592,6 +621,16 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       list.push({ partition: b.partition, key, records: b.records });
       shares.set(task, list);
     }
+    /** Per task whose timer runs in this round, the scope it is called with. */
+    const timers = new Map<string, TransactionScope>();
+    if (punctuator !== undefined && Date.now() - punctuatedAt >= punctuator.everyMs) {
+      punctuatedAt = Date.now();
+      for (const p of assignedPartitions.values()) {
+        const task = taskOf(p);
+        if (!timers.has(task)) timers.set(task, { topic: p.topic, partition: p.partition });
+        if (!shares.has(task)) shares.set(task, []);
+      }
+    }
     if (shares.size === 0) return;
     // The round's transaction commits past whatever was deferred for its partitions (it lies before these records).
     await Promise.all([...backlog.keys()].map((key) => idle.take(key)));
@@ -602,12 +641,18 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       readonly first: ConsumedRecord;
     }
     /**
-     * Per task: its parts and outputs, every partition whose records it began to handle, and its failure with the
-     * record that failed.
+     * Per task: its parts and outputs, every partition whose records it began to handle, the scope its timer ran
+     * with, and its failure with the record that failed (none when the timer failed).
      */
-    const results: { parts: Part[]; outputs: Encoded[]; touched: Touched[]; failed?: unknown; failedAt?: Touched }[] =
-      [];
-    await eachLimited([...shares.values()], concurrency, async (taskShares) => {
+    const results: {
+      parts: Part[];
+      outputs: Encoded[];
+      touched: Touched[];
+      timer?: TransactionScope;
+      failed?: unknown;
+      failedAt?: Touched;
+    }[] = [];
+    await eachLimited([...shares], concurrency, async ([task, taskShares]) => {
       const result: (typeof results)[number] = { parts: [], outputs: [], touched: [] };
       results.push(result);
       for (const share of taskShares) {
@@ -633,6 +678,18 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
           result.parts.push({ ...share, records: share.records.slice(0, handled), end: BigInt(last.offset) + 1n });
         }
       }
+      const timer = timers.get(task);
+      if (punctuator !== undefined && timer !== undefined && result.failed === undefined && running) {
+        result.timer = timer;
+        try {
+          const outputs = await punctuator.run(timer);
+          for (const o of outputs) result.outputs.push({ topic: o.topic, message: await encode(o) });
+        } catch (error) {
+          result.failed = error;
+          metrics.failures.inc({ kind: 'timer' });
+          logger.warn({ err: error, task }, 'the timer of a task failed: the task is left out of this transaction');
+        }
+      }
     });
     // A task whose record's transient failure outlived its retries is left out of the transaction (what it staged
     // is dropped, its partitions are read again); the other tasks commit. A sink's task commits what it handled
@@ -644,6 +701,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       for (const r of failedTasks) {
         for (const t of r.touched)
           options.hooks?.aborted?.({ topic: t.partition.topic, partition: t.partition.partition });
+        if (r.timer !== undefined) options.hooks?.aborted?.(r.timer);
       }
     }
     let again = sink
@@ -651,13 +709,12 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       : failedTasks.flatMap((r) => r.touched);
     let cause = failedTasks[0]?.failed;
     const parts = committing.flatMap((r) => r.parts);
+    const outputs = committing.flatMap((r) => r.outputs);
+    const timerScopes = committing.flatMap((r) => (r.timer === undefined ? [] : [r.timer]));
     try {
-      if (parts.length > 0) {
-        await commitParts(
-          parts,
-          committing.flatMap((r) => r.outputs),
-        );
-      }
+      if (parts.length > 0 || outputs.length > 0) await commitParts(parts, outputs, timerScopes);
+      // Timers that produced nothing: there is no transaction to wait for.
+      else for (const scope of timerScopes) options.hooks?.committed?.(scope);
     } catch (error) {
       // Reading the records again could handle twice what did commit: the runner stops (see commitParts).
       if (error instanceof CommitOutcomeUnknown) throw error;

@@ -39,8 +39,8 @@ export interface TransactionScope {
 }
 
 /**
- * Called around each transaction, once per input partition whose records it holds, so a handler's staged state
- * follows the fate of the Kafka transaction.
+ * Called around each transaction, once per input partition whose records it holds and once per task whose timer
+ * ran in it (`punctuate`), so a handler's staged state follows the fate of the Kafka transaction.
  */
 export interface TransactionHooks {
   /**
@@ -56,6 +56,10 @@ export interface TransactionHooks {
   /** The transaction aborted (its records will be processed again): drop staged state. */
   readonly aborted?: (scope: TransactionScope) => void;
 }
+
+/** A record's place (topic:partition:offset): the source its staged writes are kept under. */
+export const sourceOf = (record: { topic: string; partition: number; offset: string }): string =>
+  `${record.topic}:${record.partition}:${record.offset}`;
 
 /** The scope of a record's transaction as a string key. */
 export const scopeOf = (scope: TransactionScope): string => `${scope.topic}:${scope.partition}`;

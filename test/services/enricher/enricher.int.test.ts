@@ -264,7 +264,7 @@ describe('the enricher through the real stack', () => {
     await sleep(1_500);
     expect(countOf(record.idComunicazione)).toBe(1);
     expect(enricher.waiting.committed(who.codiceFiscale)).toEqual([]);
-    expect(enricher.counts.ticks).toBeGreaterThanOrEqual(1);
+    expect(enricher.counts.timedOut).toBeGreaterThanOrEqual(1);
   });
 
   it('survives a Redis flush and a restart: the CO table is rebuilt, no record lost or repeated', async () => {

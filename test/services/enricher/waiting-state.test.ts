@@ -25,7 +25,7 @@ const ids = (w: Waiting | undefined): string[] | undefined => w?.records.map((r)
 describe('the waiting records as a transaction sees them', () => {
   it('shows what the scope staged over what is committed; other scopes see only the committed', () => {
     const state = new WaitingState();
-    state.applyValue(value(1, 'A'));
+    state.applyValue(value(1, 'A'), '0');
     state.stage('inps:0', 'inps:0:10', { type: 'wait', value: value(2, 'A', 'B') });
     expect(ids(state.get('inps:0', 'inps:0:11', CF))).toEqual(['A', 'B']);
     expect(ids(state.get('co:0', 'co:0:5', CF))).toEqual(['A']);
@@ -73,8 +73,8 @@ describe('the changelog follower', () => {
     state.commit('inps:0');
     state.stage('co:0', 's3', { type: 'release', cf: CF, seq: 3 });
     state.commit('co:0');
-    state.applyValue(value(1, 'A'));
-    state.applyValue(value(2, 'A', 'B'));
+    state.applyValue(value(1, 'A'), '0');
+    state.applyValue(value(2, 'A', 'B'), '0');
     expect(state.get('x', 'y', CF)?.records).toEqual([]);
     state.applyTombstone(CF, 3);
     expect(state.get('x', 'y', CF)).toBeUndefined();
@@ -92,11 +92,11 @@ describe('the changelog follower', () => {
 
   it('handles the follower reading a tombstone before the commit hook ran', () => {
     const state = new WaitingState();
-    state.applyValue(value(1, 'A'));
+    state.applyValue(value(1, 'A'), '0');
     state.stage('co:0', 's1', { type: 'release', cf: CF, seq: 2 });
     state.applyTombstone(CF, 2);
     state.commit('co:0', 1_000);
-    state.applyValue(value(1, 'A'));
+    state.applyValue(value(1, 'A'), '0');
     expect(state.get('x', 'y', CF)?.records).toEqual([]);
     state.prune(1_000 + 60_000, 120_000);
     expect(state.get('x', 'y', CF)).toEqual({ cf: CF, seq: 2, records: [] });
@@ -116,7 +116,7 @@ describe('the changelog follower', () => {
       const state = new WaitingState();
       for (const r of log) {
         if ('tombstone' in r) state.applyTombstone(CF, r.tombstone);
-        else state.applyValue(r);
+        else state.applyValue(r, '0');
       }
       expect(ids(state.get('x', 'y', CF))).toEqual(expected[i]);
     });
@@ -124,24 +124,30 @@ describe('the changelog follower', () => {
 
   it('lets a tombstone without seq remove whatever is known', () => {
     const state = new WaitingState();
-    state.applyValue(value(9, 'A'));
+    state.applyValue(value(9, 'A'), '0');
     state.applyTombstone(CF, undefined);
     expect(state.get('x', 'y', CF)).toBeUndefined();
   });
 });
 
 describe('due people', () => {
-  it('lists people whose earliest deadline has passed, earliest first, only from committed state', () => {
+  it("lists a task's people whose earliest deadline has passed, earliest first, only from committed state", () => {
     const state = new WaitingState();
-    state.applyValue({ ...value(1, 'A'), cf: 'B' });
-    state.applyValue({ cf: 'A', seq: 1, records: [{ receivedAt: 0, deadline: 3_000, percettore: p('X') }] });
-    state.stage('s', 'x', {
+    state.applyValue({ ...value(1, 'A'), cf: 'B' }, '0');
+    state.applyValue({ cf: 'A', seq: 1, records: [{ receivedAt: 0, deadline: 3_000, percettore: p('X') }] }, '0');
+    state.applyValue({ cf: 'D', seq: 1, records: [{ receivedAt: 0, deadline: 2_000, percettore: p('Z') }] }, '1');
+    state.stage('0', 'x', {
       type: 'wait',
       value: { cf: 'C', seq: 1, records: [{ receivedAt: 0, deadline: 1, percettore: p('Y') }] },
     });
-    expect(state.due(4_999)).toEqual(['A']);
-    expect(state.due(5_000)).toEqual(['A', 'B']);
-    expect(state.size).toEqual({ people: 2, records: 2 });
+    expect(state.due(4_999, '0')).toEqual(['A']);
+    expect(state.due(5_000, '0')).toEqual(['A', 'B']);
+    expect(state.due(5_000, '1')).toEqual(['D']);
+    expect(state.size).toEqual({ people: 3, records: 3 });
+    // Committed by task 0's transaction: C is task 0's from then on.
+    state.commit('0');
+    expect(state.due(5_000, '0')).toEqual(['C', 'A', 'B']);
+    expect(state.due(5_000, '1')).toEqual(['D']);
   });
 });
 

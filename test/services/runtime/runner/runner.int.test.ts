@@ -311,6 +311,97 @@ describe('the runner on the real broker', () => {
     expect(mostInOneTask).toBe(1);
   });
 
+  it("runs each task's timer in the task's transaction: its outputs and staged state commit or abort with the task's records", async () => {
+    const inputs = [unique('test.runner.a'), unique('test.runner.b')];
+    const output = unique('test.runner.out');
+    await topicsWith(kafka, inputs, 2);
+    await topicsWith(kafka, [output]);
+    /** Per task, how many timer runs committed (the state the timer stages), and what one run staged. */
+    const runs = new Map<string, number>();
+    const staged = new Map<string, number>();
+    const timerScopes = new Set<string>();
+    let failures = 0;
+    let handled = 0;
+    runner = await startRunner({
+      service: 'test-runner',
+      groupId: unique('test.runner.group'),
+      kafka,
+      serde,
+      logger: silentLogger,
+      topics: inputs,
+      coPartitioned: true,
+      partitionsConsumedConcurrently: 2,
+      handler: (record) => {
+        handled++;
+        return [{ topic: output, key: `record-${record.partition}`, value: record.value }];
+      },
+      punctuate: {
+        everyMs: 100,
+        run: (scope) => {
+          const task = String(scope.partition);
+          timerScopes.add(`${scope.partition}`);
+          // Task 0's timer fails once, in the round that holds its records: they are read again, not lost.
+          if (task === '0' && handled > 0 && failures === 0) {
+            failures++;
+            throw new Error('the timer failed (test)');
+          }
+          const n = runs.get(task) ?? 0;
+          staged.set(task, n + 1);
+          return [{ topic: output, key: `timer-${task}`, value: Buffer.from(String(n)) }];
+        },
+      },
+      hooks: {
+        committed: (scope) => {
+          const task = String(scope.partition);
+          const next = staged.get(task);
+          if (next !== undefined) runs.set(task, next);
+          staged.delete(task);
+        },
+        aborted: (scope) => staged.delete(String(scope.partition)),
+      },
+    });
+    await runner.fetching;
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      for (const topic of inputs) {
+        for (const partition of [0, 1]) {
+          await producer.send({
+            topic,
+            messages: Array.from({ length: 5 }, (_, i) => ({
+              key: `k${i}`,
+              value: `${topic}/${partition}/${i}`,
+              partition,
+            })),
+          });
+        }
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    const outs = await consumeUntil(
+      kafka,
+      output,
+      (m) =>
+        m.filter((r) => r.key?.toString().startsWith('record-')).length >= 20 &&
+        m.filter((r) => r.key?.toString() === 'timer-0').length >= 5,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(failures).toBe(1);
+    expect(timerScopes).toEqual(new Set(['0', '1']));
+    // Every record once, though task 0's round was read again after its timer failed.
+    const records = outs.filter((r) => r.key?.toString().startsWith('record-')).map((r) => r.value?.toString());
+    expect(records).toHaveLength(20);
+    expect(new Set(records).size).toBe(20);
+    // Each task's timer outputs count up from 0 without a gap or a repeat: what a run staged was made final
+    // exactly when its output committed.
+    for (const task of ['0', '1']) {
+      const values = outs.filter((r) => r.key?.toString() === `timer-${task}`).map((r) => Number(r.value?.toString()));
+      expect(values.length).toBeGreaterThanOrEqual(5);
+      expect(values).toEqual(values.map((_, i) => i));
+    }
+  });
+
   it('retries a transient failure and produces the output once, encoded in Avro through the registry', async () => {
     const input = unique('test.runner.in');
     const output = unique('test.runner.audit');
