@@ -10,6 +10,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.QuorumInfo;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
@@ -43,6 +44,8 @@ import org.apache.kafka.common.resource.ResourceType;
  *   acls-create     in: an ACL                    out: "ok", count created
  *   acls-delete     in: an ACL                    out: "ok", count deleted
  *   topic-configs   in: topic                     out: "config", topic, name, value, source
+ *   quorum          in: nothing                   out: "broker", id, host, port; "leader", id;
+ *                                                      "voter", id, log end offset, ms since last caught up
  *
  * Exits 0 when every item succeeded; 1 after printing "error" lines; 2 on a usage error.
  */
@@ -70,6 +73,7 @@ public class KafkaAdmin {
         case "acls-create" -> ok = aclsCreate(admin, items);
         case "acls-delete" -> ok = aclsDelete(admin, items);
         case "topic-configs" -> ok = topicConfigs(admin, items);
+        case "quorum" -> ok = quorum(admin);
         default -> {
           System.err.println("unknown command: " + args[2]);
           System.exit(2);
@@ -172,5 +176,25 @@ public class KafkaAdmin {
       }
     }
     return ok;
+  }
+
+  /** The cluster's brokers and its KRaft controller quorum: which voter leads, and how far each is behind it. */
+  static boolean quorum(Admin admin) {
+    try {
+      for (org.apache.kafka.common.Node n : admin.describeCluster().nodes().get()) {
+        System.out.println(String.join("\t", "broker", String.valueOf(n.id()), n.host(), String.valueOf(n.port())));
+      }
+      QuorumInfo info = admin.describeMetadataQuorum().quorumInfo().get();
+      System.out.println("leader\t" + info.leaderId());
+      long now = System.currentTimeMillis();
+      for (QuorumInfo.ReplicaState v : info.voters()) {
+        String behind = v.lastCaughtUpTimestamp().isPresent() ? String.valueOf(now - v.lastCaughtUpTimestamp().getAsLong()) : "";
+        System.out.println(String.join("\t", "voter", String.valueOf(v.replicaId()), String.valueOf(v.logEndOffset()), behind));
+      }
+      return true;
+    } catch (Exception ex) {
+      System.out.println("error\tquorum\t" + reason(ex));
+      return false;
+    }
   }
 }

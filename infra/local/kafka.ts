@@ -1,9 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { clientProperties, parseClientProperties, type SaslSettings } from '../../services/runtime/config';
+import {
+  clientProperties,
+  parseClientProperties,
+  type BrokerNode,
+  type SaslSettings,
+} from '../../services/runtime/config';
 import { clusterAnswers } from '../../services/runtime/kafka';
 import { javaExecutable, maven } from './java';
+import { ensureNamespaces, inNamespace } from './netns';
 import { run, runningProcess, startDetached, tail, waitFor, type Managed, type ProcessRef } from './processes';
 import { Versions, type StackSettings } from './settings';
 
@@ -20,7 +26,9 @@ export function newClusterId(random: () => Buffer = () => randomBytes(16)): stri
   }
 }
 export const kafkaLibs = (s: StackSettings): string => join(s.cacheDir, `kafka-${Versions.kafka}`, 'libs');
-const kafkaDir = (s: StackSettings): string => join(s.stateDir, 'kafka');
+/** A broker's folder: `kafka/` for a single broker, `kafka-<id>/` for each broker of a cluster. */
+const brokerDir = (s: StackSettings, node: BrokerNode): string =>
+  s.kafka.nodes.length === 1 ? join(s.stateDir, 'kafka') : join(s.stateDir, `kafka-${node.id}`);
 
 /** The stack's super user: the one principal that provisions the others (`ncn security provision`). */
 export const StackAdmin = 'ncn-admin';
@@ -50,12 +58,20 @@ export function stackAdmin(s: StackSettings, create = false): SaslSettings | und
   return admin;
 }
 
-export const kafkaProcess = (s: StackSettings): Managed => ({
-  name: 'kafka',
-  pidFile: join(kafkaDir(s), 'kafka.pid'),
-  marker: `-Dncn.stack=${join(s.stateDir, 'kafka')}`,
+/** The process of one broker of the stack. */
+export const brokerProcess = (s: StackSettings, node: BrokerNode): Managed => ({
+  name: s.kafka.nodes.length === 1 ? 'kafka' : `kafka-${node.id}`,
+  pidFile: join(brokerDir(s, node), 'kafka.pid'),
+  marker: `-Dncn.stack=${brokerDir(s, node)}`,
   markerIsUnique: true,
 });
+
+/** The processes of every broker of the stack. */
+export const kafkaProcesses = (s: StackSettings): Managed[] => s.kafka.nodes.map((node) => brokerProcess(s, node));
+
+/** A broker's bootstrap address. */
+export const brokerAddress = (node: BrokerNode): string =>
+  `${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.port}`;
 
 /** Resolves kafka_2.13 and its dependencies (plus Log4j 2) into the cache with Maven; once per version. */
 export function resolveKafka(s: StackSettings): { resolved: boolean } {
@@ -85,22 +101,26 @@ export function stackCredentials(s: StackSettings): SaslSettings | undefined {
 }
 
 /**
- * A single combined broker+controller in KRaft mode, secured: clients authenticate with SASL/SCRAM-SHA-512 on the
- * broker's listener (the broker itself too, as the stack admin), the controller listener takes SASL/PLAIN (KRaft
- * controllers cannot use SCRAM: its credentials live in the metadata they serve), and the KRaft authorizer
- * refuses whatever no ACL allows. The admin is the only super user. Auto-creation off, replication 1 for the
- * internal topics (offsets, transactions) so that consumer groups and transactions work on one node.
+ * One combined broker+controller in KRaft mode (every broker of a cluster is one: a quorum of all of them), secured:
+ * clients authenticate with SASL/SCRAM-SHA-512 on the broker's listener (the brokers too, as the stack admin), the
+ * controller listener takes SASL/PLAIN (KRaft controllers cannot use SCRAM: its credentials live in the metadata
+ * they serve), and the KRaft authorizer refuses whatever no ACL allows. The admin is the only super user.
+ * Auto-creation off. Replication follows the cluster: on one broker 1 (internal topics included, so that groups and
+ * transactions work), on three or more 3 with min.insync.replicas=2, so an acknowledged write (acks=all) is on two
+ * brokers at least and one broker may be lost without stopping writes; unclean leader election stays off.
  */
-export function serverProperties(s: StackSettings, admin: SaslSettings): string {
-  const { port, controllerPort } = s.kafka;
-  const host = s.kafka.host.includes(':') ? `[${s.kafka.host}]` : s.kafka.host;
+export function serverProperties(s: StackSettings, admin: SaslSettings, node: BrokerNode = firstNode(s)): string {
+  const bracket = (h: string): string => (h.includes(':') ? `[${h}]` : h);
+  const host = bracket(node.host);
+  const replication = Math.min(3, s.kafka.nodes.length);
+  const minInsync = replication >= 3 ? 2 : 1;
   const user = `username="${admin.username}" password="${admin.password}"`;
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@${host}:${controllerPort}`,
-    `listeners=CLIENT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    `advertised.listeners=CLIENT://${host}:${port}`,
+    `node.id=${node.id}`,
+    `controller.quorum.voters=${s.kafka.nodes.map((n) => `${n.id}@${bracket(n.host)}:${n.controllerPort}`).join(',')}`,
+    `listeners=CLIENT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
+    `advertised.listeners=CLIENT://${host}:${node.port}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=CLIENT',
     'listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
@@ -114,15 +134,16 @@ export function serverProperties(s: StackSettings, admin: SaslSettings): string 
     'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     'allow.everyone.if.no.acl.found=false',
     `super.users=User:${admin.username}`,
-    `log.dirs=${join(kafkaDir(s), 'data')}`,
+    `log.dirs=${join(brokerDir(s, node), 'data')}`,
     'auto.create.topics.enable=false',
     'num.partitions=1',
-    'default.replication.factor=1',
-    'min.insync.replicas=1',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${replication}`,
+    `min.insync.replicas=${minInsync}`,
+    'unclean.leader.election.enable=false',
+    `offsets.topic.replication.factor=${replication}`,
     'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${replication}`,
+    `transaction.state.log.min.isr=${minInsync}`,
     'transaction.state.log.num.partitions=10',
     'group.initial.rebalance.delay.ms=0',
     'log.retention.hours=168',
@@ -153,22 +174,50 @@ function log4jProperties(file: string): string {
   ].join('\n');
 }
 
-/** Formats storage on first start (a fresh cluster id), then starts kafka.Kafka detached. */
-export function startKafka(s: StackSettings): ProcessRef {
-  const dir = kafkaDir(s);
+function firstNode(s: StackSettings): BrokerNode {
+  const [node] = s.kafka.nodes;
+  if (node === undefined) throw new Error('the stack has no broker');
+  return node;
+}
+
+/** The cluster id of a broker's formatted storage, if it has been formatted. */
+function formattedClusterId(s: StackSettings, node: BrokerNode): string | undefined {
+  const meta = join(brokerDir(s, node), 'data', 'meta.properties');
+  if (!existsSync(meta)) return undefined;
+  return /^cluster\.id=(.+)$/m.exec(readFileSync(meta, 'utf8'))?.[1]?.trim();
+}
+
+/**
+ * Starts every broker of the stack that is not running (see startBroker); on a cluster in namespaces, makes the
+ * namespaces first.
+ */
+export function startKafka(s: StackSettings): ProcessRef[] {
+  if (s.kafka.cluster !== undefined) ensureNamespaces(s.kafka.cluster);
+  // Every broker of a cluster formats its storage with the same cluster id: an existing broker's, else a new one.
+  const clusterId = s.kafka.nodes.map((n) => formattedClusterId(s, n)).find((id) => id !== undefined) ?? newClusterId();
+  return s.kafka.nodes.flatMap((node) =>
+    runningProcess(brokerProcess(s, node)) === undefined ? [startBroker(s, node, clusterId)] : [],
+  );
+}
+
+/**
+ * Formats a broker's storage on its first start (with the cluster's id and the admin's SCRAM credential), then
+ * starts kafka.Kafka detached, in the broker's namespace when it has one.
+ */
+export function startBroker(s: StackSettings, node: BrokerNode, clusterId = formattedClusterId(s, node)): ProcessRef {
+  const dir = brokerDir(s, node);
   mkdirSync(dir, { recursive: true });
   const properties = join(dir, 'server.properties');
   const log4j = join(dir, 'log4j2.properties');
   const fresh = !existsSync(join(dir, 'data', 'meta.properties'));
   const admin = stackAdmin(s, true);
   if (admin === undefined) throw new Error('no stack admin credentials');
-  writeFileSync(properties, serverProperties(s, admin), { mode: 0o600 });
+  writeFileSync(properties, serverProperties(s, admin, node), { mode: 0o600 });
   writeFileSync(log4j, log4jProperties(join(dir, 'server.log')));
   const java = javaExecutable();
   const classpath = `${kafkaLibs(s)}/*`;
   const common = [`-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath];
   if (fresh) {
-    const clusterId = newClusterId();
     // The admin's SCRAM credential is written into the new cluster's metadata (KIP-900): it can log in from the start.
     const scram = `SCRAM-SHA-512=[name=${admin.username},password=${admin.password}]`;
     const format = run(java, [
@@ -176,7 +225,7 @@ export function startKafka(s: StackSettings): ProcessRef {
       'kafka.tools.StorageTool',
       'format',
       '-t',
-      clusterId,
+      clusterId ?? newClusterId(),
       '-c',
       properties,
       '--add-scram',
@@ -184,26 +233,43 @@ export function startKafka(s: StackSettings): ProcessRef {
     ]);
     if (format.status !== 0) throw new Error(`Formatting Kafka storage failed:\n${format.output}`);
   }
-  return startDetached(
-    kafkaProcess(s),
-    java,
-    ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', kafkaProcess(s).marker, ...common, 'kafka.Kafka', properties],
-    { cwd: dir, logFile: join(dir, 'stdout.log') },
-  );
+  // A heap that fits three brokers beside the node on a small machine.
+  const heap = s.kafka.nodes.length === 1 ? ['-Xms256m', '-Xmx1g'] : ['-Xms256m', '-Xmx768m'];
+  const proc = brokerProcess(s, node);
+  const [command, args] = inNamespace(node, java, [
+    ...heap,
+    '-XX:+UseG1GC',
+    proc.marker,
+    ...common,
+    'kafka.Kafka',
+    properties,
+  ]);
+  return startDetached(proc, command, args, { cwd: dir, logFile: join(dir, 'stdout.log') });
 }
 
-/** True when the broker answers a metadata request. */
-export function kafkaHealthy(s: StackSettings): Promise<boolean> {
-  return clusterAnswers(s.config.kafka.brokers, stackCredentials(s));
+/** True when a broker answers a metadata request at its own address. */
+export function brokerHealthy(s: StackSettings, node: BrokerNode): Promise<boolean> {
+  return clusterAnswers([brokerAddress(node)], stackCredentials(s));
 }
 
-export async function waitForKafka(s: StackSettings, timeoutMs: number): Promise<void> {
-  const proc = kafkaProcess(s);
-  await waitFor('Kafka', () => kafkaHealthy(s), {
+/** True when every broker of the stack answers. */
+export async function kafkaHealthy(s: StackSettings): Promise<boolean> {
+  const answers = await Promise.all(s.kafka.nodes.map((node) => brokerHealthy(s, node)));
+  return answers.every(Boolean);
+}
+
+/** Waits until a broker answers; fails at once when its process exited (with the end of its log). */
+export async function waitForBroker(s: StackSettings, node: BrokerNode, timeoutMs: number): Promise<void> {
+  const proc = brokerProcess(s, node);
+  await waitFor(proc.name === 'kafka' ? 'Kafka' : `Kafka broker ${node.id}`, () => brokerHealthy(s, node), {
     timeoutMs,
     failFast: () =>
       runningProcess(proc) === undefined
-        ? `the broker exited; its log ends:\n${tail(join(kafkaDir(s), 'server.log'))}`
+        ? `the broker exited; its log ends:\n${tail(join(brokerDir(s, node), 'server.log'))}`
         : undefined,
   });
+}
+
+export async function waitForKafka(s: StackSettings, timeoutMs: number): Promise<void> {
+  await Promise.all(s.kafka.nodes.map((node) => waitForBroker(s, node, timeoutMs)));
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { removeFile, runningProcess, startDetached, stopProcess, type Managed } from './processes';
+import { kafkaLibs } from './kafka';
 import { ThreadPoolEnv } from '../../services/runtime/kafka';
 import type { StackSettings } from './settings';
 
@@ -87,7 +88,7 @@ export async function startService(
     proc,
     process.execPath,
     [...(options.nodeArgs ?? []), '--import', 'tsx', ...entry[name], ...(options.args ?? [])],
-    { cwd: root, logFile: log, env: { ...ThreadPoolEnv, ...process.env, ...env } },
+    { cwd: root, logFile: log, env: { ...ThreadPoolEnv, NCN_KAFKA_LIBS: kafkaLibs(s), ...process.env, ...env } },
   );
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -1,6 +1,14 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, stateDirOf, type Config, type Env } from '../../services/runtime/config';
+import {
+  loadConfig,
+  readClusterLayout,
+  stateDirOf,
+  type BrokerNode,
+  type ClusterLayout,
+  type Config,
+  type Env,
+} from '../../services/runtime/config';
 import { ConfigError } from '../../services/runtime/errors';
 
 /** Pinned versions of what the local stack runs (see README, "The local stack"). */
@@ -20,12 +28,22 @@ export const Images = {
 
 /** Where the local stack keeps things, and on which ports it listens. Derived from the shared variables. */
 export interface StackSettings {
+  /** The variables the settings were read from. */
+  readonly env: Env;
   readonly config: Config;
   /** NCN_CACHE_DIR, default `~/.cache/ncn`: resolved jars and distributions (outside git, kept across runs). */
   readonly cacheDir: string;
   /** NCN_STATE_DIR, default `$TMPDIR/ncn-local-<uid>`: pid files, logs and Kafka's data (removed by `down`). */
   readonly stateDir: string;
-  readonly kafka: { readonly host: string; readonly port: number; readonly controllerPort: number };
+  readonly kafka: {
+    readonly host: string;
+    readonly port: number;
+    readonly controllerPort: number;
+    /** The brokers of the cluster `up` started (written in the state folder), else the one at host:port. */
+    readonly nodes: readonly BrokerNode[];
+    /** The cluster `up --brokers N` started, when the configuration still points at it. */
+    readonly cluster?: ClusterLayout;
+  };
   readonly registry: { readonly host: string; readonly port: number };
   readonly redis: { readonly host: string; readonly port: number };
 }
@@ -53,11 +71,25 @@ export function stackSettings(env: Env = process.env): StackSettings {
       ]);
     }
   }
+  const stateDir = stateDirOf(env);
+  const written = readClusterLayout(stateDir);
+  // The configuration names the cluster's brokers when it was asked for the address the cluster was made for.
+  const layout =
+    written !== undefined && written.brokers.every((b, i) => config.kafka.brokers[i] === `${b.host}:${b.port}`)
+      ? written
+      : undefined;
   return {
+    env,
     config,
     cacheDir: env.NCN_CACHE_DIR || join(homedir(), '.cache', 'ncn'),
-    stateDir: stateDirOf(env),
-    kafka: { host: kafkaHost, port: kafkaPort, controllerPort },
+    stateDir,
+    kafka: {
+      host: kafkaHost,
+      port: kafkaPort,
+      controllerPort,
+      nodes: layout?.brokers ?? [{ id: 1, host: kafkaHost, port: kafkaPort, controllerPort }],
+      ...(layout === undefined ? {} : { cluster: layout }),
+    },
     registry: {
       host: registryUrl.hostname,
       port: Number(registryUrl.port || (registryUrl.protocol === 'https:' ? 443 : 80)),

@@ -63,6 +63,7 @@ const json = (response: ServerResponse, status: number, body: unknown): void => 
  *   the partitions that are not OK;
  * - `GET /v3/kafka/local/consumer/<group>/lag`: the same with every partition;
  * - `GET /api/history`: total lag per group over the last minutes (the page's chart);
+ * - `GET /api/cluster`: the brokers (leaderships, controller role), under-replicated and leaderless partitions;
  * - `GET /metrics` (Prometheus), `GET /health`, and `GET /`: the page.
  */
 export async function startLagHttp(
@@ -92,6 +93,7 @@ export async function startLagHttp(
       return;
     }
     if (path === '/api/history') return json(response, 200, monitor.history());
+    if (path === '/api/cluster') return json(response, 200, monitor.cluster() ?? null);
     if (path === '/v3/kafka/local/consumer') {
       return json(response, 200, {
         error: false,
@@ -116,6 +118,7 @@ export async function startLagHttp(
           maxlag: group.maxLag ?? null,
           totallag: group.totalLag,
           members: group.members,
+          partitions_without_leader: group.unled,
           sampled_at: group.sampledAt,
         },
       });

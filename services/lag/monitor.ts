@@ -1,4 +1,4 @@
-import { partitionKey, type Admin, type Kafka } from '../runtime/kafka';
+import { partitionKey, type Admin, type Kafka, type Quorum } from '../runtime/kafka';
 import type { Logger } from '../runtime/logger';
 import {
   defaultThresholds,
@@ -17,6 +17,8 @@ export interface PartitionReport extends PartitionEvaluation {
   readonly partition: number;
   /** Whether a member of the group holds the partition now. */
   readonly owned: boolean;
+  /** The broker that leads the partition; -1 when none does (its replicas are all away, or no quorum elects one). */
+  readonly leader: number;
 }
 
 /** A group, as the monitor reports it. */
@@ -29,6 +31,23 @@ export interface GroupReport {
   /** The partition with the most lag. */
   readonly maxLag: PartitionReport | undefined;
   readonly members: number;
+  /** Partitions of the group without a leader: nothing can be read from or committed to them until one is elected. */
+  readonly unled: number;
+  readonly sampledAt: number;
+}
+
+/** The cluster as the monitor last saw it. */
+export interface ClusterReport {
+  /** Every broker that holds a replica, the partitions it leads, and its part in the controller quorum. */
+  readonly brokers: readonly {
+    readonly id: number;
+    readonly leads: number;
+    readonly controller: 'leader' | 'voter' | 'unknown';
+  }[];
+  /** Partitions with fewer replicas in sync than assigned. */
+  readonly underReplicated: number;
+  /** Partitions without a leader. */
+  readonly unled: number;
   readonly sampledAt: number;
 }
 
@@ -46,6 +65,10 @@ export interface LagMonitorOptions {
   readonly historyMinutes?: number;
   /** The clock [Date.now]. */
   readonly now?: () => number;
+  /** Who leads the controller quorum (Kafka's Java admin), asked every `quorumIntervalMs` [none: unknown]. */
+  readonly quorum?: () => Promise<Quorum>;
+  /** [30,000 ms] */
+  readonly quorumIntervalMs?: number;
 }
 
 export interface LagMonitor {
@@ -54,6 +77,8 @@ export interface LagMonitor {
   group(name: string): GroupReport | undefined;
   /** Total lag per group over the last minutes: [time, lag] pairs. */
   history(): Record<string, [number, number][]>;
+  /** The brokers, leaderships and replication as last sampled (undefined before the first sample). */
+  cluster(): ClusterReport | undefined;
   /** Samples once now (also runs on its own every interval). */
   sample(): Promise<void>;
   close(): Promise<void>;
@@ -78,9 +103,60 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
   const history = new Map<string, [number, number][]>();
   const admin: Admin = kafka.admin();
   await admin.connect();
+  let cluster: ClusterReport | undefined;
+  let quorum: { at: number; value: Quorum | undefined } | undefined;
+
+  /** Every partition's leader, and the cluster's report; a quorum answer not older than its interval. */
+  async function sampleCluster(at: number): Promise<Map<string, number>> {
+    const { topics } = await admin.fetchTopicMetadata({ topics: await admin.listTopics() });
+    const leaders = new Map<string, number>();
+    const leads = new Map<number, number>();
+    let underReplicated = 0;
+    let unled = 0;
+    for (const t of topics) {
+      for (const p of t.partitions) {
+        leaders.set(`${t.name}:${p.partitionId}`, p.leader);
+        for (const r of p.replicas) if (!leads.has(r)) leads.set(r, 0);
+        if (p.leader < 0) unled++;
+        else leads.set(p.leader, (leads.get(p.leader) ?? 0) + 1);
+        if (p.isr.length < p.replicas.length) underReplicated++;
+      }
+    }
+    if (
+      options.quorum !== undefined &&
+      (quorum === undefined || at - quorum.at >= (options.quorumIntervalMs ?? 30_000))
+    ) {
+      quorum = { at, value: await options.quorum().catch(() => undefined) };
+    }
+    const q = quorum?.value;
+    cluster = {
+      brokers: [...leads]
+        .sort((a, b) => a[0] - b[0])
+        .map(([id, n]) => ({
+          id,
+          leads: n,
+          controller:
+            q === undefined
+              ? 'unknown'
+              : q.leader === id
+                ? 'leader'
+                : q.voters.some((v) => v.id === id)
+                  ? 'voter'
+                  : 'unknown',
+        })),
+      underReplicated,
+      unled,
+      sampledAt: at,
+    };
+    return leaders;
+  }
 
   async function sample(): Promise<void> {
     const at = now();
+    const leaders = await sampleCluster(at).catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not read the partitions of the cluster');
+      return new Map<string, number>();
+    });
     const listed = (await admin.listGroups()).groups.map((g) => g.groupId);
     const names = [...new Set([...listed, ...(options.groups ?? [])])].filter((g) => !ignore.some((r) => r.test(g)));
     const described = names.length === 0 ? { groups: [] } : await admin.describeGroups(names);
@@ -130,6 +206,7 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
             topic: t.topic,
             partition: p.partition,
             owned: isOwned,
+            leader: leaders.get(key) ?? -1,
             ...evaluatePartition(window, at, isOwned, thresholds),
           });
         }
@@ -142,7 +219,8 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
         undefined,
       );
       const members = described.groups.find((g) => g.groupId === group)?.members.length ?? 0;
-      reports.set(group, { group, status, worst, totalLag, partitions, maxLag, members, sampledAt: at });
+      const unled = partitions.filter((p) => p.leader < 0).length;
+      reports.set(group, { group, status, worst, totalLag, partitions, maxLag, members, unled, sampledAt: at });
       const series = history.get(group) ?? [];
       series.push([at, totalLag]);
       while (series.length > 0 && (series[0]?.[0] ?? at) < at - historyMs) series.shift();
@@ -165,6 +243,7 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
     groups: () => [...reports.values()].sort((a, b) => a.group.localeCompare(b.group)),
     group: (name) => reports.get(name),
     history: () => Object.fromEntries(history),
+    cluster: () => cluster,
     sample: tick,
     async close() {
       clearInterval(timer);

@@ -1,7 +1,9 @@
 /**
  * The operators' page, served by the lag monitor at `/`: every group with its status at a glance, the
  * partitions of each (lag, offsets, who holds them, why the status), and a chart of each group's total lag over
- * the last minutes. Plain HTML, CSS and script, no outside resource: it refreshes itself from the JSON API.
+ * the last minutes, and the brokers (leaderships, controller role, partitions short of replicas or of a leader). A
+ * group with a partition that has no leader is marked: it cannot move until one is elected. Plain HTML, CSS and
+ * script, no outside resource: it refreshes itself from the JSON API.
  */
 export const lagPage = `<!doctype html>
 <html lang="en">
@@ -19,7 +21,7 @@ export const lagPage = `<!doctype html>
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   .status { font-weight: 600; padding: 1px 8px; border-radius: 10px; color: #fff; }
   .OK { background: #2e7d32; } .WARN, .REWIND { background: #ef8f00; }
-  .ERR, .STOP, .STALL { background: #c62828; } .NOTFOUND { background: #757575; }
+  .ERR, .STOP, .STALL, .NOLEADER { background: #c62828; } .NOTFOUND { background: #757575; }
   tr.group { cursor: pointer; } tr.detail td { background: #fafbfc; font-size: 13px; }
   #chart { width: 100%; height: 260px; }
   .legend span { margin-right: 14px; white-space: nowrap; } .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
@@ -35,6 +37,13 @@ export const lagPage = `<!doctype html>
       <tbody></tbody>
     </table>
     <small>Burrow's rules over a window of samples: OK; WARN the lag grows while offsets advance; STALL a member holds a partition whose offset does not move while there is lag; STOP nobody consumes a partition with lag; REWIND the offset went back. Click a group for its partitions.</small>
+  </section>
+  <section>
+    <div><strong>Brokers</strong> <span id="replication"></span></div>
+    <table id="brokers">
+      <thead><tr><th>broker</th><th>controller</th><th class="num">leads</th></tr></thead>
+      <tbody></tbody>
+    </table>
   </section>
   <section>
     <div><strong>Total lag per group, last minutes</strong></div>
@@ -54,14 +63,20 @@ async function refresh() {
     const rows = [];
     for (const g of groups) {
       const worst = g.partitions.filter((p) => p.status !== 'OK').map((p) => p.topic + '[' + p.partition + '] ' + p.status)[0] || '';
-      rows.push('<tr class="group" data-group="' + esc(g.group) + '"><td>' + esc(g.group) + '</td><td><span class="status ' + g.status + '">' + g.status + '</span></td><td class="num">' + g.totallag.toLocaleString('en') + '</td><td class="num">' + g.partition_count + '</td><td class="num">' + g.members + '</td><td>' + esc(worst) + '</td></tr>');
+      const noLeader = g.partitions_without_leader > 0 ? ' <span class="status NOLEADER" title="partitions without a leader">NO LEADER ' + g.partitions_without_leader + '</span>' : '';
+      rows.push('<tr class="group" data-group="' + esc(g.group) + '"><td>' + esc(g.group) + '</td><td><span class="status ' + g.status + '">' + g.status + '</span>' + noLeader + '</td><td class="num">' + g.totallag.toLocaleString('en') + '</td><td class="num">' + g.partition_count + '</td><td class="num">' + g.members + '</td><td>' + esc(worst) + '</td></tr>');
       if (open.has(g.group)) {
-        rows.push('<tr class="detail"><td colspan="6"><table><thead><tr><th>topic</th><th class="num">partition</th><th>status</th><th class="num">lag</th><th class="num">committed</th><th class="num">end</th><th>held</th><th>why</th></tr></thead><tbody>' +
-          g.partitions.map((p) => '<tr data-partition="' + esc(p.topic) + ':' + p.partition + '"><td>' + esc(p.topic) + '</td><td class="num">' + p.partition + '</td><td><span class="status ' + p.status + '">' + p.status + '</span></td><td class="num">' + p.lag + '</td><td class="num">' + p.committed + '</td><td class="num">' + p.end + '</td><td>' + (p.owned ? 'yes' : 'no') + '</td><td>' + esc(p.reason) + '</td></tr>').join('') +
+        rows.push('<tr class="detail"><td colspan="6"><table><thead><tr><th>topic</th><th class="num">partition</th><th>status</th><th class="num">lag</th><th class="num">committed</th><th class="num">end</th><th>held</th><th class="num">leader</th><th>why</th></tr></thead><tbody>' +
+          g.partitions.map((p) => '<tr data-partition="' + esc(p.topic) + ':' + p.partition + '"><td>' + esc(p.topic) + '</td><td class="num">' + p.partition + '</td><td><span class="status ' + p.status + '">' + p.status + '</span></td><td class="num">' + p.lag + '</td><td class="num">' + p.committed + '</td><td class="num">' + p.end + '</td><td>' + (p.owned ? 'yes' : 'no') + '</td><td class="num">' + (p.leader < 0 ? '<span class="status NOLEADER">none</span>' : p.leader) + '</td><td>' + esc(p.reason) + '</td></tr>').join('') +
           '</tbody></table></td></tr>');
       }
     }
     document.querySelector('#groups tbody').innerHTML = rows.join('') || '<tr><td colspan="6">no consumer group has committed offsets yet</td></tr>';
+    const cluster = await get('/api/cluster');
+    if (cluster) {
+      document.querySelector('#brokers tbody').innerHTML = cluster.brokers.map((b) => '<tr data-broker="' + b.id + '"><td>' + b.id + '</td><td>' + (b.controller === 'leader' ? 'quorum leader' : b.controller) + '</td><td class="num">' + b.leads + '</td></tr>').join('');
+      document.getElementById('replication').textContent = '· under-replicated partitions: ' + cluster.underReplicated + ' · without a leader: ' + cluster.unled;
+    }
     drawChart(await get('/api/history'));
     document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   } catch (e) {

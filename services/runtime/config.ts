@@ -10,7 +10,10 @@ export type LogLevel = (typeof LogLevels)[number];
 /** The configuration every ncn process shares. Built once at the edge by loadConfig and passed down. */
 export interface Config {
   readonly kafka: {
-    /** NCN_KAFKA_BROKERS, default `localhost:9092`: bootstrap brokers as host:port, comma separated. */
+    /**
+     * NCN_KAFKA_BROKERS, default `localhost:9092`: bootstrap brokers as host:port, comma separated. When the local
+     * stack started a cluster for that address (`ncn infra up --brokers 3`), the cluster's brokers.
+     */
     readonly brokers: readonly string[];
     /** NCN_CLIENT_ID, default `ncn`: the Kafka client id prefix. */
     readonly clientId: string;
@@ -20,7 +23,10 @@ export interface Config {
      * so a restart takes its partitions back at once (see the runner); each running instance needs its own.
      */
     readonly instanceId: string | undefined;
-    /** NCN_REPLICATION_FACTOR, default 1: replication factor of the topics ncn creates. */
+    /**
+     * NCN_REPLICATION_FACTOR, default 1 (3 on a cluster of three or more the local stack started): replication
+     * factor of the topics ncn creates; from 3 up they also get min.insync.replicas=2.
+     */
     readonly replicationFactor: number;
     /**
      * SASL authentication: NCN_KAFKA_USERNAME with NCN_KAFKA_PASSWORD (or NCN_KAFKA_PASSWORD_FILE) and
@@ -101,6 +107,12 @@ export interface Config {
     readonly groups: readonly string[];
     /** NCN_LAG_PORT, default 8088: where the lag monitor serves its page, JSON API and metrics. */
     readonly port: number;
+    /**
+     * NCN_KAFKA_LIBS, default none: a folder of Kafka's jars (the local stack's cache sets it for the services it
+     * starts). With it and `java`, the lag monitor asks Kafka's Java admin every 30 s which broker leads the
+     * controller quorum; without, the role shows as unknown.
+     */
+    readonly kafkaLibs: string | undefined;
   };
   readonly dispatcher: {
     /** NCN_AUDIT_KEY: the secret of the audit trail's keyed hash of a codice fiscale (HMAC-SHA256), 16+ characters. */
@@ -119,6 +131,39 @@ export interface SaslSettings {
   readonly mechanism: SaslMechanism;
   readonly username: string;
   readonly password: string;
+}
+
+/** One broker of a cluster the local stack runs: a combined broker and KRaft controller. */
+export interface BrokerNode {
+  /** Its node.id, from 1. */
+  readonly id: number;
+  /** The address it listens on and advertises. */
+  readonly host: string;
+  readonly port: number;
+  readonly controllerPort: number;
+  /** The network namespace it runs in (a test host of its own, with its own address), if any. */
+  readonly netns?: string;
+}
+
+/**
+ * The cluster `ncn infra up --brokers N` started, kept in the state folder so that every later command of the
+ * same stack (the services, the CLI, the tests) finds its brokers and replicates as it should.
+ */
+export interface ClusterLayout {
+  /** The bootstrap address the stack was asked for (NCN_KAFKA_BROKERS): the layout holds while it is still asked. */
+  readonly base: string;
+  readonly brokers: readonly BrokerNode[];
+  /** The bridge joining the brokers' namespaces to this host, when they run in namespaces. */
+  readonly bridge?: { readonly name: string; readonly address: string };
+}
+
+export const clusterLayoutPath = (stateDir: string): string => join(stateDir, 'kafka-cluster.json');
+
+/** The cluster layout of a stack's state folder, if its `up` wrote one. */
+export function readClusterLayout(stateDir: string): ClusterLayout | undefined {
+  const path = clusterLayoutPath(stateDir);
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, 'utf8')) as ClusterLayout;
 }
 
 /** NCN_STATE_DIR, default `$TMPDIR/ncn-local-<uid>`: where the local stack keeps its state. */
@@ -341,12 +386,22 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`${name}: ${parsed.problem}`);
     return fallback;
   }
+  // A cluster the local stack started for the address asked for: its brokers, and replication to match.
+  const layout = readClusterLayout(stateDirOf(env));
+  const cluster =
+    layout !== undefined && layout.base === (env.NCN_KAFKA_BROKERS || defaults.NCN_KAFKA_BROKERS) ? layout : undefined;
   const config: Config = {
     kafka: {
-      brokers: read('NCN_KAFKA_BROKERS', parseBrokers, []),
+      brokers:
+        cluster === undefined
+          ? read('NCN_KAFKA_BROKERS', parseBrokers, [])
+          : cluster.brokers.map((b) => `${b.host}:${b.port}`),
       clientId: read('NCN_CLIENT_ID', nonEmpty, ''),
       instanceId: instanceIdOf(env, problems),
-      replicationFactor: read('NCN_REPLICATION_FACTOR', integer(1, 16), 1),
+      replicationFactor:
+        cluster === undefined || env.NCN_REPLICATION_FACTOR
+          ? read('NCN_REPLICATION_FACTOR', integer(1, 16), 1)
+          : Math.min(3, cluster.brokers.length),
       ...kafkaSecurity(env, problems, read('NCN_KAFKA_SASL_MECHANISM', oneOf(SaslMechanisms), 'scram-sha-512')),
       clientPropertiesPath: clientPropertiesPath(env),
       ssl:
@@ -391,6 +446,7 @@ export function loadConfig(env: Env = process.env): Config {
         .map((g) => g.trim())
         .filter((g) => g !== ''),
       port: read('NCN_LAG_PORT', integer(0, 65_535), 8088),
+      kafkaLibs: env.NCN_KAFKA_LIBS?.trim() || undefined,
     },
     dispatcher: {
       auditKey: read('NCN_AUDIT_KEY', secret, ''),

@@ -19,7 +19,8 @@ export async function createTopics(admin: Admin, topics: readonly TopicConfig[],
 
 /**
  * Creates the topics of the catalogue that do not exist yet (the broker runs with auto-creation off).
- * Compacted topics get `cleanup.policy=compact`; the feeds services rebuild state from (INPS, CO) `retention.ms=-1`.
+ * Compacted topics get `cleanup.policy=compact`; the feeds services rebuild state from (INPS, CO) `retention.ms=-1`;
+ * with a replication factor of 3 or more, every topic gets `min.insync.replicas=2`.
  * Existing topics are left as they are.
  */
 export async function ensureTopics(
@@ -39,6 +40,8 @@ export async function ensureTopics(
         ...(s.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : []),
         ...(s.maxMessageBytes ? [{ name: 'max.message.bytes', value: String(s.maxMessageBytes) }] : []),
         ...(s.keepForever ? [{ name: 'retention.ms', value: '-1' }] : []),
+        // Replicated three times or more, a write acknowledged by all in sync is on two brokers at least.
+        ...(replicationFactor >= 3 ? [{ name: 'min.insync.replicas', value: '2' }] : []),
       ],
     })),
   );

@@ -69,7 +69,7 @@ async function run(options: BenchOptions, node: BenchNode): Promise<BenchReport>
   try {
     let t0 = Date.now();
     say(`bringing up the bench's stack (${node.settings.stateDir}, Kafka ${node.settings.config.kafka.brokers.join(',')})…`);
-    await node.up();
+    await node.up(options.brokers);
     say(`stack up in ${seconds(t0)}`);
     for (const phase of options.phases) {
       t0 = Date.now();

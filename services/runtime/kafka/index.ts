@@ -37,7 +37,7 @@ export {
   type TopicOffsets,
 } from './admin';
 export { isFatalClientError } from './rdkafka';
-export { javaAdmin, type Acl, type ConfigValue, type JavaAdmin } from './java-admin';
+export { javaAdmin, type Acl, type ConfigValue, type JavaAdmin, type Quorum } from './java-admin';
 export { ThreadPoolEnv } from './queue-waker';
 export { type ReadFrom, type TopicReader, type TopicReaderOptions } from './reader';
 export {

@@ -40,6 +40,17 @@ export interface JavaAdmin {
   deleteAcls(acls: readonly Acl[]): Promise<number>;
   /** A topic's configuration, every entry by name. */
   topicConfigs(topic: string): Promise<Map<string, ConfigValue>>;
+  /** The brokers the cluster knows and its KRaft controller quorum. */
+  quorum(): Promise<Quorum>;
+}
+
+/** A cluster's brokers and controller quorum, as Kafka's DescribeCluster and DescribeQuorum answer. */
+export interface Quorum {
+  readonly brokers: readonly { readonly id: number; readonly host: string; readonly port: number }[];
+  /** The voter that leads the quorum (the active controller). */
+  readonly leader: number;
+  /** Each voter, and how long ago it last caught up with the leader (undefined: never reported). */
+  readonly voters: readonly { readonly id: number; readonly logEndOffset: number; readonly behindMs?: number }[];
 }
 
 const AclFields = 7;
@@ -129,6 +140,22 @@ export function javaAdmin(config: Config, kafkaLibs: string): JavaAdmin {
       if (acls.length === 0) return 0;
       const [ok] = await run('acls-delete', acls.map(aclLine));
       return Number(ok?.[1] ?? 0);
+    },
+    async quorum() {
+      const rows = await run('quorum', []);
+      return {
+        brokers: rows
+          .filter((r) => r[0] === 'broker')
+          .map(([, id, host, port]) => ({ id: Number(id), host: host ?? '', port: Number(port) })),
+        leader: Number(rows.find((r) => r[0] === 'leader')?.[1] ?? -1),
+        voters: rows
+          .filter((r) => r[0] === 'voter')
+          .map(([, id, end, behind]) => ({
+            id: Number(id),
+            logEndOffset: Number(end),
+            ...(behind === undefined || behind === '' ? {} : { behindMs: Number(behind) }),
+          })),
+      };
     },
     async topicConfigs(topic) {
       const rows = await run('topic-configs', [topic]);

@@ -1,7 +1,7 @@
 import { NodeConsumerGroups } from '../../../contracts/groups';
 import { topicCatalogue } from '../../../contracts/topics';
 import { ServiceNames, servicePid, startService, stopServices, type ServiceName } from '../../../infra/local/services';
-import type { StackSettings } from '../../../infra/local/settings';
+import { stackSettings, type StackSettings } from '../../../infra/local/settings';
 import { down, status, up } from '../../../infra/local/stack';
 import { loadConfig, type Config } from '../../../services/runtime/config';
 import { createKafka, type Admin, type Kafka } from '../../../services/runtime/kafka';
@@ -65,7 +65,7 @@ export class BenchNode {
   #client: Kafka | undefined;
 
   constructor(
-    readonly settings: StackSettings,
+    public settings: StackSettings,
     readonly say: Say,
   ) {
     this.#config = settings.config;
@@ -81,9 +81,10 @@ export class BenchNode {
     return this.#kafka();
   }
 
-  /** Starts the stack (resolving what is missing) and reads its credentials. */
-  async up(): Promise<void> {
-    const parts = await up(this.settings, (line) => this.say(`  ${line}`));
+  /** Starts the stack of `brokers` (resolving what is missing) and reads its credentials and brokers. */
+  async up(brokers = 1): Promise<void> {
+    const parts = await up(this.settings, (line) => this.say(`  ${line}`), { brokers });
+    this.settings = stackSettings();
     if (!parts.every((p) => p.healthy)) throw new Error(`the bench's stack is not healthy: ${JSON.stringify(parts)}`);
     this.#config = loadConfig();
     this.#client = undefined;
@@ -224,8 +225,12 @@ export class BenchNode {
         if (pid !== undefined) found.push({ name: instance > 1 ? `${name}@${instance}` : name, pid, stack: false });
       }
     }
-    for (const part of await status(this.settings))
-      if (part.pid !== undefined) found.push({ name: part.name, pid: part.pid, stack: true });
+    for (const part of await status(this.settings)) {
+      const pids = part.pids ?? [];
+      pids.forEach((pid, i) =>
+        found.push({ name: pids.length > 1 ? `${part.name}@${i + 1}` : part.name, pid, stack: true }),
+      );
+    }
     return found;
   }
 }

@@ -86,10 +86,12 @@ export interface BenchOptions {
   readonly against: string | undefined;
   /** The arguments a child bench of `--against` is given: all but `--against` and `--only`. */
   readonly childArgs: readonly string[];
+  /** Kafka brokers of the bench's stack: 1, or a cluster of 3 (replication 3). */
+  readonly brokers: number;
 }
 
 export const Usage = `usage: npm run bench [-- --quick] [--scale X] [--only PHASE,...] [--profile [DIR]] [--keep-stack] [--seed N]
-                     [--rate N] [--against REF]
+                     [--rate N] [--brokers 3] [--against REF]
 
   --quick        small sizes (a run of a few minutes)
   --scale X      multiply every size (also NCN_BENCH_SCALE)
@@ -100,6 +102,7 @@ export const Usage = `usage: npm run bench [-- --quick] [--scale X] [--only PHAS
   --seed N       seed of the generated traffic (default 20261120)
   --rate N       submissions per second of the paced phase (default 500); with --against, the ref's bench must
                  know the option too
+  --brokers 3    on a cluster of three brokers (replication 3, min.insync.replicas 2) instead of one
   --against REF  run each phase for this tree and for the git ref REF (a commit, branch or tag), in turn, and
                  print the ratios: the ref is extracted and installed (npm ci) once under
                  $TMPDIR/ncn-bench-refs; each side runs its own bench with its own stack
@@ -116,6 +119,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   let seed = 20261120;
   let against: string | undefined;
   let rate: number | undefined;
+  let brokers = 1;
   const childArgs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -138,6 +142,7 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     else if (arg === '--seed') seed = Number(value());
     else if (arg === '--against') against = value();
     else if (arg === '--rate') rate = Number(value());
+    else if (arg === '--brokers') brokers = Number(value());
     else throw new Error(`unknown argument ${arg}\n\n${Usage}`);
   }
   if (against !== undefined && keepStack)
@@ -150,7 +155,8 @@ export function parseBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   if (!(scale > 0)) throw new Error(`the scale must be a positive number, got ${scale}`);
   if (!Number.isInteger(seed)) throw new Error(`the seed must be a whole number, got ${seed}`);
   if (rate !== undefined && !(rate > 0)) throw new Error(`the rate must be a positive number, got ${rate}`);
+  if (brokers !== 1 && brokers !== 3) throw new Error(`--brokers must be 1 or 3, got ${brokers}`);
   const base = scaled(quick ? QuickSizes : FullSizes, scale);
   const sizes = rate === undefined ? base : { ...base, pacedRate: rate };
-  return { sizes, quick, scale, phases, profileDir, keepStack, seed, against, childArgs };
+  return { sizes, quick, scale, phases, profileDir, keepStack, seed, against, childArgs, brokers };
 }

@@ -59,7 +59,7 @@ describe('the local stack', () => {
 
         await down(settings, quiet, { only: ['redis'] });
         expect(await redisOf(settings)).toMatchObject({ healthy: false, owner: 'none' });
-        expect(alive(redis!.pid!)).toBe(false);
+        expect(alive(redis!.pids![0]!)).toBe(false);
       } finally {
         await down(settings, quiet, { only: ['redis'] });
       }

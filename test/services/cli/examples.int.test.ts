@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { DeadLetterHeader } from '../../../contracts/headers';
+import type { ClusterStatus } from '../../../infra/local/stack';
 import { AuditIndex } from '../../../services/audit/index';
 import { ncnProgram } from '../../../services/cli/program';
 import { subjectHash } from '../../../contracts/policy';
@@ -256,12 +257,19 @@ const checks: Record<string, Check> = {
   'ncn infra status': { expect: (out) => expect(out.stdout).toMatch(/^kafka\s+healthy/m) },
   'ncn infra status --json': {
     expect: (out) => {
-      const parts = JSON.parse(out.stdout) as { name: string; healthy: boolean }[];
+      const { parts, cluster } = JSON.parse(out.stdout) as {
+        parts: { name: string; healthy: boolean }[];
+        cluster: ClusterStatus;
+      };
       expect(parts.map((p) => [p.name, p.healthy])).toEqual([
         ['kafka', true],
         ['schema-registry', true],
         ['redis', true],
       ]);
+      // The one broker answers, is the quorum's leader and leads every partition; none lacks a replica.
+      expect(cluster.brokers).toEqual([expect.objectContaining({ id: 1, answers: true, controller: 'leader' })]);
+      expect(cluster.brokers[0]?.leads).toBeGreaterThan(80);
+      expect(cluster).toMatchObject({ underReplicated: 0, unled: 0 });
     },
   },
   // lag

@@ -9,6 +9,7 @@ import { stackSettings } from '../../../infra/local/settings';
 import { startLagHttp } from '../../../services/lag/http';
 import { startLagMonitor, type LagMonitor } from '../../../services/lag/monitor';
 import { clientProperties } from '../../../services/runtime/config';
+import { javaAdmin } from '../../../services/runtime/kafka';
 import { silentLogger, testConfig, testKafka } from '../../support/clients';
 import { unique } from '../../support/unique';
 
@@ -128,6 +129,8 @@ describe('the lag monitor and its page, in a real browser', () => {
       intervalMs: 300,
       thresholds: { windowSize: 5, okLag: 1 },
       ignore: [/^(?!test\.lag\.)/],
+      // Kafka's Java admin, asked once (the whole test is shorter than its interval): who leads the quorum.
+      quorum: () => javaAdmin(testConfig, kafkaLibs(stackSettings())).quorum(),
     });
     http = await startLagHttp(monitor, 0, '127.0.0.1');
     if (!existsSync(chromiumPath))
@@ -182,6 +185,9 @@ describe('the lag monitor and its page, in a real browser', () => {
     // The chart draws a line per group; the stopped group's stands above zero.
     await page.waitForSelector(`#chart polyline[data-series="${stopped}"]`, { state: 'attached', timeout: 10_000 });
     expect(await page.locator('#chart polyline').count()).toBe(3);
+    // The brokers, with what they lead and the partitions short of replicas or of a leader.
+    await page.waitForSelector('#brokers tr[data-broker="1"]', { timeout: 10_000 });
+    expect(await page.locator('#replication').textContent()).toContain('under-replicated partitions: 0');
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'lag-page.png'), fullPage: true });
     expect(existsSync(join(artifacts, 'lag-page.png'))).toBe(true);
@@ -221,6 +227,13 @@ describe('the lag monitor and its page, in a real browser', () => {
     const lag = await get(`/v3/kafka/local/consumer/${healthy}/lag`);
     expect(lag.status.partitions).toHaveLength(2);
     expect((await fetch(`http://127.0.0.1:${http.port}/v3/kafka/local/consumer/nope/status`)).status).toBe(404);
+    // Every partition has a leader (the one broker), which the page's group row would otherwise mark.
+    expect(lag.status.partitions_without_leader).toBe(0);
+    expect(lag.status.partitions.map((p: { leader: number }) => p.leader)).toEqual([1, 1]);
+    const cluster = await get('/api/cluster');
+    expect(cluster.brokers).toEqual([{ id: 1, leads: expect.any(Number), controller: 'leader' }]);
+    expect(cluster.brokers[0].leads).toBeGreaterThan(0);
+    expect(cluster).toMatchObject({ underReplicated: 0, unled: 0 });
     const metrics = await (await fetch(`http://127.0.0.1:${http.port}/metrics`)).text();
     expect(metrics).toContain(`ncn_lag_group_status{group="${stopped}",service="lag-monitor"} 2`);
     expect(metrics).toContain(`ncn_lag_group_total{group="${stopped}",service="lag-monitor"} 100`);
