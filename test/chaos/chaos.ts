@@ -17,9 +17,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { avroSchema } from '../../contracts/avro/schemas';
-import { NodeIds } from '../../contracts/nodes';
+import { NodeIds, type NodeId } from '../../contracts/nodes';
 import { nodeTopic, Topic } from '../../contracts/topics';
-import { kafkaProcess, startKafka, waitForKafka } from '../../infra/local/kafka';
+import { brokerProcess, kafkaLibs } from '../../infra/local/kafka';
 import { runningProcess, stopProcess } from '../../infra/local/processes';
 import { registryProcess, startRegistry, waitForRegistry } from '../../infra/local/registry';
 import { stackSettings } from '../../infra/local/settings';
@@ -31,8 +31,20 @@ import { AvroSerde, valueSubject } from '../../services/runtime/avro-serde';
 import { loadConfig } from '../../services/runtime/config';
 import { createKafka, type Producer } from '../../services/runtime/kafka';
 import { FirstCommitMessage } from '../../services/runtime/runner/runner';
-import { checkInvariants, type Verdict } from './invariants';
-import { groupLag, readBack } from './read-back';
+import type { BrokerNode } from '../../services/runtime/config';
+import {
+  ClusterWatch,
+  busiestLeader,
+  freezeBroker,
+  isolateBroker,
+  killBroker,
+  measured,
+  restartBroker,
+  untilFullyReplicated,
+  type Recovery,
+} from './cluster-faults';
+import { acknowledgedKept, checkInvariants, inputCounts, type Verdict } from './invariants';
+import { readBack } from './read-back';
 import { poisonOf, PoisonClasses } from './poison';
 import { ServiceSpecs, Supervised } from './supervisor';
 
@@ -57,6 +69,8 @@ interface Args {
   windowMs: number;
   /** Instances of each consuming service, in one group. */
   instances: number;
+  /** Kafka brokers: 1, or a cluster of 3 (replication 3) with the faults only a cluster can have. */
+  brokers: number;
   keep: boolean;
 }
 
@@ -72,9 +86,13 @@ function parseArgs(argv: readonly string[]): Args {
   const instances = Number(value('instances') ?? 1);
   if (!Number.isInteger(instances) || instances < 1 || instances > 4)
     throw new Error(`--instances must be a whole number from 1 to 4, got ${value('instances')}`);
-  // The faults need room: at least 150 s of traffic (the EURES outage alone is a minute), more for a larger run.
-  const windowMs = Number(value('window') ?? Math.min(900, Math.max(150, size / 60))) * 1000;
-  return { size, seed, windowMs, instances, keep: argv.includes('--keep') };
+  const brokers = Number(value('brokers') ?? 1);
+  if (brokers !== 1 && brokers !== 3) throw new Error(`--brokers must be 1 or 3, got ${value('brokers')}`);
+  // The faults need room: at least 150 s of traffic (the EURES outage alone is a minute), more for a larger run,
+  // and more again for a cluster's faults one after the other.
+  const least = brokers === 1 ? 150 : 300;
+  const windowMs = Number(value('window') ?? Math.min(900, Math.max(least, size / 60))) * 1000;
+  return { size, seed, windowMs, instances, brokers, keep: argv.includes('--keep') };
 }
 
 /** A fault injected, for the table. */
@@ -85,12 +103,14 @@ interface FaultRecord {
   tookMs: number;
   /** For a SIGKILLed consuming service: from its restart until it committed records again. */
   processingMs?: number;
+  /** For a fault of the cluster: when every partition was led again and the lag was back (see Recovery). */
+  recovery?: Recovery;
 }
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   for (const [k, v] of Object.entries(chaosEnv)) process.env[k] ??= v;
-  const settings = stackSettings();
+  let settings = stackSettings();
   if (process.argv.includes('--down')) {
     await down(settings, (line) => console.log(line));
     return 0;
@@ -103,15 +123,17 @@ async function main(): Promise<number> {
 
   say(
     `chaos: ${args.size.toLocaleString('en')} submissions, seed ${args.seed}, traffic over ${seconds(args.windowMs)}` +
-      (args.instances > 1 ? `, ${args.instances} instances of each consuming service` : ''),
+      (args.instances > 1 ? `, ${args.instances} instances of each consuming service` : '') +
+      (args.brokers > 1 ? `, ${args.brokers} brokers` : ''),
   );
   say(
     `own stack: ${config.kafka.brokers.join(',')}, ${config.registry.url}, ${config.redis.url}; state ${settings.stateDir}`,
   );
   await down(settings, () => undefined);
-  const parts = await up(settings, (line) => say(`  ${line}`));
+  const parts = await up(settings, (line) => say(`  ${line}`), { brokers: args.brokers });
   if (!parts.every((p) => p.healthy)) throw new Error('the chaos stack did not come up');
-  config = loadConfig(); // the new cluster's credentials, written by up
+  config = loadConfig(); // the new cluster's credentials and brokers, written by up
+  settings = stackSettings();
 
   const logDir = join('chaos-results', 'logs');
   const journal = join(logDir, 'eures-received.jsonl');
@@ -122,6 +144,7 @@ async function main(): Promise<number> {
     NCN_QUALIFICATION_WAIT_MS: '20000',
     NCN_LAG_INTERVAL_MS: '2000',
     NCN_EURES_BREAKER_COOLDOWN_MS: '2000',
+    NCN_KAFKA_LIBS: kafkaLibs(settings),
   };
   // Each process a named instance: a static group member with stable transactional ids, so that a restart takes
   // its partitions back at once. With --instances I, a consuming service runs as I members of its group
@@ -159,6 +182,8 @@ async function main(): Promise<number> {
     pino.destination({ dest: join(logDir, 'chaos-driver.log'), sync: true }),
   );
   const kafka = createKafka(config, harnessLog, 'ncn-chaos', { connectTimeoutMs: 10 * 60_000 });
+  /** The cluster's partitions and the node's lag. */
+  const watch = new ClusterWatch(kafka);
   let producer: Producer | undefined;
   try {
     await Promise.all(everyone.map((s) => s.start()));
@@ -220,13 +245,25 @@ async function main(): Promise<number> {
     const anchor = anchorCode(0);
     const setCode = (xml: string, code: string): string =>
       xml.replace(/<codicecandidatura>[^<]*<\/codicecandidatura>/, `<codicecandidatura>${code}</codicecandidatura>`);
+    /** Records the brokers acknowledged, per input topic: each must be there after the faults. */
+    const acked = new Map<string, number>();
+    const ack = (topic: string, n = 1): void => void acked.set(topic, (acked.get(topic) ?? 0) + n);
     await producer.send({ topic: nodeTopic.in('01'), messages: [{ key: anchor, value: setCode(template, anchor) }] });
+    ack(nodeTopic.in('01'));
 
     // Faults at random moments of the window.
     const faults: FaultRecord[] = [];
     const window = args.windowMs;
     const when = (from: number, to: number): number => Math.round(window * (from + rng.next() * (to - from)));
-    const plan: { atMs: number; kind: string; target: string; run: () => Promise<unknown> }[] = [];
+    /** The faults, each at its moment; one with `after` waits until that promise settles (the previous fault's end). */
+    const plan: {
+      atMs: number;
+      kind: string;
+      target: string;
+      run: () => Promise<unknown>;
+      after?: Promise<unknown>;
+      settled?: () => void;
+    }[] = [];
     for (const s of services) {
       for (let i = 0; i < 3; i++) {
         plan.push({
@@ -241,17 +278,88 @@ async function main(): Promise<number> {
         });
       }
     }
-    plan.push({
-      atMs: when(0.2, 0.8),
+    const nodes = settings.kafka.nodes;
+    const anyNode = (): BrokerNode => nodes[Math.floor(rng.next() * nodes.length)] ?? (nodes[0] as BrokerNode);
+    const restarted = anyNode();
+    const restart = {
       kind: 'broker restart',
-      target: 'kafka',
-      run: async () => {
-        const ref = runningProcess(kafkaProcess(settings));
+      target: brokerProcess(settings, restarted).name,
+      run: async (): Promise<void> => {
+        const ref = runningProcess(brokerProcess(settings, restarted));
         if (ref) await stopProcess(ref, 60_000);
-        startKafka(settings);
-        await waitForKafka(settings, 120_000);
+        await restartBroker(settings, restarted);
       },
-    });
+    };
+    if (nodes.length === 1) plan.push({ atMs: when(0.2, 0.8), ...restart });
+    else {
+      // The lag counts as back within a second of traffic of where it was.
+      const slack = Math.ceil((traffic.length / window) * 1_000);
+      // The broker faults one after the other, each in its own part of the window, so that each shows what it does
+      // alone (two at once would be the last fault's, and more).
+      const frozen = anyNode();
+      const isolated = anyNode();
+      const pair = [...nodes].sort(() => rng.next() - 0.5).slice(0, 2);
+      const clusterFaults: { kind: string; target: string; run: () => Promise<Recovery> }[] = [
+        { ...restart, run: () => measured(watch, [restarted], restart.run, { slack }) },
+        {
+          kind: 'SIGKILL of the busiest leader, back after 20 s',
+          target: 'kafka (most leaders)',
+          run: async () => {
+            const leader = await busiestLeader(watch, nodes);
+            return measured(
+              watch,
+              [leader],
+              async () => {
+                await killBroker(settings, leader);
+                await sleep(20_000);
+                await restartBroker(settings, leader);
+              },
+              { slack },
+            );
+          },
+        },
+        {
+          kind: 'SIGSTOP 30 s (hung broker)',
+          target: brokerProcess(settings, frozen).name,
+          run: () => measured(watch, [frozen], () => freezeBroker(settings, frozen, 30_000), { slack }),
+        },
+        ...(settings.kafka.cluster?.bridge !== undefined
+          ? [
+              {
+                kind: 'network partition 30 s',
+                target: brokerProcess(settings, isolated).name,
+                run: () => measured(watch, [isolated], () => isolateBroker(settings, isolated, 30_000), { slack }),
+              },
+            ]
+          : []),
+        {
+          kind: 'two brokers down 20 s (no quorum)',
+          target: pair.map((n) => brokerProcess(settings, n).name).join(' + '),
+          run: () =>
+            measured(
+              watch,
+              pair,
+              async () => {
+                await Promise.all(pair.map((n) => killBroker(settings, n)));
+                await sleep(20_000);
+                await Promise.all(pair.map((n) => restartBroker(settings, n)));
+              },
+              { slack },
+            ),
+        },
+      ];
+      if (settings.kafka.cluster?.bridge === undefined)
+        say('the brokers do not run in namespaces (not root?): no network partition fault');
+      // Each waits for the one before it to end: a restart can take longer than its share of the window.
+      let previous: Promise<unknown> = Promise.resolve();
+      clusterFaults.forEach((f, i) => {
+        const slot = 0.8 / clusterFaults.length;
+        let settled: () => void = () => undefined;
+        const after = previous;
+        previous = new Promise<void>((resolve) => (settled = resolve));
+        plan.push({ atMs: when(0.1 + i * slot, 0.1 + i * slot + slot / 2), ...f, after, settled });
+      });
+    }
     plan.push({
       atMs: when(0.1, 0.9),
       kind: 'Redis FLUSHALL',
@@ -293,12 +401,16 @@ async function main(): Promise<number> {
     const faultsDone = Promise.all(
       plan.map(async (f) => {
         await sleep(f.atMs);
+        await f.after;
         const begun = Date.now();
         pending.set(f, begun);
         say(`${at()} fault: ${f.kind} ${f.target}`);
-        let processingMs: unknown;
+        let outcome: unknown;
         try {
-          processingMs = await f.run().finally(() => pending.delete(f));
+          outcome = await f.run().finally(() => {
+            pending.delete(f);
+            f.settled?.();
+          });
         } catch (error) {
           const why = error instanceof Error ? error.message : String(error);
           say(`${at()} fault ${f.kind} ${f.target} failed: ${why}`);
@@ -311,7 +423,8 @@ async function main(): Promise<number> {
           target: f.target,
           atMs: begun - t0,
           tookMs: Date.now() - begun,
-          ...(typeof processingMs === 'number' ? { processingMs } : {}),
+          ...(typeof outcome === 'number' ? { processingMs: outcome } : {}),
+          ...(typeof outcome === 'object' && outcome !== null ? { recovery: outcome as Recovery } : {}),
         });
       }),
     );
@@ -335,6 +448,7 @@ async function main(): Promise<number> {
         const topic = nodeTopic.in(node);
         const [meta] = await (producer as Producer).send({ topic, messages: [{ key: code, value: bytes }] });
         if (meta === undefined) throw new Error('the broker gave no offset for a poison submission');
+        ack(topic);
         poison.set(`${node}:${meta.partition}:${meta.baseOffset ?? '?'}`, kind.code);
       }
     };
@@ -350,7 +464,7 @@ async function main(): Promise<number> {
       const tick = Date.now();
       if (sent === firstReply) {
         const until = Date.now() + 30_000;
-        while (Date.now() < until && ((await groupLag(kafka).catch(() => undefined))?.get('ingest') ?? 1) > 0)
+        while (Date.now() < until && ((await watch.lags().catch(() => undefined))?.get('ingest') ?? 1) > 0)
           await sleep(1_000);
         say(`${at()} replies (04) from here on`);
       }
@@ -358,6 +472,8 @@ async function main(): Promise<number> {
       const byTopic = new Map<string, { key: string; value: Buffer }[]>();
       for (const r of slice) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { key: r.key, value: r.value }]);
       await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      for (const [topic, messages] of byTopic)
+        if (topic.startsWith('nr.') || topic === Topic.inpsPercettori) ack(topic, messages.length);
       if (slice.some((r) => r.topic === Topic.inpsPercettori)) lastInps = Date.now();
       sent += slice.length;
       if (!poisonSent && sent >= traffic.length / 2) {
@@ -389,7 +505,7 @@ async function main(): Promise<number> {
     let calm = 0;
     let lag = new Map<string, number>();
     for (;;) {
-      lag = await groupLag(kafka);
+      lag = await watch.lags();
       const behind = [...lag.values()].reduce((a, b) => a + b, 0);
       calm = behind === 0 ? calm + 1 : 0;
       if (calm >= 3 && Date.now() - lastInps > 25_000) break;
@@ -407,13 +523,40 @@ async function main(): Promise<number> {
       await sleep(3_000);
     }
 
+    // On a cluster, every partition is fully replicated again before the topics are read back.
+    let replicatedMs: number | undefined;
+    if (settings.kafka.nodes.length >= 3) {
+      replicatedMs = await untilFullyReplicated(watch, 300_000);
+      say(
+        replicatedMs === undefined
+          ? `${at()} partitions still under-replicated after 300 s`
+          : `${at()} every partition fully replicated and led (after ${(replicatedMs / 1000).toFixed(1)} s)`,
+      );
+    }
+
     say(`${at()} reading every topic back from the beginning…`);
     const held = readFileSync(journal, 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
       .map((l) => (JSON.parse(l) as { key: string }).key);
     const { observed, records } = await readBack({ kafka, serde, euresHeld: held, poison });
-    const verdicts = checkInvariants(observed);
+    const verdicts = [
+      ...checkInvariants(observed),
+      acknowledgedKept(
+        acked,
+        inputCounts(observed, (node) => nodeTopic.in(node as NodeId), Topic.inpsPercettori),
+      ),
+      ...(settings.kafka.nodes.length >= 3
+        ? [
+            {
+              name: 'under-replicated partitions return to 0',
+              checked: 1,
+              violations: replicatedMs === undefined ? 1 : 0,
+              examples: replicatedMs === undefined ? ['partitions still under-replicated 300 s after the traffic'] : [],
+            },
+          ]
+        : []),
+    ];
     say(`${at()} read ${records.toLocaleString('en')} records\n`);
 
     // A restart while the broker, the registry or Redis is away waits for them (the EURES forwarder also for
@@ -423,23 +566,45 @@ async function main(): Promise<number> {
     const overlapsOutage = (f: FaultRecord): boolean =>
       faults.some((o) => o !== f && outageFor(f, o) && f.atMs < o.atMs + o.tookMs && o.atMs < f.atMs + f.tookMs);
     const seconds = (ms: number | undefined): string => (ms === undefined ? '–' : (ms / 1000).toFixed(1));
-    const faultRows = new Map<string, { count: number; took: number[]; processing: string[] }>();
+    const faultRows = new Map<
+      string,
+      { count: number; took: number[]; processing: string[]; led: string[]; lag: string[] }
+    >();
     for (const f of faults) {
       const key = `${f.kind}|${f.target}`;
-      const row = faultRows.get(key) ?? { count: 0, took: [], processing: [] };
+      const row = faultRows.get(key) ?? { count: 0, took: [], processing: [], led: [], lag: [] };
       row.count++;
       row.took.push(f.tookMs);
       if (f.processingMs !== undefined)
         row.processing.push(`${seconds(f.processingMs)}${overlapsOutage(f) ? '*' : ''}`);
+      if (f.recovery !== undefined) {
+        row.led.push(seconds(f.recovery.ledMs));
+        row.lag.push(seconds(f.recovery.lagMs));
+      }
       faultRows.set(key, row);
     }
+    const cluster = faults.some((f) => f.recovery !== undefined);
     say(
       table(
-        ['fault', 'target', 'injected', 'back after (s)', 'committing again after restart (s)'],
+        [
+          'fault',
+          'target',
+          'injected',
+          'back after (s)',
+          'committing again after restart (s)',
+          ...(cluster ? ['every partition led after (s)', 'lag back after (s)'] : []),
+        ],
         [...faultRows].map(([key, row]) => {
           const [kind, target] = key.split('|');
           const processing = row.processing.join(', ');
-          return [kind ?? '', target ?? '', String(row.count), row.took.map(seconds).join(', '), processing];
+          return [
+            kind ?? '',
+            target ?? '',
+            String(row.count),
+            row.took.map(seconds).join(', '),
+            processing,
+            ...(cluster ? [row.led.join(', '), row.lag.join(', ')] : []),
+          ];
         }),
       ),
     );

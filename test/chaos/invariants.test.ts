@@ -1,8 +1,10 @@
 import { NodeIds } from '../../contracts/nodes';
 import {
+  acknowledgedKept,
   checkInvariants,
   expectedRoute,
   forbiddenCodiciFiscali,
+  inputCounts,
   replay,
   type Delivery,
   type ItemVersion,
@@ -348,5 +350,53 @@ describe('the chaos invariants', () => {
         'no message delivered unless accepted, none public or to EURES': 1,
       });
     });
+  });
+});
+
+describe('acknowledged records after the faults', () => {
+  it('holds when every topic has what was acknowledged, and names the topic short of it', () => {
+    const acked = new Map([
+      ['nr.01.in', 3],
+      ['inps.percettori', 2],
+    ]);
+    expect(
+      acknowledgedKept(
+        acked,
+        new Map([
+          ['nr.01.in', 3],
+          ['inps.percettori', 2],
+        ]),
+      ),
+    ).toMatchObject({
+      checked: 5,
+      violations: 0,
+    });
+    const short = acknowledgedKept(
+      acked,
+      new Map([
+        ['nr.01.in', 1],
+        ['inps.percettori', 2],
+      ]),
+    );
+    expect(short).toMatchObject({ checked: 5, violations: 2 });
+    expect(short.examples[0]).toBe('nr.01.in: 3 acknowledged, 1 read back');
+  });
+
+  it('counts what was read back per input topic', () => {
+    const o = {
+      submissions: [
+        { node: '01', partition: 0, offset: '0', sha256: 'a' },
+        { node: '01', partition: 1, offset: '0', sha256: 'b' },
+        { node: '02', partition: 0, offset: '0', sha256: 'c' },
+      ],
+      inps: [],
+    } as unknown as Parameters<typeof inputCounts>[0];
+    expect(inputCounts(o, (n) => `nr.${n}.in`, 'inps.percettori')).toEqual(
+      new Map([
+        ['nr.01.in', 2],
+        ['nr.02.in', 1],
+        ['inps.percettori', 0],
+      ]),
+    );
   });
 });

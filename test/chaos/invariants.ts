@@ -486,3 +486,35 @@ export function checkInvariants(o: Observed): Verdict[] {
     lagZero(o),
   ];
 }
+
+/**
+ * No acknowledged record is missing: every input topic the driver wrote holds, read back after the faults, at
+ * least as many records as the brokers acknowledged to it (the driver's producer is idempotent, so exactly as
+ * many). A cluster that elected a leader missing acknowledged writes (unclean election, or acks short of all in
+ * sync) would hold fewer.
+ */
+export function acknowledgedKept(acked: ReadonlyMap<string, number>, read: ReadonlyMap<string, number>): Verdict {
+  const tally = new Tally('every record the brokers acknowledged is there after the faults');
+  for (const [topic, count] of acked) {
+    const found = read.get(topic) ?? 0;
+    for (let i = 0; i < count; i++) {
+      tally.check(
+        i < found,
+        () => `${topic}: ${count.toLocaleString('en')} acknowledged, ${found.toLocaleString('en')} read back`,
+      );
+    }
+  }
+  return tally.verdict();
+}
+
+/** What was read back of each input topic the driver writes: the node topics' submissions and the INPS records. */
+export function inputCounts(
+  o: Pick<Observed, 'submissions' | 'inps'>,
+  inTopic: (node: string) => string,
+  inps: string,
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const s of o.submissions) counts.set(inTopic(s.node), (counts.get(inTopic(s.node)) ?? 0) + 1);
+  counts.set(inps, o.inps.length);
+  return counts;
+}
