@@ -106,9 +106,20 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
   let cluster: ClusterReport | undefined;
   let quorum: { at: number; value: Quorum | undefined } | undefined;
 
-  /** Every partition's leader, and the cluster's report; a quorum answer not older than its interval. */
+  /**
+   * Every partition's leader, and the cluster's report; a quorum answer not older than its interval. The metadata
+   * comes through an admin client of its own, closed after the look: an admin client kept across broker faults,
+   * asked for metadata while a broker it was connected to was killed, crashed its process (SIGSEGV in the client).
+   */
   async function sampleCluster(at: number): Promise<Map<string, number>> {
-    const { topics } = await admin.fetchTopicMetadata({ topics: await admin.listTopics() });
+    const looking = kafka.admin();
+    await looking.connect();
+    let topics: Awaited<ReturnType<Admin['fetchTopicMetadata']>>['topics'];
+    try {
+      ({ topics } = await looking.fetchTopicMetadata({ topics: await looking.listTopics() }));
+    } finally {
+      await looking.disconnect().catch(() => undefined);
+    }
     const leaders = new Map<string, number>();
     const leads = new Map<number, number>();
     let underReplicated = 0;
