@@ -36,6 +36,28 @@ async function produce(kafka: Kafka, topic: string, values: string[]): Promise<v
   }
 }
 
+/** Sends `counts[p]` records to partition p of each topic, valued `<topic>/<p>/<i>`. */
+async function produceToPartitions(kafka: Kafka, topics: readonly string[], counts: readonly number[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (const topic of topics) {
+      for (const [partition, count] of counts.entries()) {
+        await producer.send({
+          topic,
+          messages: Array.from({ length: count }, (_, i) => ({
+            key: `k${i}`,
+            value: `${topic}/${partition}/${i}`,
+            partition,
+          })),
+        });
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -265,34 +287,12 @@ describe('the runner on the real broker', () => {
     // Partition 1 of each input is short: a lane done with it would take the other input's partition 0 next, beside
     // partition 0 of the first, were the two not one task.
     const counts = [30, 3];
-    const producer = kafka.producer();
-    await producer.connect();
-    try {
-      for (const topic of inputs) {
-        for (const partition of [0, 1]) {
-          await producer.send({
-            topic,
-            messages: Array.from({ length: counts[partition] ?? 0 }, (_, i) => ({
-              key: `k${i}`,
-              value: `${topic}/${partition}/${i}`,
-              partition,
-            })),
-          });
-        }
-      }
-    } finally {
-      await producer.disconnect();
-    }
+    await produceToPartitions(kafka, inputs, counts);
     /** Per task (partition number), the handlers running now, and the most seen at once in one task. */
     const running = new Map<number, number>();
     let mostInOneTask = 0;
     let total = 0;
-    runner = await startRunner({
-      service: 'test-runner',
-      groupId: unique('test.runner.group'),
-      kafka,
-      serde,
-      logger: silentLogger,
+    runner = await startTestRunner({
       topics: inputs,
       coPartitioned: true,
       partitionsConsumedConcurrently: 2,
@@ -322,12 +322,7 @@ describe('the runner on the real broker', () => {
     const timerScopes = new Set<string>();
     let failures = 0;
     let handled = 0;
-    runner = await startRunner({
-      service: 'test-runner',
-      groupId: unique('test.runner.group'),
-      kafka,
-      serde,
-      logger: silentLogger,
+    runner = await startTestRunner({
       topics: inputs,
       coPartitioned: true,
       partitionsConsumedConcurrently: 2,
@@ -361,24 +356,7 @@ describe('the runner on the real broker', () => {
       },
     });
     await runner.fetching;
-    const producer = kafka.producer();
-    await producer.connect();
-    try {
-      for (const topic of inputs) {
-        for (const partition of [0, 1]) {
-          await producer.send({
-            topic,
-            messages: Array.from({ length: 5 }, (_, i) => ({
-              key: `k${i}`,
-              value: `${topic}/${partition}/${i}`,
-              partition,
-            })),
-          });
-        }
-      }
-    } finally {
-      await producer.disconnect();
-    }
+    await produceToPartitions(kafka, inputs, [5, 5]);
     const outs = await consumeUntil(
       kafka,
       output,
