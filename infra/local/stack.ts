@@ -1,7 +1,7 @@
 import { readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { topicCatalogue } from '../../contracts/topics';
-import { createKafka, connectAdmin, javaAdmin, type Quorum } from '../../services/runtime/kafka';
+import { createKafka, connectAdmin, javaAdmin, readPartitionHealth, type Quorum } from '../../services/runtime/kafka';
 import { createLogger } from '../../services/runtime/logger';
 import { ensureTopics } from '../../services/runtime/topics';
 import { clusterLayoutPath, defaults, type ClusterLayout } from '../../services/runtime/config';
@@ -305,28 +305,14 @@ export async function clusterStatus(s: StackSettings): Promise<ClusterStatus> {
   let unled: number | undefined;
   let quorum: Quorum | undefined;
   if (answers.some(Boolean)) {
-    const kafka = createKafka(config, createLogger('infra', 'fatal'), 'ncn-infra');
-    const admin = await connectAdmin(kafka).catch(() => undefined);
-    if (admin !== undefined) {
-      try {
-        const { topics } = await Promise.race([
-          admin.fetchTopicMetadata({ topics: await admin.listTopics() }),
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 15_000).unref()),
-        ]);
-        underReplicated = 0;
-        unled = 0;
-        for (const t of topics) {
-          for (const p of t.partitions) {
-            if (p.leader < 0) unled++;
-            else leads.set(p.leader, (leads.get(p.leader) ?? 0) + 1);
-            if (p.isr.length < p.replicas.length) underReplicated++;
-          }
-        }
-      } catch {
-        // Metadata unreadable (no controller quorum, say): the brokers' answers are all there is to show.
-      } finally {
-        await admin.disconnect();
-      }
+    // Metadata unreadable (no controller quorum, say): the brokers' answers are all there is to show.
+    const health = await readPartitionHealth(createKafka(config, createLogger('infra', 'fatal'), 'ncn-infra')).catch(
+      () => undefined,
+    );
+    if (health !== undefined) {
+      underReplicated = health.underReplicated;
+      unled = health.unled;
+      for (const [id, n] of health.leads) leads.set(id, n);
     }
     // A hung broker answers nothing, not even no: the quorum is given 15 s, then shown as unknown.
     quorum = await Promise.race([

@@ -1,4 +1,4 @@
-import { partitionKey, type Admin, type Kafka, type Quorum } from '../runtime/kafka';
+import { partitionKey, readPartitionHealth, type Admin, type Kafka, type Quorum } from '../runtime/kafka';
 import type { Logger } from '../runtime/logger';
 import {
   defaultThresholds,
@@ -106,33 +106,9 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
   let cluster: ClusterReport | undefined;
   let quorum: { at: number; value: Quorum | undefined } | undefined;
 
-  /**
-   * Every partition's leader, and the cluster's report; a quorum answer not older than its interval. The metadata
-   * comes through an admin client of its own, closed after the look: an admin client kept across broker faults,
-   * asked for metadata while a broker it was connected to was killed, crashed its process (SIGSEGV in the client).
-   */
-  async function sampleCluster(at: number): Promise<Map<string, number>> {
-    const looking = kafka.admin();
-    await looking.connect();
-    let topics: Awaited<ReturnType<Admin['fetchTopicMetadata']>>['topics'];
-    try {
-      ({ topics } = await looking.fetchTopicMetadata({ topics: await looking.listTopics() }));
-    } finally {
-      await looking.disconnect().catch(() => undefined);
-    }
-    const leaders = new Map<string, number>();
-    const leads = new Map<number, number>();
-    let underReplicated = 0;
-    let unled = 0;
-    for (const t of topics) {
-      for (const p of t.partitions) {
-        leaders.set(`${t.name}:${p.partitionId}`, p.leader);
-        for (const r of p.replicas) if (!leads.has(r)) leads.set(r, 0);
-        if (p.leader < 0) unled++;
-        else leads.set(p.leader, (leads.get(p.leader) ?? 0) + 1);
-        if (p.isr.length < p.replicas.length) underReplicated++;
-      }
-    }
+  /** Every partition's leader, and the cluster's report; a quorum answer not older than its interval. */
+  async function sampleCluster(at: number): Promise<ReadonlyMap<string, number>> {
+    const { leaders, leads, underReplicated, unled } = await readPartitionHealth(kafka);
     if (
       options.quorum !== undefined &&
       (quorum === undefined || at - quorum.at >= (options.quorumIntervalMs ?? 30_000))

@@ -10,7 +10,7 @@ import type { StackSettings } from '../../infra/local/settings';
 import type { BrokerNode } from '../../services/runtime/config';
 import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../contracts/groups';
 import { lagOf } from '../../services/runtime/group-lag';
-import type { Admin, Kafka } from '../../services/runtime/kafka';
+import { readPartitionHealth, type Admin, type Kafka, type PartitionHealth } from '../../services/runtime/kafka';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -37,25 +37,8 @@ export class ClusterWatch {
    * The partitions of every topic: how many have no leader or one of `away` as leader, how many lack a replica in
    * sync, and how many each broker leads.
    */
-  health(
-    away: ReadonlySet<number> = new Set(),
-  ): Promise<{ partitions: number; unled: number; underReplicated: number; leaders: Map<number, number> }> {
-    return this.#with(async (admin) => {
-      const { topics: meta } = await admin.fetchTopicMetadata({ topics: await admin.listTopics() });
-      let partitions = 0;
-      let unled = 0;
-      let underReplicated = 0;
-      const leaders = new Map<number, number>();
-      for (const t of meta) {
-        for (const p of t.partitions) {
-          partitions++;
-          if (p.leader < 0 || away.has(p.leader)) unled++;
-          else leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1);
-          if (p.isr.length < p.replicas.length) underReplicated++;
-        }
-      }
-      return { partitions, unled, underReplicated, leaders };
-    });
+  health(away: ReadonlySet<number> = new Set()): Promise<PartitionHealth> {
+    return readPartitionHealth(this.kafka, { away });
   }
 
   /** Records behind, per consumer group of the node. */
@@ -74,10 +57,10 @@ export class ClusterWatch {
 
 /** The broker leading the most partitions now (the busiest topics are spread over every partition alike). */
 export async function busiestLeader(watch: ClusterWatch, nodes: readonly BrokerNode[]): Promise<BrokerNode> {
-  const { leaders } = await watch.health();
+  const { leads } = await watch.health();
   const [first] = nodes;
   if (first === undefined) throw new Error('no broker');
-  return nodes.reduce((best, n) => ((leaders.get(n.id) ?? 0) > (leaders.get(best.id) ?? 0) ? n : best), first);
+  return nodes.reduce((best, n) => ((leads.get(n.id) ?? 0) > (leads.get(best.id) ?? 0) ? n : best), first);
 }
 
 /** A broker's running process, or an error naming it. */
