@@ -60,6 +60,13 @@ export const chaosEnv: Record<string, string> = {
 
 /** How long after the traffic ends the faults still running may take (a restart, its first commit) [4 min]. */
 const FaultGraceMs = 240_000;
+/**
+ * How long the driver's records may wait for the cluster [10 min]: longer than any fault keeps it unwritable (two
+ * brokers down 20 s, their restart of up to 3 minutes, a follower back in sync).
+ */
+const SenderPatienceMs = 600_000;
+/** Batches of traffic sent and not yet acknowledged, at most (5 s of ticks). */
+const MaxBatchesInFlight = 25;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
 
@@ -130,6 +137,9 @@ async function main(): Promise<number> {
     `own stack: ${config.kafka.brokers.join(',')}, ${config.registry.url}, ${config.redis.url}; state ${settings.stateDir}`,
   );
   await down(settings, () => undefined);
+  // Read again after down: the settings of a cluster left by an earlier run name its brokers, and up would take
+  // that cluster (whose layout down has just removed) as already laid out.
+  settings = stackSettings();
   const parts = await up(settings, (line) => say(`  ${line}`), { brokers: args.brokers });
   if (!parts.every((p) => p.healthy)) throw new Error('the chaos stack did not come up');
   config = loadConfig(); // the new cluster's credentials and brokers, written by up
@@ -190,8 +200,10 @@ async function main(): Promise<number> {
     say(`${at()} services running (logs in ${logDir})`);
 
     const serde = new AvroSerde(config.registry.url);
-    // Idempotent: its retries across the broker restart never write a record twice.
-    producer = kafka.producer({ idempotent: true });
+    // Idempotent: its retries across the broker restart never write a record twice. A regional node waits out a
+    // cluster that lost its quorum (two brokers down, then restarted and caught up): its records are not given up
+    // after the port's default minute.
+    producer = kafka.producer({ idempotent: true, deliveryTimeoutMs: SenderPatienceMs });
     await producer.connect();
     const ids = {
       inps: await serde.register(valueSubject(Topic.inpsPercettori), avroSchema('it.ncn.Percettore')),
@@ -459,10 +471,23 @@ async function main(): Promise<number> {
     let sent = 0;
     let poisonSent = false;
     let lastInps = Date.now();
+    // Batches go out every tick without waiting for the one before to be acknowledged (a round trip with acks=all
+    // on a loaded cluster is longer than a tick), up to MaxBatchesInFlight; the client keeps each partition's order.
+    const inFlight = new Set<Promise<void>>();
+    let sendFailure: unknown;
+    const unlessASendFailed = (): void => {
+      if (sendFailure !== undefined) throw sendFailure;
+    };
+    const landed = async (): Promise<void> => {
+      await Promise.all(inFlight);
+      unlessASendFailed();
+    };
     while (sent < traffic.length) {
       unlessAFaultFailed();
+      unlessASendFailed();
       const tick = Date.now();
       if (sent === firstReply) {
+        await landed();
         const until = Date.now() + 30_000;
         while (Date.now() < until && ((await watch.lags().catch(() => undefined))?.get('ingest') ?? 1) > 0)
           await sleep(1_000);
@@ -471,9 +496,18 @@ async function main(): Promise<number> {
       const slice = traffic.slice(sent, firstReply > sent ? Math.min(firstReply, sent + perTick) : sent + perTick);
       const byTopic = new Map<string, { key: string; value: Buffer }[]>();
       for (const r of slice) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { key: r.key, value: r.value }]);
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-      for (const [topic, messages] of byTopic)
-        if (topic.startsWith('nr.') || topic === Topic.inpsPercettori) ack(topic, messages.length);
+      const batch: Promise<void> = producer
+        .sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
+        .then(
+          () => {
+            for (const [topic, messages] of byTopic)
+              if (topic.startsWith('nr.') || topic === Topic.inpsPercettori) ack(topic, messages.length);
+          },
+          (error: unknown) => void (sendFailure ??= error),
+        )
+        .finally(() => inFlight.delete(batch));
+      inFlight.add(batch);
+      if (inFlight.size >= MaxBatchesInFlight) await Promise.race(inFlight);
       if (slice.some((r) => r.topic === Topic.inpsPercettori)) lastInps = Date.now();
       sent += slice.length;
       if (!poisonSent && sent >= traffic.length / 2) {
@@ -485,6 +519,7 @@ async function main(): Promise<number> {
         say(`${at()} sent ${sent.toLocaleString('en')} / ${traffic.length.toLocaleString('en')}`);
       await sleep(Math.max(0, 200 - (Date.now() - tick)));
     }
+    await landed();
     say(`${at()} all traffic sent; waiting for the faults to end`);
     // Every fault ends on its own (a restart is tried until it runs): one that has not after FaultGraceMs is
     // a service that cannot come back, and the run says which, with the end of its log, instead of hanging.

@@ -35,6 +35,11 @@ export interface ProducerOptions {
    * on the topics produced to (or IdempotentWrite on the cluster).
    */
   readonly idempotent?: boolean;
+  /**
+   * How long a record may wait for a broker to take it, retries included [DeliveryTimeoutMs]. A sender that must
+   * wait out a cluster without quorum (two of three brokers down, then their restart) asks for more.
+   */
+  readonly deliveryTimeoutMs?: number;
 }
 
 /**
@@ -114,7 +119,7 @@ export function confluentProducer(client: KafkaJS.Kafka, options: ProducerOption
     // Java's default partitioner (murmur2 of the key): the node's co-partitioned topics rely on every producer
     // placing a key alike. librdkafka's own default (consistent_random, CRC32) would not.
     partitioner: 'murmur2_random',
-    'message.timeout.ms': DeliveryTimeoutMs,
+    'message.timeout.ms': options.deliveryTimeoutMs ?? DeliveryTimeoutMs,
     // The client refuses, before sending, a request above this [1 MB]: the topics that take large records
     // (contracts/topics.ts) must get them, and each topic's own max.message.bytes is then the broker's to enforce.
     'message.max.bytes': LargeMessageBytes + 64 * 1024,
