@@ -65,6 +65,11 @@ const FaultGraceMs = 240_000;
  * brokers down 20 s, their restart of up to 3 minutes, a follower back in sync).
  */
 const SenderPatienceMs = 600_000;
+/**
+ * How long a part the suite stopped (the schema registry) may take to answer again once started [5 min]: a JVM
+ * starting while every service restarts at once after a broker fault takes minutes on a small machine.
+ */
+const RestartPatienceMs = 300_000;
 /** Batches of traffic sent and not yet acknowledged, at most (5 s of ticks). */
 const MaxBatchesInFlight = 25;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -394,7 +399,7 @@ async function main(): Promise<number> {
         if (ref) await stopProcess(ref, 30_000);
         await sleep(30_000);
         startRegistry(settings);
-        await waitForRegistry(settings, 120_000);
+        await waitForRegistry(settings, RestartPatienceMs);
       },
     });
     plan.push({

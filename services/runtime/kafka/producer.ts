@@ -61,6 +61,9 @@ export interface Producer {
  */
 export const DeliveryTimeoutMs = 60_000;
 
+/** librdkafka's largest `retries` (message.send.max.retries). */
+const MaxRetries = 2_147_483_647;
+
 /** The client's log levels, by name (its enumeration as numbers: NOTHING 0, ERROR 1, WARN 2, INFO 4, DEBUG 5). */
 const LogLevelWarn = 2;
 
@@ -115,7 +118,10 @@ function typed(error: unknown): never {
 /** A producer of Confluent's client: acks=all, Java's murmur2 partitioner, idempotent when asked. */
 export function confluentProducer(client: KafkaJS.Kafka, options: ProducerOptions = {}): Producer {
   const producer = client.producer({
-    kafkaJS: { idempotent: options.idempotent ?? false, acks: -1 },
+    // Retried until message.timeout.ms, as Java's producer does (retries at most, delivery.timeout.ms the bound): the
+    // client's KafkaJS layer would otherwise give a record up after 5 retries, some ten seconds of a leader moving
+    // or of a partition short of in-sync replicas.
+    kafkaJS: { idempotent: options.idempotent ?? false, acks: -1, retry: { retries: MaxRetries } },
     // Java's default partitioner (murmur2 of the key): the node's co-partitioned topics rely on every producer
     // placing a key alike. librdkafka's own default (consistent_random, CRC32) would not.
     partitioner: 'murmur2_random',
