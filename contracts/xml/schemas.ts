@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileSchema, type SchemaModel } from '../../services/xml/xsd-model';
 
 /** The documents regional nodes send, by the root element of the standard: two items and the contact message. */
 export const DocumentKind = { candidatura: 'Candidatura', vacancy: 'Vacancy', messaggio: 'Messaggio' } as const;
@@ -33,24 +31,6 @@ export const feedSchemaFile = {
   co: join(__dirname, 'co', 'unilav_in.xsd'),
 } as const;
 export type Feed = keyof typeof feedSchemaFile;
-
-const compiled = new Map<string, SchemaModel>();
-
-/** The compiled model of a schema file (compiled once per process). */
-function modelOf(file: string): SchemaModel {
-  let model = compiled.get(file);
-  if (model === undefined) {
-    model = compileSchema(readFileSync(file, 'utf8'));
-    compiled.set(file, model);
-  }
-  return model;
-}
-
-/** The compiled model of a document's schema. */
-export const schemaModel = (kind: DocumentKind): SchemaModel => modelOf(schemaFile[kind]);
-
-/** The compiled model of a feed's schema. */
-export const feedSchemaModel = (feed: Feed): SchemaModel => modelOf(feedSchemaFile[feed]);
 
 /** The kind of document a root element in a namespace is, if it is one. */
 export function documentKindOf(rootName: string, ns: string | undefined): DocumentKind | undefined {

@@ -1,4 +1,4 @@
-import { validateDocument } from '../xml/validate';
+import { validateDocument } from '../../lib/xml/validate';
 
 const cut = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text);
 

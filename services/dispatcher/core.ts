@@ -4,7 +4,7 @@ import { nodeTopic, Topic } from '../../contracts/topics';
 import { euresDocument } from '../eures/hr-open';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { OutputRecord } from '../runtime/runner/types';
-import { validateDocument } from '../xml/validate';
+import { validateDocument } from '../../lib/xml/validate';
 import type { ItemVersion } from './items';
 import { subjectOf } from './items';
 import { publicProjection, publicWithdrawal, renderForNodes } from './render';

@@ -1,8 +1,9 @@
-import { schemaModel, type ItemDocumentKind } from '../../contracts/xml/schemas';
+import { schemaModel } from '../../lib/xml/schemas';
+import { type ItemDocumentKind } from '../../contracts/xml/schemas';
 import type { Candidatura } from '../../contracts/xml/candidatura.types';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
 import type { IntermediaryRecord } from '../ingest/state';
-import { avroToDocument } from '../xml/to-avro';
+import { avroToDocument } from '../../lib/xml/to-avro';
 
 /** The accredited intermediary as the canonical item carries it: the registry's record (contracts/avro/intermediario.avsc). */
 export type ItemIntermediary = IntermediaryRecord;

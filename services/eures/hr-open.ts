@@ -3,7 +3,7 @@ import { comune } from '../../contracts/tables/comuni';
 import { iscoOf } from '../../contracts/tables/professions';
 import type { ItemVersion } from '../dispatcher/items';
 import { expiryDate } from '../dispatcher/render';
-import { writeXml, type XmlNode } from '../xml/xml-writer';
+import { writeXml, type XmlNode } from '../../lib/xml/xml-writer';
 
 /** HR Open Standards 3.x, the namespace of EURES's Candidate and PositionOpening documents. */
 export const HrOpenNamespace = 'http://www.hr-xml.org/3';

@@ -1,6 +1,6 @@
 import { Topic } from '../../contracts/topics';
 import type { Candidatura } from '../../contracts/xml/candidatura.types';
-import { schemaModel } from '../../contracts/xml/schemas';
+import { schemaModel } from '../../lib/xml/schemas';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
 import type { OutputRecord } from '../runtime/runner/types';
 import {
@@ -13,12 +13,12 @@ import {
   type ReceiptKind,
   type SubmissionInput,
 } from './decision';
-import type { HardeningLimits } from '../xml/harden';
-import { IssueCode, error } from '../xml/issues';
-import { documentToAvro } from '../xml/to-avro';
-import type { DocumentObject } from '../xml/to-object';
-import { validateDocument, type Submission } from '../xml/validate';
-import { dateTimeToMillis, dateToDays } from '../xml/rome-time';
+import type { HardeningLimits } from '../../lib/xml/harden';
+import { IssueCode, error } from '../../lib/xml/issues';
+import { documentToAvro } from '../../lib/xml/to-avro';
+import type { DocumentObject } from '../../lib/xml/to-object';
+import { validateDocument, type Submission } from '../../lib/xml/validate';
+import { dateTimeToMillis, dateToDays } from '../../lib/xml/rome-time';
 import { decideMessage } from './messages';
 import type { CodeRecord, IntermediaryRecord, StateView } from './state';
 

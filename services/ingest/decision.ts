@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { NodeId } from '../../contracts/nodes';
 import { Topic, nodeTopic } from '../../contracts/topics';
 import type { OutputRecord } from '../runtime/runner/types';
-import type { Issue } from '../xml/issues';
+import type { Issue } from '../../lib/xml/issues';
 import type { ChangelogRecord } from './state';
 
 /** One submission as the shell hands it over. */

@@ -3,9 +3,9 @@ import { Topic } from '../../contracts/topics';
 import type { Messaggio } from '../../contracts/xml/messaggio.types';
 import { routeMessage } from '../dispatcher/routing';
 import type { OutputRecord } from '../runtime/runner/types';
-import { IssueCode, error, type Issue } from '../xml/issues';
-import { renderDocument } from '../xml/render';
-import type { DocumentObject } from '../xml/to-object';
+import { IssueCode, error, type Issue } from '../../lib/xml/issues';
+import { renderDocument } from '../../lib/xml/render';
+import type { DocumentObject } from '../../lib/xml/to-object';
 import { duplicate, receipt, reject, sha256, type Decision, type SubmissionInput } from './decision';
 import type { MessageRecord, StateView } from './state';
 

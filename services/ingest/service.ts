@@ -9,7 +9,7 @@ import type { Logger } from '../runtime/logger';
 import { processTransactions, startRunner, type Runner } from '../runtime/runner/runner';
 import { scopeOf, sourceOf, type Handler, type InputRecord, type TransactionScope } from '../runtime/runner/types';
 import { followTable, type Table } from '../runtime/table';
-import { defaultLimits } from '../xml/harden';
+import { defaultLimits } from '../../lib/xml/harden';
 import { decideSubmission, type Decision, type IngestSettings } from './core';
 import { IngestState, type ChangelogRecord, type IntermediaryRecord } from './state';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';

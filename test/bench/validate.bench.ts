@@ -6,9 +6,9 @@
  *  - generator throughput.
  */
 import { performance } from 'node:perf_hooks';
-import { generateTraffic } from '../../services/gen/traffic';
-import { harden } from '../../services/xml/harden';
-import { validateDocument } from '../../services/xml/validate';
+import { generateTraffic } from '../../lib/gen/traffic';
+import { harden } from '../../lib/xml/harden';
+import { validateDocument } from '../../lib/xml/validate';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

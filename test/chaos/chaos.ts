@@ -25,8 +25,8 @@ import { registryProcess, startRegistry, waitForRegistry } from '../../infra/loc
 import { stackSettings } from '../../infra/local/settings';
 import { down, up } from '../../infra/local/stack';
 import { table } from '../../services/cli/table';
-import { daysAgo, generateTraffic } from '../../services/gen/traffic';
-import { Random } from '../../services/gen/random';
+import { daysAgo, generateTraffic } from '../../lib/gen/traffic';
+import { Random } from '../../lib/gen/random';
 import { AvroSerde, valueSubject } from '../../services/runtime/avro-serde';
 import { loadConfig } from '../../services/runtime/config';
 import { createKafka, type Producer } from '../../services/runtime/kafka';

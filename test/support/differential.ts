@@ -1,9 +1,9 @@
-import type { Random } from '../../services/gen/random';
-import { harden } from '../../services/xml/harden';
-import { parseTree } from '../../services/xml/tree';
-import type { SchemaModel } from '../../services/xml/xsd-model';
-import { writeXml, type XmlNode } from '../../services/xml/xml-writer';
-import { validateAgainstSchema } from '../../services/xml/xsd-validate';
+import type { Random } from '../../lib/gen/random';
+import { harden } from '../../lib/xml/harden';
+import { parseTree } from '../../lib/xml/tree';
+import type { SchemaModel } from '../../lib/xml/xsd-model';
+import { writeXml, type XmlNode } from '../../lib/xml/xml-writer';
+import { validateAgainstSchema } from '../../lib/xml/xsd-validate';
 import { mutate } from './mutate';
 import { xmllintVerdicts } from './xmllint';
 

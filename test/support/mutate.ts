@@ -1,5 +1,5 @@
-import type { Random } from '../../services/gen/random';
-import { RawNode, TextNode, type XmlNode } from '../../services/xml/xml-writer';
+import type { Random } from '../../lib/gen/random';
+import { RawNode, TextNode, type XmlNode } from '../../lib/xml/xml-writer';
 
 /** A mutable copy of an XmlNode tree, for mutation. */
 interface M {

@@ -1,4 +1,4 @@
-import { checkDigit, hasValidCheck } from '../../services/xml/codice-fiscale';
+import { checkDigit, hasValidCheck } from '../../lib/xml/codice-fiscale';
 
 /** A personal codice fiscale's shape, omocodia included (digits may be replaced by LMNPQRSTUV). */
 const PERSONAL = /[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]/g;

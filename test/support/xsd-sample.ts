@@ -1,6 +1,6 @@
-import type { Random } from '../../services/gen/random';
-import type { XmlNode } from '../../services/xml/xml-writer';
-import type { ElementDecl, Group, Particle, SchemaModel, SimpleType } from '../../services/xml/xsd-model';
+import type { Random } from '../../lib/gen/random';
+import type { XmlNode } from '../../lib/xml/xml-writer';
+import type { ElementDecl, Group, Particle, SchemaModel, SimpleType } from '../../lib/xml/xsd-model';
 
 /**
  * Random documents of a schema, read from its compiled model: every optional element, attribute and choice branch

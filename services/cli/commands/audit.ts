@@ -4,7 +4,7 @@ import { AuditIndex, trails } from '../../audit/index';
 import { subjectHash } from '../../../contracts/policy';
 import { loadConfig } from '../../runtime/config';
 import { createRedis } from '../../runtime/redis';
-import { hasValidCheck } from '../../xml/codice-fiscale';
+import { hasValidCheck } from '../../../lib/xml/codice-fiscale';
 import { table } from '../table';
 
 const time = (at: number): string => new Date(at).toISOString().replace('T', ' ').slice(0, 19);

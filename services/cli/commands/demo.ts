@@ -10,7 +10,7 @@ import { up } from '../../../infra/local/stack';
 import { AuditIndex } from '../../audit/index';
 import { subjectHash } from '../../../contracts/policy';
 import { Scope } from '../../dispatcher/routing';
-import { daysAgo, generateTraffic } from '../../gen/traffic';
+import { daysAgo, generateTraffic } from '../../../lib/gen/traffic';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { waitDrained } from '../../runtime/group-lag';

@@ -1,10 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { generateTraffic } from '../../gen/traffic';
-import { batchHead, batchRecord, batchTail } from '../../load/render-batch';
-import type { Percettore, RapportoLavoro } from '../../load/records';
-import { CoStandard, InpsStandard } from '../../load/standards';
+import { generateTraffic } from '../../../lib/gen/traffic';
+import { batchHead, batchRecord, batchTail } from '../../../lib/load/render-batch';
+import type { Percettore, RapportoLavoro } from '../../../lib/load/records';
+import { CoStandard, InpsStandard } from '../../../lib/load/standards';
 import { Progress } from '../progress';
 
 const count =
@@ -111,7 +111,7 @@ Examples:
         invalid: options.invalid,
         messages: options.messages,
       });
-      // Records are Avro-ready values of it.ncn.Percettore and it.ncn.RapportoLavoro (services/gen/records.ts).
+      // Records are Avro-ready values of it.ncn.Percettore and it.ncn.RapportoLavoro (lib/gen/records.ts).
       const inpsXml = options.inpsXml === undefined ? undefined : createWriteStream(options.inpsXml);
       const coXml = options.coXml === undefined ? undefined : createWriteStream(options.coXml);
       for (const xml of [inpsXml, coXml]) if (xml !== undefined) await write(xml, batchHead);

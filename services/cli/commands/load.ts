@@ -1,10 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Argument, type Command } from 'commander';
 import { avroSchema } from '../../../contracts/avro/schemas';
-import { BatchPublisher, DefaultBatchSize } from '../../load/publish';
-import { countRecords, readRecords, type Where } from '../../load/read-records';
-import type { Problem } from '../../load/records';
-import { CoStandard, InpsStandard, type LoadStandard } from '../../load/standards';
+import { BatchPublisher, DefaultBatchSize } from '../publish';
+import { countRecords, readRecords, type Where } from '../../../lib/load/read-records';
+import type { Problem } from '../../../lib/load/records';
+import { CoStandard, InpsStandard, type LoadStandard } from '../../../lib/load/standards';
 import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { connectAdmin, createKafka } from '../../runtime/kafka';

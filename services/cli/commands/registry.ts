@@ -8,8 +8,8 @@ import { AvroSerde, valueSubject } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
-import { hasValidCheck } from '../../xml/codice-fiscale';
-import { dateToDays } from '../../xml/rome-time';
+import { hasValidCheck } from '../../../lib/xml/codice-fiscale';
+import { dateToDays } from '../../../lib/xml/rome-time';
 
 interface IntermediaryInput {
   codiceFiscale: string;

@@ -6,8 +6,8 @@ import { loadConfig, stateDirOf } from '../../runtime/config';
 import { connectAdmin, createKafka } from '../../runtime/kafka';
 import { noCredentialsError } from '../../runtime/kafka/errors';
 import { createLogger } from '../../runtime/logger';
-import { defaultPolicyFile, loadPolicy } from '../../security/policy';
-import { passwordVariable, provision } from '../../security/provision';
+import { defaultPolicyFile, loadPolicy } from '../../../lib/security/policy';
+import { passwordVariable, provision } from '../provision';
 
 /** `ncn security provision|policy`: the principals and ACLs of infra/security/acls.json. */
 export function securityCommand(program: Command): void {

@@ -8,7 +8,7 @@ import { AvroSerde } from '../../runtime/avro-serde';
 import { loadConfig } from '../../runtime/config';
 import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
-import { validateDocument } from '../../xml/validate';
+import { validateDocument } from '../../../lib/xml/validate';
 import { table } from '../table';
 
 interface Receipt {

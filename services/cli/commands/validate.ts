@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { defaultLimits } from '../../xml/harden';
-import { validateDocument, type Verdict } from '../../xml/validate';
+import { defaultLimits } from '../../../lib/xml/harden';
+import { validateDocument, type Verdict } from '../../../lib/xml/validate';
 import { table } from '../table';
 
 interface FileVerdict {

@@ -9,7 +9,7 @@ const frame = (id: number, functionName: string, url = '', lineNumber = 0) => ({
 const profile: CpuProfile = {
   nodes: [
     frame(1, '(root)'),
-    frame(2, 'validate', 'file:///repo/services/xml/validate.ts', 9),
+    frame(2, 'validate', 'file:///repo/lib/xml/validate.ts', 9),
     frame(3, 'encode', 'file:///repo/node_modules/avsc/lib/types.js', 40),
     frame(4, '(idle)'),
   ],
@@ -22,15 +22,15 @@ describe('CPU profile summary', () => {
     const { frames, totalMs, idleMs } = selfTimes(profile, '/repo');
     expect(totalMs).toBe(10);
     expect(idleMs).toBe(2);
-    expect(frames[0]).toMatchObject({ functionName: 'validate', location: 'services/xml/validate.ts:10', selfMs: 5 });
+    expect(frames[0]).toMatchObject({ functionName: 'validate', location: 'lib/xml/validate.ts:10', selfMs: 5 });
     expect(frames[0]?.busyPercent).toBeCloseTo(62.5);
     expect(frames[1]).toMatchObject({ functionName: 'encode', selfMs: 3 });
-    expect(selfTimeByFile(frames).map((f) => f.file)).toEqual(['services/xml/validate.ts', 'avsc (package)']);
+    expect(selfTimeByFile(frames).map((f) => f.file)).toEqual(['lib/xml/validate.ts', 'avsc (package)']);
   });
 
   it('renders the top functions with file and line', () => {
     const text = renderTop(profile, 1, '/repo');
-    expect(text).toContain('validate (services/xml/validate.ts:10)');
+    expect(text).toContain('validate (lib/xml/validate.ts:10)');
     expect(text).not.toContain('encode (');
   });
 });

@@ -1,5 +1,5 @@
 import { type Kafka, type Producer } from '../../../services/runtime/kafka';
-import { daysAgo, generateTraffic } from '../../../services/gen/traffic';
+import { daysAgo, generateTraffic } from '../../../lib/gen/traffic';
 
 /** A generated submission, ready to send: a node's inbound topic, the item (or message) code as key, the XML bytes. */
 export interface Submission {

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
-import { itemSchema, itemSchemaFile } from '../../../contracts/avro/generate-items';
+import { itemSchema, itemSchemaFile } from '../../../infra/codegen/avro-items';
 import { AvroFiles, avroSchema, type AvroRecordName } from '../../../contracts/avro/schemas';
 import { topicCatalogue } from '../../../contracts/topics';
-import { ItemDocumentKind as DocumentKind, schemaModel } from '../../../contracts/xml/schemas';
-import { generateCandidatura } from '../../../services/gen/candidatura';
-import { Random } from '../../../services/gen/random';
-import { generateVacancy } from '../../../services/gen/vacancy';
-import { renderDocument } from '../../../services/xml/render';
-import { avroToDocument, documentToAvro } from '../../../services/xml/to-avro';
-import { validateDocument } from '../../../services/xml/validate';
-import { writeXml } from '../../../services/xml/xml-writer';
+import { schemaModel } from '../../../lib/xml/schemas';
+import { ItemDocumentKind as DocumentKind } from '../../../contracts/xml/schemas';
+import { generateCandidatura } from '../../../lib/gen/candidatura';
+import { Random } from '../../../lib/gen/random';
+import { generateVacancy } from '../../../lib/gen/vacancy';
+import { renderDocument } from '../../../lib/xml/render';
+import { avroToDocument, documentToAvro } from '../../../lib/xml/to-avro';
+import { validateDocument } from '../../../lib/xml/validate';
+import { writeXml } from '../../../lib/xml/xml-writer';
 
 const names = Object.keys(AvroFiles) as AvroRecordName[];
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { validateDocument } from '../../../services/xml/validate';
+import { validateDocument } from '../../../lib/xml/validate';
 
 const root = join(__dirname, '../../..');
 

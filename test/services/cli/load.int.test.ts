@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsumedRecord } from '../../../services/runtime/kafka';
 import { Topic } from '../../../contracts/topics';
-import { generateTraffic } from '../../../services/gen/traffic';
-import { communicationId } from '../../../services/load/co-xml';
-import type { Percettore, RapportoLavoro } from '../../../services/load/records';
-import { renderBatch } from '../../../services/load/render-batch';
-import { CoStandard, InpsStandard } from '../../../services/load/standards';
+import { generateTraffic } from '../../../lib/gen/traffic';
+import { communicationId } from '../../../lib/load/co-xml';
+import type { Percettore, RapportoLavoro } from '../../../lib/load/records';
+import { renderBatch } from '../../../lib/load/render-batch';
+import { CoStandard, InpsStandard } from '../../../lib/load/standards';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
 import { runNcn } from '../../support/cli';
 import { testConfig, testKafka } from '../../support/clients';
 import { consumeUntil, endOffsets } from '../../support/consume';
 import { catalogueReady } from '../../support/ingest';
 import { unique } from '../../support/unique';
-import { fixture } from '../load/helpers';
+import { fixture } from '../../lib/load/helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'ncn-load-int-'));
 const file = (name: string, text: string): string => {

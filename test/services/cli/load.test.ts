@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixture } from '../load/helpers';
+import { fixture } from '../../lib/load/helpers';
 import { runNcn } from '../../support/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'ncn-load-'));

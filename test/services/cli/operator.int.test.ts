@@ -12,7 +12,7 @@ import { silentLogger, testConfig, testKafka } from '../../support/clients';
 import { consumeUntil, endOffsets } from '../../support/consume';
 import { catalogueReady, sha256 } from '../../support/ingest';
 import { unique } from '../../support/unique';
-import { validCandidatura } from '../xml/cases';
+import { validCandidatura } from '../../lib/xml/cases';
 
 const FIXTURE_CODE = '12R0000000000000000000001';
 const run = randomBytes(4).toString('hex').toUpperCase();

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { candidaturaCases, vacancyCases } from '../xml/cases';
+import { candidaturaCases, vacancyCases } from '../../lib/xml/cases';
 
 const root = join(__dirname, '../../..');
 const fixtures = join(root, 'test/fixtures/xml');

@@ -4,10 +4,10 @@ import { avroSchema, type AvroRecordName } from '../../../contracts/avro/schemas
 import { NodeIds, type NodeId } from '../../../contracts/nodes';
 import { dispatch, type Dispatch, type Holding, type PercettoreArricchito } from '../../../services/dispatcher/core';
 import type { OutputRecord } from '../../../services/runtime/runner/types';
-import { person } from '../../../services/gen/people';
-import { Random } from '../../../services/gen/random';
-import { generatePercettore } from '../../../services/gen/records';
-import { validateDocument } from '../../../services/xml/validate';
+import { person } from '../../../lib/gen/people';
+import { Random } from '../../../lib/gen/random';
+import { generatePercettore } from '../../../lib/gen/records';
+import { validateDocument } from '../../../lib/xml/validate';
 import { findCodiciFiscali } from '../../support/personal-data';
 import { canonical, comuneOf, type ItemOptions } from './items';
 

@@ -4,13 +4,13 @@ import { Topic, nodeTopic } from '../../../contracts/topics';
 import { startDispatcher, type Dispatcher } from '../../../services/dispatcher/service';
 import { startIngest, type Ingest } from '../../../services/ingest/service';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
-import { validateDocument } from '../../../services/xml/validate';
+import { validateDocument } from '../../../lib/xml/validate';
 import { silentLogger, testConfig, testKafka } from '../../support/clients';
 import { Collector, type Collected } from '../../support/collect';
 import { catalogueReady, submitAs } from '../../support/ingest';
 import { findCodiciFiscali } from '../../support/personal-data';
 import { unique } from '../../support/unique';
-import { validCandidatura, validVacancy } from '../xml/cases';
+import { validCandidatura, validVacancy } from '../../lib/xml/cases';
 import { comuneOf } from './items';
 
 const run = randomBytes(4).toString('hex').toUpperCase();

@@ -1,13 +1,13 @@
 import avro from 'avsc';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import type { NodeId } from '../../../contracts/nodes';
-import { schemaModel } from '../../../contracts/xml/schemas';
-import { comuniOf } from '../../../services/gen/people';
+import { schemaModel } from '../../../lib/xml/schemas';
+import { comuniOf } from '../../../lib/gen/people';
 import { itemVersion, type ItemMeta, type ItemVersion } from '../../../services/dispatcher/items';
-import { documentToAvro } from '../../../services/xml/to-avro';
-import type { DocumentObject } from '../../../services/xml/to-object';
-import { validateDocument } from '../../../services/xml/validate';
-import { validCandidatura, validVacancy } from '../xml/cases';
+import { documentToAvro } from '../../../lib/xml/to-avro';
+import type { DocumentObject } from '../../../lib/xml/to-object';
+import { validateDocument } from '../../../lib/xml/validate';
+import { validCandidatura, validVacancy } from '../../lib/xml/cases';
 
 /** A current comune of a node's region (Bolzano's for 21, Trento's for 22). */
 export const comuneOf = (node: NodeId): string => {

@@ -9,14 +9,14 @@ import { createRedis } from '../../../services/runtime/redis';
 import { startDispatcher, type Dispatcher } from '../../../services/dispatcher/service';
 import { startIngest, type Ingest } from '../../../services/ingest/service';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
-import { validateDocument } from '../../../services/xml/validate';
+import { validateDocument } from '../../../lib/xml/validate';
 import { runNcn } from '../../support/cli';
 import { silentLogger, testConfig, testKafka } from '../../support/clients';
 import { Collector } from '../../support/collect';
 import { consumeUntil, endOffsets, type Marks } from '../../support/consume';
 import { catalogueReady, sha256, submitAs } from '../../support/ingest';
 import { unique } from '../../support/unique';
-import { validVacancy } from '../xml/cases';
+import { validVacancy } from '../../lib/xml/cases';
 
 /** 25-digit codes unique to this run: node, a kind digit (2 vacancy, 3 interest, 4 reply), the run, a number. */
 const run = String(randomInt(10_000_000, 99_999_999));

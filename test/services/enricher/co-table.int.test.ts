@@ -7,7 +7,7 @@ import {
   type CoRelation,
   type Rapporto,
 } from '../../../services/enricher/core';
-import { Random } from '../../../services/gen/random';
+import { Random } from '../../../lib/gen/random';
 import { createRedis } from '../../../services/runtime/redis';
 import { testConfig } from '../../support/clients';
 import { unique } from '../../support/unique';

@@ -1,9 +1,9 @@
 import avro from 'avsc';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { NodeIds } from '../../../contracts/nodes';
-import { comuniOf, person } from '../../../services/gen/people';
-import { Random } from '../../../services/gen/random';
-import { generatePercettore } from '../../../services/gen/records';
+import { comuniOf, person } from '../../../lib/gen/people';
+import { Random } from '../../../lib/gen/random';
+import { generatePercettore } from '../../../lib/gen/records';
 import {
   FonteQualifica,
   TipiMovimento,

@@ -3,8 +3,8 @@ import { avroSchema } from '../../../contracts/avro/schemas';
 import { decideSubmission, effectiveExpiry, type Decision, type SubmissionInput } from '../../../services/ingest/core';
 import { IngestState, type IntermediaryRecord } from '../../../services/ingest/state';
 import type { OutputRecord } from '../../../services/runtime/runner/types';
-import { defaultLimits } from '../../../services/xml/harden';
-import { validCandidatura, validVacancy } from '../xml/cases';
+import { defaultLimits } from '../../../lib/xml/harden';
+import { validCandidatura, validVacancy } from '../../lib/xml/cases';
 
 const settings = { validityDays: 60, limits: defaultLimits };
 const at = new Date('2026-11-20T10:00:00Z');

@@ -1,7 +1,7 @@
 import type { ConsumedRecord } from '../../../services/runtime/kafka';
 import { Topic } from '../../../contracts/topics';
 import { NodeIds, type NodeId } from '../../../contracts/nodes';
-import { generateTraffic } from '../../../services/gen/traffic';
+import { generateTraffic } from '../../../lib/gen/traffic';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
 import { testConfig, testKafka } from '../../support/clients';
 import { endOffsets } from '../../support/consume';

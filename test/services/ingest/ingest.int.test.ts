@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { Topic } from '../../../contracts/topics';
-import { Random } from '../../../services/gen/random';
-import { person } from '../../../services/gen/people';
+import { Random } from '../../../lib/gen/random';
+import { person } from '../../../lib/gen/people';
 import { startIngest, type Ingest } from '../../../services/ingest/service';
 import { AvroSerde } from '../../../services/runtime/avro-serde';
 import { silentLogger, testConfig, testKafka } from '../../support/clients';
 import { consumeUntil, endOffsets, type Marks } from '../../support/consume';
 import { catalogueReady, receiptsFor, sha256, submitAs, type ReceiptValue } from '../../support/ingest';
 import { unique } from '../../support/unique';
-import { validCandidatura, validVacancy } from '../xml/cases';
+import { validCandidatura, validVacancy } from '../../lib/xml/cases';
 
 const FIXTURE_CODE = '12R0000000000000000000001';
 const run = randomBytes(4).toString('hex').toUpperCase();

@@ -4,9 +4,9 @@ import { Topic, nodeTopic } from '../../../contracts/topics';
 import { decideSubmission, type Decision, type SubmissionInput } from '../../../services/ingest/core';
 import { IngestState, type IntermediaryRecord } from '../../../services/ingest/state';
 import type { OutputRecord } from '../../../services/runtime/runner/types';
-import { defaultLimits } from '../../../services/xml/harden';
-import { validateDocument } from '../../../services/xml/validate';
-import { validVacancy } from '../xml/cases';
+import { defaultLimits } from '../../../lib/xml/harden';
+import { validateDocument } from '../../../lib/xml/validate';
+import { validVacancy } from '../../lib/xml/cases';
 
 const settings = { validityDays: 60, limits: defaultLimits, subjectHash: (cf: string) => `hash(${cf})` };
 const at = new Date('2026-11-20T10:00:00Z');

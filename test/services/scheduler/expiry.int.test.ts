@@ -12,7 +12,7 @@ import { silentLogger, testConfig, testKafka } from '../../support/clients';
 import { Collector } from '../../support/collect';
 import { catalogueReady, submitAs } from '../../support/ingest';
 import { unique } from '../../support/unique';
-import { validCandidatura } from '../xml/cases';
+import { validCandidatura } from '../../lib/xml/cases';
 
 const DAY = 86_400_000;
 
