@@ -1,3 +1,4 @@
+import type { Percettore, RapportoLavoro } from '../../contracts/avro/types';
 import { comune } from '../../contracts/tables/comuni';
 import { dateToDays } from '../xml/rome-time';
 import type { Person } from './people';
@@ -12,7 +13,7 @@ export type AvroRecord = Record<string, string | number | null>;
  * An INPS record of an income-support recipient, valid against did_inps.xsd once written as XML (percettoreToXml);
  * `ultimaQualifica` is left empty most of the time, as INPS does, and is CP2011's six-level code when given.
  */
-export function generatePercettore(rng: Random, who: Person, at: Date, sequence: number): AvroRecord {
+export function generatePercettore(rng: Random, who: Person, at: Date, sequence: number): Percettore {
   const declared = new Date(at.getTime() - rng.int(1, 120) * 86_400_000);
   const domicile = who.domicile;
   return {
@@ -56,7 +57,7 @@ export function generatePercettore(rng: Random, who: Person, at: Date, sequence:
  * XML (rapportoToXml): a start (AVV), open-ended or with its planned end, or an extension (PRO) to a new end.
  * The wrapper knows no other movement type, so none is generated.
  */
-export function generateRapporto(rng: Random, who: Person, at: Date, sequence: number): AvroRecord {
+export function generateRapporto(rng: Random, who: Person, at: Date, sequence: number): RapportoLavoro {
   const start = new Date(Date.UTC(rng.int(2015, 2026), rng.int(0, 11), rng.int(1, 28)));
   const begin = start > at ? at : start;
   const ends = rng.chance(0.5);

@@ -1,3 +1,4 @@
+import type { Percettore, RapportoLavoro } from '../../contracts/avro/types';
 import { NodeIds, type NodeId } from '../../contracts/nodes';
 import { Topic, nodeTopic } from '../../contracts/topics';
 import { writeXml } from '../xml/xml-writer';
@@ -5,7 +6,7 @@ import { generateCandidatura } from './candidatura';
 import { generateMessaggio, type Party } from './messaggio';
 import { person, type Person } from './people';
 import { Random } from './random';
-import { generatePercettore, generateRapporto, type AvroRecord } from './records';
+import { generatePercettore, generateRapporto } from './records';
 import { generateVacancy } from './vacancy';
 
 /** One record to publish: an XML submission of a node (an item or a message about one), or an INPS or CO record. */
@@ -21,7 +22,7 @@ export type TrafficRecord =
   | {
       readonly topic: string;
       readonly key: string;
-      readonly value: AvroRecord;
+      readonly value: Percettore | RapportoLavoro;
       readonly kind: 'inps' | 'co';
       readonly note: string;
     };

@@ -1,6 +1,6 @@
 import type { Feed } from '../../contracts/xml/schemas';
 import { didFields } from './inps-xml';
-import type { Percettore, RapportoLavoro } from './records';
+import type { Percettore, RapportoLavoro } from '../../contracts/avro/types';
 
 /**
  * Where every value of the two feeds' standards goes: each element with a value and each attribute of

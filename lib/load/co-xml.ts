@@ -3,7 +3,8 @@ import type { XmlElement } from '../xml/tree';
 import { daysToDate } from '../xml/rome-time';
 import { el, group, type XmlNode } from '../xml/xml-writer';
 import { ElementReader, type ElementShape } from './element-reader';
-import { TipiMovimento, type Mapped, type RapportoLavoro, type TipoMovimento } from './records';
+import { TipoMovimentoSymbols, type RapportoLavoro, type TipoMovimento } from '../../contracts/avro/types';
+import type { Mapped } from './records';
 import { codiceFiscaleProblem, oneOfProblem, readDate, readDateTime, writeDateTime, type Read } from './values';
 
 /** The regional UNILAV wrapper (contracts/xml/co/unilav_in.xsd): root inputUniLav in the UNILAV namespace. */
@@ -66,7 +67,7 @@ const shapes = {
 } as const satisfies Record<string, ElementShape>;
 
 const readTipo = (text: string): Read<TipoMovimento> => {
-  const tipo = TipiMovimento.find((t) => t === text);
+  const tipo = TipoMovimentoSymbols.find((t) => t === text);
   return tipo === undefined
     ? {
         ok: false,

@@ -2,7 +2,8 @@ import type { XmlElement } from '../xml/tree';
 import { el, group, type XmlNode } from '../xml/xml-writer';
 import { daysToDate } from '../xml/rome-time';
 import { ElementReader } from './element-reader';
-import type { Mapped, Percettore } from './records';
+import type { Percettore } from '../../contracts/avro/types';
+import type { Mapped } from './records';
 import {
   codiceFiscaleProblem,
   comuneProblem,

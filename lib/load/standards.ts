@@ -7,7 +7,8 @@ import type { XmlNode } from '../xml/xml-writer';
 import { validateAgainstSchema } from '../xml/xsd-validate';
 import { CoXml, rapportoChecks, rapportoFromXml, rapportoToXml } from './co-xml';
 import { InpsXml, percettoreChecks, percettoreFromXml, percettoreToXml } from './inps-xml';
-import type { Mapped, Percettore, Problem, RapportoLavoro } from './records';
+import type { Percettore, RapportoLavoro } from '../../contracts/avro/types';
+import type { Mapped, Problem } from './records';
 
 /** Everything `ncn load` needs to know about one feed: where it goes, its XML shape, its rules. */
 export interface LoadStandard<T> {

@@ -1,18 +1,12 @@
 import type { Redis } from 'ioredis';
+import type { AuditEvent } from '../../contracts/avro/types';
 import { RedisRebuildMarker } from '../runtime/rebuildable';
 
-/** One audit event as the index keeps it (contracts/avro/audit-event.avsc, without the subject hash). */
-export interface AuditEntry {
-  readonly at: number;
-  readonly service: string;
-  readonly event: string;
-  readonly kind: string;
-  readonly root: string;
-  readonly version: number | null;
-  readonly fromNode: string | null;
-  readonly toNode: string | null;
-  readonly rule: string | null;
-}
+/**
+ * One audit event as the index keeps it (contracts/avro/audit-event.avsc, without the subject hash): one entry per
+ * receiver, so an event naming several (toNodes) is kept as one entry for each.
+ */
+export type AuditEntry = Omit<AuditEvent, 'subjectHash' | 'toNodes'>;
 
 /**
  * The audit trail indexed by person: a sorted set per subject hash (score: time; member: the event as JSON),

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Kafka } from '../runtime/kafka';
+import type { AuditEvent } from '../../contracts/avro/types';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
@@ -11,10 +12,11 @@ import { scopeOf } from '../runtime/runner/types';
 import { AuditIndex, type AuditEntry } from './index';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
-type AuditEvent = AuditEntry & { readonly subjectHash: string | null; readonly toNodes?: readonly string[] | null };
+/** An event as decoded with the schema it was written with: one written before toNodes existed has none. */
+type DecodedAuditEvent = Omit<AuditEvent, 'toNodes'> & Partial<Pick<AuditEvent, 'toNodes'>>;
 
 /** The index entries of an event: one per receiver (an event may name several in toNodes), as if sent one by one. */
-const entriesOf = (e: AuditEvent): AuditEntry[] => {
+const entriesOf = (e: DecodedAuditEvent): AuditEntry[] => {
   const entry = (toNode: string | null): AuditEntry => ({
     at: Number(e.at),
     service: e.service,
@@ -30,7 +32,7 @@ const entriesOf = (e: AuditEvent): AuditEntry[] => {
 };
 
 /** The entries of the events that name a person, under the person's keyed hash. */
-function namedEntries(e: AuditEvent | null): { subjectHash: string; entry: AuditEntry }[] {
+function namedEntries(e: DecodedAuditEvent | null): { subjectHash: string; entry: AuditEntry }[] {
   const subjectHash = e?.subjectHash;
   return e && subjectHash ? entriesOf(e).map((entry) => ({ subjectHash, entry })) : [];
 }
@@ -73,7 +75,7 @@ export async function startAuditIndexer(options: {
     topics: NodeConsumerGroupInputs['audit-indexer'],
     handler: async (record) => {
       if (record.value === null) return [];
-      const e = await serde.decode<AuditEvent>(record.value);
+      const e = await serde.decode<DecodedAuditEvent>(record.value);
       const named = namedEntries(e);
       if (named.length > 0) {
         const scope = scopeOf(record);
@@ -135,7 +137,9 @@ export async function startAuditIndexer(options: {
       logger,
       apply: async (records) => {
         if (stopping()) throw new Error('stopping');
-        const events = await Promise.all(records.map((m) => (m.value ? serde.decode<AuditEvent>(m.value) : null)));
+        const events = await Promise.all(
+          records.map((m) => (m.value ? serde.decode<DecodedAuditEvent>(m.value) : null)),
+        );
         const named = events.flatMap(namedEntries);
         await index.add(named);
         applied += named.length;

@@ -1,3 +1,4 @@
+import type { ItemExpired, MessaggioItem, PercettoreArricchito } from '../../contracts/avro/types';
 import { isNodeId, type NodeId } from '../../contracts/nodes';
 import { FieldPolicy } from '../../contracts/policy';
 import { nodeTopic, Topic } from '../../contracts/topics';
@@ -33,45 +34,6 @@ export interface Holding {
   readonly subjectHash: string | null;
   /** How many changes the holding has had: a changelog record is applied only when newer. */
   readonly seq: number;
-}
-
-/** An expiry from the scheduler (contracts/avro/item-expired.avsc). */
-export interface ItemExpired {
-  readonly root: string;
-  readonly kind: 'CANDIDATURA' | 'VACANCY';
-  readonly version: number;
-  readonly node: string;
-  readonly dueAt: number;
-  readonly expiredAt: number;
-}
-
-/** An enriched INPS record (contracts/avro/percettore-arricchito.avsc), as far as routing reads it. */
-export interface PercettoreArricchito {
-  readonly percettore: {
-    readonly idComunicazione: string;
-    readonly tipoOperazione: string;
-    readonly codiceFiscale: string;
-    readonly [field: string]: unknown;
-  };
-  readonly nodoDestinazione: string;
-  readonly [field: string]: unknown;
-}
-
-/** An accepted contact message as ingest writes it on ncn.messaggi (contracts/avro/messaggio-item.avsc). */
-export interface MessaggioItem {
-  readonly code: string;
-  readonly tipo: 'INTEREST' | 'REPLY';
-  readonly node: string;
-  readonly root: string;
-  readonly about: string;
-  readonly itemKind: 'CANDIDATURA' | 'VACANCY';
-  readonly owner: string;
-  readonly intermediary: { readonly codiceFiscale: string; readonly denominazione: string } | null;
-  readonly answers: string | null;
-  readonly answersNode: string | null;
-  readonly subjectHash: string | null;
-  readonly receivedAt: number;
-  readonly xml: string;
 }
 
 /** One input of the dispatcher. */

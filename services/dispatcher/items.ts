@@ -1,26 +1,9 @@
+import type { ItemMeta } from '../../contracts/avro/types';
 import { schemaModel } from '../../lib/xml/schemas';
-import { type ItemDocumentKind } from '../../contracts/xml/schemas';
+import type { ItemDocumentKind } from '../../contracts/xml/schemas';
 import type { Candidatura } from '../../contracts/xml/candidatura.types';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
-import type { IntermediaryRecord } from '../ingest/state';
 import { avroToDocument } from '../../lib/xml/to-avro';
-
-/** The accredited intermediary as the canonical item carries it: the registry's record (contracts/avro/intermediario.avsc). */
-export type ItemIntermediary = IntermediaryRecord;
-
-/** What the node knows about one version of an item (contracts/avro/*-item.avsc, `meta`). */
-export interface ItemMeta {
-  readonly root: string;
-  readonly code: string;
-  readonly previousCode: string | null;
-  readonly version: number;
-  readonly node: string;
-  readonly action: 'SEND' | 'CLOSE';
-  readonly receivedAt: number;
-  readonly expiresAt: number | null;
-  readonly percettore: boolean;
-  readonly intermediario: ItemIntermediary | null;
-}
 
 /** A canonical item as decoded from ncn.candidature / ncn.vacancies. */
 export interface CanonicalItem {

@@ -9,14 +9,8 @@ import { startRunner, type Runner } from '../runtime/runner/runner';
 import { scopeOf, taskOf, type Handler, type InputRecord } from '../runtime/runner/types';
 import { StagedStore } from '../runtime/runner/staged-store';
 import { followTable, type Table } from '../runtime/table';
-import {
-  dispatch,
-  type DispatchEvent,
-  type Holding,
-  type ItemExpired,
-  type MessaggioItem,
-  type PercettoreArricchito,
-} from './core';
+import type { ItemExpired, MessaggioItem, PercettoreArricchito } from '../../contracts/avro/types';
+import { dispatch, type DispatchEvent, type Holding } from './core';
 import { itemVersion, type CanonicalItem } from './items';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { RedisRebuildMarker } from '../runtime/rebuildable';
 import { redisUnavailable } from '../runtime/redis';
-import { TipiMovimento, type CoRelation, type TipoMovimento } from './core';
+import { TipoMovimentoSymbols, type TipoMovimento } from '../../contracts/avro/types';
+import type { CoRelation } from './core';
 
 /** What a table operation answers when the table is gone from Redis (the built marker is missing). */
 export const Lost = 'lost' as const;
@@ -76,7 +77,7 @@ function toRelation(fields: readonly unknown[]): CoRelation {
     end: end === undefined || end === '' ? null : Number(end),
     qualifica: qualifica ?? '',
     idComunicazione: idComunicazione ?? '',
-    tipoMovimento: (TipiMovimento as readonly string[]).includes(tipoMovimento ?? '')
+    tipoMovimento: (TipoMovimentoSymbols as readonly string[]).includes(tipoMovimento ?? '')
       ? (tipoMovimento as TipoMovimento)
       : 'AVV',
   };

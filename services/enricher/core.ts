@@ -2,34 +2,25 @@
  * The enricher's rules (ARCHITECTURE.md rule 3), without I/O: which CO relation is a person's last, and what an
  * INPS record, a CO record or a tick does to the person's waiting INPS records and to ncn.percettori.
  */
+import {
+  TipoMovimentoSymbols,
+  type Percettore,
+  type PercettoreArricchito,
+  type RapportoLavoro,
+  type TipoMovimento,
+} from '../../contracts/avro/types';
 import type { NodeId } from '../../contracts/nodes';
 import { comune } from '../../contracts/tables/comuni';
 import { ErrorCode, NcnError } from '../runtime/errors';
 
-/** An INPS record (contracts/avro/percettore.avsc) as decoded: dates as days. Fields the rules do not read pass through. */
-export interface Percettore {
-  readonly idComunicazione: string;
-  readonly tipoOperazione: string;
-  readonly codiceFiscale: string;
-  readonly ultimaQualifica: string | null;
-  readonly codiceComuneDomicilio: string;
-  readonly [field: string]: unknown;
-}
-
-/** The movement types of a CO communication (the Avro enum TipoMovimento). */
-export const TipiMovimento = ['AVV', 'PRO', 'TRA', 'CES'] as const;
-export type TipoMovimento = (typeof TipiMovimento)[number];
-
-/** A CO record (contracts/avro/rapporto-lavoro.avsc), as far as the rules read it: dates as days, dataInvio in ms. */
-export interface Rapporto {
-  readonly idComunicazione: string;
-  readonly tipoMovimento: string;
-  readonly dataInvio: number;
-  readonly codiceFiscaleLavoratore: string;
-  readonly dataInizio: number;
-  readonly dataFine: number | null;
-  readonly qualificaProfessionale: string;
-}
+/**
+ * A CO record (contracts/avro/rapporto-lavoro.avsc) as far as the rules read it: dates as days, dataInvio in ms;
+ * its movement type as it arrived, which relationOf checks.
+ */
+export type Rapporto = Pick<
+  RapportoLavoro,
+  'idComunicazione' | 'dataInvio' | 'codiceFiscaleLavoratore' | 'dataInizio' | 'dataFine' | 'qualificaProfessionale'
+> & { readonly tipoMovimento: string };
 
 /** A person's last employment relation, as the CO table keeps it. */
 export interface CoRelation {
@@ -46,19 +37,10 @@ export interface CoRelation {
 }
 
 /** Where the qualification that goes out comes from (the Avro enum FonteQualifica). */
-export const FonteQualifica = { inps: 'INPS', co: 'CO', unknown: 'SCONOSCIUTA' } as const;
-export type FonteQualifica = (typeof FonteQualifica)[keyof typeof FonteQualifica];
-
-/** An enriched INPS record (contracts/avro/percettore-arricchito.avsc). */
-export interface PercettoreArricchito {
-  readonly percettore: Percettore;
-  readonly qualifica: string | null;
-  readonly fonteQualifica: FonteQualifica;
-  readonly qualificaCo: string | null;
-  readonly dataInizioRapportoCo: number | null;
-  readonly nodoDestinazione: NodeId;
-  readonly arricchitoIl: number;
-}
+export const FonteQualifica = { inps: 'INPS', co: 'CO', unknown: 'SCONOSCIUTA' } as const satisfies Record<
+  string,
+  PercettoreArricchito['fonteQualifica']
+>;
 
 /** An INPS record waiting for CO data. Times in epoch ms. */
 export interface WaitingRecord {
@@ -122,7 +104,8 @@ export const orderOf = (r: { dataInizio: number; dataInvio: number; idComunicazi
 /** Byte-wise comparison of two orders (UTF-8), as Redis's script compares them. */
 export const compareOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-const isTipoMovimento = (value: string): value is TipoMovimento => (TipiMovimento as readonly string[]).includes(value);
+const isTipoMovimento = (value: string): value is TipoMovimento =>
+  (TipoMovimentoSymbols as readonly string[]).includes(value);
 const isDays = (value: unknown): value is number => Number.isSafeInteger(value);
 
 /** The relation a CO record describes; a record the table cannot hold is a permanent NCN_DECODE error. */

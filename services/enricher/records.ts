@@ -1,7 +1,8 @@
 import { Type, type Schema } from 'avsc';
 import { avroSchema } from '../../contracts/avro/schemas';
 import { ErrorCode, NcnError } from '../runtime/errors';
-import type { Percettore, Rapporto } from './core';
+import type { Percettore } from '../../contracts/avro/types';
+import type { Rapporto } from './core';
 
 const percettoreSchema = avroSchema('it.ncn.Percettore') as Schema & { fields: readonly { name: string }[] };
 const percettoreType = Type.forSchema(percettoreSchema);

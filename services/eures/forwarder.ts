@@ -1,3 +1,4 @@
+import type { EuresDelivery } from '../../contracts/avro/types';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 import { Topic, topicCatalogue } from '../../contracts/topics';
 import { Counter, Gauge } from 'prom-client';
@@ -11,18 +12,6 @@ import { startRunner } from '../runtime/runner/runner';
 import type { Handler, OutputRecord } from '../runtime/runner/types';
 import { CircuitBreaker } from './breaker';
 import { EuresHeader } from './stub';
-
-/** A document for EURES as the dispatcher wrote it (contracts/avro/eures-delivery.avsc). */
-export interface EuresDelivery {
-  readonly action: 'UPSERT' | 'WITHDRAW' | 'CLOSE' | 'EXPIRE';
-  readonly kind: 'CANDIDATURA' | 'VACANCY';
-  readonly root: string;
-  readonly version: number;
-  readonly idempotencyKey: string;
-  readonly contentType: string;
-  readonly document: string | null;
-  readonly createdAt: number;
-}
 
 /** How one delivery ended. */
 export type Outcome = 'delivered' | 'duplicate' | 'refused';

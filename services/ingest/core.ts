@@ -20,7 +20,8 @@ import type { DocumentObject } from '../../lib/xml/to-object';
 import { validateDocument, type Submission } from '../../lib/xml/validate';
 import { dateTimeToMillis, dateToDays } from '../../lib/xml/rome-time';
 import { decideMessage } from './messages';
-import type { CodeRecord, IntermediaryRecord, StateView } from './state';
+import type { Intermediario } from '../../contracts/avro/types';
+import type { CodeRecord, StateView } from './state';
 
 export type { Decision, SubmissionInput } from './decision';
 
@@ -233,7 +234,7 @@ export function decideSubmission(
     );
   }
 
-  let intermediary: IntermediaryRecord | undefined;
+  let intermediary: Intermediario | undefined;
   if (f.intermediaryCf !== undefined) {
     intermediary = view.intermediary(f.intermediaryCf);
     if (intermediary === undefined) {
@@ -307,7 +308,7 @@ export function decideSubmission(
 function withSystemFields(
   submission: Exclude<Submission, { kind: 'Messaggio' }>,
   percettore: boolean,
-  intermediary: IntermediaryRecord | undefined,
+  intermediary: Intermediario | undefined,
 ): Candidatura | Vacancy {
   const block =
     intermediary === undefined

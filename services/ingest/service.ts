@@ -11,7 +11,8 @@ import { scopeOf, sourceOf, type Handler, type InputRecord, type TransactionScop
 import { followTable, type Table } from '../runtime/table';
 import { defaultLimits } from '../../lib/xml/harden';
 import { decideSubmission, type Decision, type IngestSettings } from './core';
-import { IngestState, type ChangelogRecord, type IntermediaryRecord } from './state';
+import type { Intermediario, Percettore } from '../../contracts/avro/types';
+import { IngestState, type ChangelogRecord } from './state';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 /** A running ingest service. */
@@ -85,7 +86,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
       logger,
       apply: async (message: ConsumedRecord) => {
         if (message.value === null) return;
-        const record = await serde.decode<{ codiceFiscale: string; tipoOperazione: string }>(message.value);
+        const record = await serde.decode<Percettore>(message.value);
         state.applyPercettore(record.codiceFiscale, record.tipoOperazione);
       },
     }),
@@ -97,10 +98,7 @@ export async function startIngest(options: IngestOptions): Promise<Ingest> {
       apply: async (message: ConsumedRecord) => {
         const key = message.key?.toString();
         if (key === undefined) return;
-        state.applyIntermediary(
-          key,
-          message.value === null ? null : await serde.decode<IntermediaryRecord>(message.value),
-        );
+        state.applyIntermediary(key, message.value === null ? null : await serde.decode<Intermediario>(message.value));
       },
     }),
   ]);

@@ -1,4 +1,5 @@
 import { StagedStore } from '../runtime/runner/staged-store';
+import type { Intermediario } from '../../contracts/avro/types';
 import type { NodeId } from '../../contracts/nodes';
 
 /** One submitted version of an item, as ingest's changelog (ncn.ingest.items, key: code) records it. */
@@ -56,27 +57,13 @@ export interface ItemRecord {
   readonly subjectHash?: string | null;
 }
 
-/** An accredited intermediary, as the registry topic holds it (the Avro Intermediario record). */
-export interface IntermediaryRecord {
-  readonly codiceFiscale: string;
-  readonly denominazione: string;
-  readonly indirizzo: string;
-  readonly idcomune: string;
-  readonly cap: string | null;
-  readonly telefono: string | null;
-  readonly fax: string | null;
-  readonly email: string;
-  readonly accreditatoDal: number;
-  readonly accreditatoAl: number | null;
-}
-
 /** What the ingest rules may read. */
 export interface StateView {
   code(code: string): CodeRecord | undefined;
   item(root: string): ItemRecord | undefined;
   message(code: string): MessageRecord | undefined;
   isPercettore(codiceFiscale: string): boolean;
-  intermediary(codiceFiscale: string): IntermediaryRecord | undefined;
+  intermediary(codiceFiscale: string): Intermediario | undefined;
 }
 
 /**
@@ -105,7 +92,7 @@ export class IngestState {
     () => true,
   );
   readonly #percettori = new Set<string>();
-  readonly #intermediaries = new Map<string, IntermediaryRecord>();
+  readonly #intermediaries = new Map<string, Intermediario>();
 
   /** Applies a committed changelog record (ours or another instance's); applying one twice changes nothing. */
   applyCode(record: ChangelogRecord): void {
@@ -124,7 +111,7 @@ export class IngestState {
   }
 
   /** ncn.intermediari: a value accredits, a tombstone (null) removes. */
-  applyIntermediary(codiceFiscale: string, record: IntermediaryRecord | null): void {
+  applyIntermediary(codiceFiscale: string, record: Intermediario | null): void {
     if (record === null) this.#intermediaries.delete(codiceFiscale);
     else this.#intermediaries.set(codiceFiscale, record);
   }

@@ -1,14 +1,9 @@
 import type { Redis } from 'ioredis';
+import type { ExpirySchedule } from '../../contracts/avro/types';
 import type { RebuildMarker, RebuildOutcome } from '../runtime/rebuildable';
 
-/** A schedule as the index keeps it. */
-export interface IndexedSchedule {
-  readonly root: string;
-  readonly kind: 'CANDIDATURA' | 'VACANCY';
-  readonly version: number;
-  readonly node: string;
-  readonly dueAt: number;
-}
+/** A schedule (contracts/avro/expiry-schedule.avsc) as the index keeps it. */
+export type IndexedSchedule = Omit<ExpirySchedule, 'scheduledAt'>;
 
 /** What a cancel did: `kept` a newer schedule than it applies to (and whether that one fired), or `lost` the index. */
 export type CancelResult =

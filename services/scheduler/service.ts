@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { type Kafka, type Producer } from '../runtime/kafka';
+import type { Kafka, Producer } from '../runtime/kafka';
+import type { ExpirySchedule } from '../../contracts/avro/types';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
@@ -45,10 +46,6 @@ export interface Scheduler {
   /** Ticks sent and expiries fired since start. */
   readonly counts: { ticks: number; fired: number; rebuilds: number };
   close(): Promise<void>;
-}
-
-interface ExpirySchedule extends IndexedSchedule {
-  readonly scheduledAt: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { avroSchema } from '../../../contracts/avro/schemas';
+import type { AuditEvent, PercettoreArricchito, Receipt } from '../../../contracts/avro/types';
 import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../../contracts/groups';
 import { NodeIds } from '../../../contracts/nodes';
 import { nodeTopic, Topic } from '../../../contracts/topics';
@@ -330,12 +331,7 @@ Examples:
       await readBetween(kafka, before, after, async (topic, message) => {
         if (message.value === null) return;
         if (topic === Topic.audit) {
-          const a = await serde.decode<{
-            service: string;
-            event: string;
-            toNode: string | null;
-            toNodes: string[] | null;
-          }>(message.value);
+          const a = await serde.decode<AuditEvent>(message.value);
           if (a.service !== 'dispatcher') return;
           // One event may name several receivers (toNodes): each counts as a delivery.
           for (const to of a.toNodes ?? (a.toNode === null ? [] : [a.toNode])) {
@@ -344,14 +340,10 @@ Examples:
             deliveries.set(to, row);
           }
         } else if (topic === Topic.percettori) {
-          const p = await serde.decode<{ fonteQualifica: string }>(message.value);
+          const p = await serde.decode<PercettoreArricchito>(message.value);
           fonti.set(p.fonteQualifica, (fonti.get(p.fonteQualifica) ?? 0) + 1);
         } else {
-          const r = await serde.decode<{
-            kind: string;
-            outcome: string;
-            issues: { code: string; severity: string }[];
-          }>(message.value);
+          const r = await serde.decode<Receipt>(message.value);
           const tally = r.kind === 'MESSAGGIO' ? messageOutcomes : outcomes;
           tally.set(r.outcome, (tally.get(r.outcome) ?? 0) + 1);
           if (r.outcome === 'REJECTED') {

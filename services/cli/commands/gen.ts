@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { generateTraffic } from '../../../lib/gen/traffic';
 import { batchHead, batchRecord, batchTail } from '../../../lib/load/render-batch';
-import type { Percettore, RapportoLavoro } from '../../../lib/load/records';
+import type { Percettore, RapportoLavoro } from '../../../contracts/avro/types';
 import { CoStandard, InpsStandard } from '../../../lib/load/standards';
 import { Progress } from '../progress';
 

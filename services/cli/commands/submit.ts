@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import type { Receipt } from '../../../contracts/avro/types';
 import { isNodeId, NodeIds } from '../../../contracts/nodes';
 import { nodeTopic } from '../../../contracts/topics';
 import { AvroSerde } from '../../runtime/avro-serde';
@@ -10,15 +11,6 @@ import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { validateDocument } from '../../../lib/xml/validate';
 import { table } from '../table';
-
-interface Receipt {
-  code: string | null;
-  root: string | null;
-  outcome: string;
-  issues: { code: string; severity: string; path: string; message: string }[];
-  sha256: string;
-  receivedAt: number;
-}
 
 const codeIn = (text: string): string | undefined =>
   /<(?:\w+:)?codice(?:candidatura|offerta|messaggio)>\s*([^<\s]+)\s*</.exec(text)?.[1];

@@ -6,7 +6,7 @@ import {
   type TrafficMix,
   type TrafficRecord,
 } from '../../../lib/gen/traffic';
-import type { Percettore, RapportoLavoro } from '../../../lib/load/records';
+import type { Percettore, RapportoLavoro } from '../../../contracts/avro/types';
 import { renderBatch } from '../../../lib/load/render-batch';
 import { CoStandard, InpsStandard, type LoadStandard } from '../../../lib/load/standards';
 import { XmlSplitter } from '../../../lib/load/xml-splitter';

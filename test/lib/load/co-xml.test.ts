@@ -1,6 +1,6 @@
 import { generateTraffic } from '../../../lib/gen/traffic';
 import { communicationId } from '../../../lib/load/co-xml';
-import type { RapportoLavoro } from '../../../lib/load/records';
+import type { RapportoLavoro } from '../../../contracts/avro/types';
 import { renderBatch } from '../../../lib/load/render-batch';
 import { CoStandard } from '../../../lib/load/standards';
 import { writeXml } from '../../../lib/xml/xml-writer';

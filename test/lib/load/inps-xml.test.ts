@@ -1,5 +1,5 @@
 import { generateTraffic } from '../../../lib/gen/traffic';
-import type { Percettore } from '../../../lib/load/records';
+import type { Percettore } from '../../../contracts/avro/types';
 import { renderBatch } from '../../../lib/load/render-batch';
 import { InpsStandard } from '../../../lib/load/standards';
 import { writeXml } from '../../../lib/xml/xml-writer';

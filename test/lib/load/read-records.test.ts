@@ -1,7 +1,7 @@
 import { Topic } from '../../../contracts/topics';
 import { generateTraffic } from '../../../lib/gen/traffic';
 import { countRecords, detectFormat, readRecords, type ReadItem } from '../../../lib/load/read-records';
-import type { Percettore, RapportoLavoro } from '../../../lib/load/records';
+import type { Percettore, RapportoLavoro } from '../../../contracts/avro/types';
 import { renderBatch } from '../../../lib/load/render-batch';
 import { CoStandard, InpsStandard, type LoadStandard } from '../../../lib/load/standards';
 import { fixture, readAll } from './helpers';

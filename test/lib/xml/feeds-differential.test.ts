@@ -2,7 +2,7 @@ import { feedSchemaModel } from '../../../lib/xml/schemas';
 import { feedSchemaFile, type Feed } from '../../../contracts/xml/schemas';
 import { Random } from '../../../lib/gen/random';
 import { generateTraffic } from '../../../lib/gen/traffic';
-import type { Percettore, RapportoLavoro } from '../../../lib/load/records';
+import type { Percettore, RapportoLavoro } from '../../../contracts/avro/types';
 import { CoStandard, InpsStandard } from '../../../lib/load/standards';
 import type { XmlNode } from '../../../lib/xml/xml-writer';
 import { differential, differentialCase, expectBothVerdicts, type DifferentialCase } from '../../support/differential';

@@ -5,7 +5,7 @@ import type { ConsumedRecord } from '../../../services/runtime/kafka';
 import { Topic } from '../../../contracts/topics';
 import { generateTraffic } from '../../../lib/gen/traffic';
 import { communicationId } from '../../../lib/load/co-xml';
-import type { Percettore, RapportoLavoro } from '../../../lib/load/records';
+import type { Percettore, RapportoLavoro } from '../../../contracts/avro/types';
 import { renderBatch } from '../../../lib/load/render-batch';
 import { CoStandard, InpsStandard } from '../../../lib/load/standards';
 import { AvroSerde } from '../../../services/runtime/avro-serde';

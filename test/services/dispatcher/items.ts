@@ -3,7 +3,8 @@ import { avroSchema } from '../../../contracts/avro/schemas';
 import type { NodeId } from '../../../contracts/nodes';
 import { schemaModel } from '../../../lib/xml/schemas';
 import { comuniOf } from '../../../lib/gen/people';
-import { itemVersion, type ItemMeta, type ItemVersion } from '../../../services/dispatcher/items';
+import type { ItemMeta } from '../../../contracts/avro/types';
+import { itemVersion, type ItemVersion } from '../../../services/dispatcher/items';
 import { documentToAvro } from '../../../lib/xml/to-avro';
 import type { DocumentObject } from '../../../lib/xml/to-object';
 import { validateDocument } from '../../../lib/xml/validate';
@@ -94,9 +95,11 @@ export function canonical(kind: 'CANDIDATURA' | 'VACANCY', options: ItemOptions 
     intermediario: (options.intermediary
       ? { ...Intermediary, accreditatoDal: 20_000, accreditatoAl: null }
       : null) as ItemMeta['intermediario'],
+    warnings: [],
+    sha256: 'x',
   };
   const type = kind === 'CANDIDATURA' ? cvType : vacancyType;
-  const decoded = type.fromBuffer(type.toBuffer({ meta: { ...meta, warnings: [], sha256: 'x' }, document })) as {
+  const decoded = type.fromBuffer(type.toBuffer({ meta, document })) as {
     meta: ItemMeta;
     document: Record<string, unknown>;
   };

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Receipt } from '../../../contracts/avro/types';
 import { NodeIds, type NodeId } from '../../../contracts/nodes';
 import { subjectHash } from '../../../contracts/policy';
 import { Topic, nodeTopic } from '../../../contracts/topics';
@@ -53,14 +54,6 @@ function message(c: string, about: string, options: { answers?: string; text?: s
   }
   if (options.text) xml = xml.replace(/<testomessaggio>[^<]*</, `<testomessaggio>${options.text}<`);
   return Buffer.from(xml);
-}
-
-interface Receipt {
-  code: string | null;
-  kind: string;
-  outcome: string;
-  sha256: string;
-  issues: { code: string; path: string }[];
 }
 
 const OutTopics = NodeIds.map((n) => nodeTopic.out(n));

@@ -5,7 +5,8 @@ import { avroSchema } from '../../../contracts/avro/schemas';
 import { FieldPolicy } from '../../../contracts/policy';
 import { NodeIds } from '../../../contracts/nodes';
 import { Topic, nodeTopic } from '../../../contracts/topics';
-import { dispatch, type MessaggioItem } from '../../../services/dispatcher/core';
+import type { MessaggioItem } from '../../../contracts/avro/types';
+import { dispatch } from '../../../services/dispatcher/core';
 import { routeMessage } from '../../../services/dispatcher/routing';
 import type { OutputRecord } from '../../../services/runtime/runner/types';
 

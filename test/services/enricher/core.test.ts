@@ -4,9 +4,9 @@ import { NodeIds } from '../../../contracts/nodes';
 import { comuniOf, person } from '../../../lib/gen/people';
 import { Random } from '../../../lib/gen/random';
 import { generatePercettore } from '../../../lib/gen/records';
+import { TipoMovimentoSymbols, type Percettore } from '../../../contracts/avro/types';
 import {
   FonteQualifica,
-  TipiMovimento,
   compareOrder,
   decide,
   dueAt,
@@ -18,7 +18,6 @@ import {
   relationOf,
   type CoRelation,
   type EnricherInput,
-  type Percettore,
   type Rapporto,
   type Waiting,
 } from '../../../services/enricher/core';
@@ -146,7 +145,7 @@ describe('the last relation of a worker (the merge rule)', () => {
       const records = Array.from({ length: rng.int(1, 6) }, (_, i) =>
         relation({
           idComunicazione: `CO${i}`,
-          tipoMovimento: rng.pick(TipiMovimento),
+          tipoMovimento: rng.pick(TipoMovimentoSymbols),
           dataInizio: rng.int(19_990, 19_993),
           dataInvio: NOW + rng.int(0, 3) * 1_000,
           qualificaProfessionale: `${rng.int(1, 9)}.1.1.1.0`,

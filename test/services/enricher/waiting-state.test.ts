@@ -1,5 +1,9 @@
 import { Topic } from '../../../contracts/topics';
-import type { Percettore, Waiting } from '../../../services/enricher/core';
+import type { Percettore } from '../../../contracts/avro/types';
+import { person } from '../../../lib/gen/people';
+import { Random } from '../../../lib/gen/random';
+import { generatePercettore } from '../../../lib/gen/records';
+import type { Waiting } from '../../../services/enricher/core';
 import {
   EnricherHeader,
   WaitingState,
@@ -9,6 +13,7 @@ import {
 
 const CF = 'RSSMRA85T10A562S';
 const p = (id: string): Percettore => ({
+  ...generatePercettore(new Random(1), person(new Random(1), '12'), new Date(0), 1),
   idComunicazione: id,
   tipoOperazione: 'I',
   codiceFiscale: CF,

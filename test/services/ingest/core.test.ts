@@ -1,7 +1,8 @@
 import avro from 'avsc';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { decideSubmission, effectiveExpiry, type Decision, type SubmissionInput } from '../../../services/ingest/core';
-import { IngestState, type IntermediaryRecord } from '../../../services/ingest/state';
+import type { Intermediario } from '../../../contracts/avro/types';
+import { IngestState } from '../../../services/ingest/state';
 import type { OutputRecord } from '../../../services/runtime/runner/types';
 import { defaultLimits } from '../../../lib/xml/harden';
 import { validCandidatura, validVacancy } from '../../lib/xml/cases';
@@ -233,7 +234,7 @@ describe('decideSubmission', () => {
 
   it('fills the intermediary block from the registry, and rejects an unknown intermediary (rule 6)', () => {
     const state = new IngestState();
-    const registered: IntermediaryRecord = {
+    const registered: Intermediario = {
       codiceFiscale: '00488410010',
       denominazione: 'Agenzia Lavoro Spa',
       indirizzo: 'Via Po 1',
@@ -251,7 +252,7 @@ describe('decideSubmission', () => {
     state.applyIntermediary('00488410010', registered);
     const d = submit(state, cv('12C0000000000000000000902', { system }));
     const item = data(on(d.outputs, 'ncn.candidature')[0]) as {
-      meta: { intermediario: IntermediaryRecord };
+      meta: { intermediario: Intermediario };
       document: { DatiSistema: Record<string, unknown> };
     };
     expect(item.meta.intermediario).toEqual(registered);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Topic, nodeTopic } from '../../../contracts/topics';
 import { decideSubmission, type Decision, type SubmissionInput } from '../../../services/ingest/core';
-import { IngestState, type IntermediaryRecord } from '../../../services/ingest/state';
+import type { Intermediario } from '../../../contracts/avro/types';
+import { IngestState } from '../../../services/ingest/state';
 import type { OutputRecord } from '../../../services/runtime/runner/types';
 import { defaultLimits } from '../../../lib/xml/harden';
 import { validateDocument } from '../../../lib/xml/validate';
@@ -86,7 +87,7 @@ const receiptOf = (d: Done, node: SubmissionInput['node']) => data(on(d.outputs,
 const issuesOf = (d: Done, node: SubmissionInput['node']) =>
   (receiptOf(d, node).issues as { code: string; path: string }[]).map((i) => `${i.code} ${i.path}`);
 
-const agency: IntermediaryRecord = {
+const agency: Intermediario = {
   codiceFiscale: '01234567897',
   denominazione: 'Agenzia Lavoro Nord srl',
   indirizzo: 'Via Roma 1',
