@@ -9,6 +9,12 @@
 export const AmbitoDiffusione = { '01': 'regionale', '02': 'nazionale', '03': 'europeo' } as const;
 export type AmbitoDiffusione = keyof typeof AmbitoDiffusione;
 
+/** The ambitodiffusione codes by what they mean, for the rules that route by them. */
+export const Scope = { regional: '01', national: '02', european: '03' } as const satisfies Record<
+  string,
+  AmbitoDiffusione
+>;
+
 /** tipocandidatura / tipoofferta: a send (insert or update) or a close (needs motivochiusura). */
 export const TipoComunicazione = { '01': 'invio', '02': 'chiusura' } as const;
 export type TipoComunicazione = keyof typeof TipoComunicazione;

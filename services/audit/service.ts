@@ -9,7 +9,8 @@ import { readToEnd } from '../runtime/read-to-end';
 import { RebuildableIndex } from '../runtime/rebuildable';
 import { startRunner, type Runner } from '../runtime/runner/runner';
 import { scopeOf } from '../runtime/runner/types';
-import { AuditIndex, type AuditEntry } from './index';
+import type { AuditEntry } from '../../lib/audit/trails';
+import { AuditIndex } from '../runtime/audit-index';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 /** An event as decoded with the schema it was written with: one written before toNodes existed has none. */

@@ -2,14 +2,14 @@ import type { ItemExpired, MessaggioItem, PercettoreArricchito } from '../../con
 import { isNodeId, type NodeId } from '../../contracts/nodes';
 import { FieldPolicy } from '../../contracts/policy';
 import { nodeTopic, Topic } from '../../contracts/topics';
-import { euresDocument } from '../eures/hr-open';
+import { euresDocument } from '../../lib/eures/hr-open';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { OutputRecord } from '../runtime/runner/types';
 import { validateDocument } from '../../lib/xml/validate';
-import type { ItemVersion } from './items';
-import { subjectOf } from './items';
-import { publicProjection, publicWithdrawal, renderForNodes } from './render';
-import { nodeOfComune, route, routeMessage, type ItemKind } from './routing';
+import type { ItemVersion } from '../../lib/items/items';
+import { subjectOf } from '../../lib/items/items';
+import { publicProjection, publicWithdrawal, renderForNodes } from '../../lib/items/render';
+import { nodeOfComune, route, routeMessage, type ItemKind } from '../../lib/items/routing';
 
 /** What a delivery does at the receiver (rule 5). */
 export type DeliveryAction = 'UPSERT' | 'WITHDRAW' | 'CLOSE' | 'EXPIRE';

@@ -11,7 +11,7 @@ import { StagedStore } from '../runtime/runner/staged-store';
 import { followTable, type Table } from '../runtime/table';
 import type { ItemExpired, MessaggioItem, PercettoreArricchito } from '../../contracts/avro/types';
 import { dispatch, type DispatchEvent, type Holding } from './core';
-import { itemVersion, type CanonicalItem } from './items';
+import { itemVersion, type CanonicalItem } from '../../lib/items/items';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 /** A running dispatcher. */

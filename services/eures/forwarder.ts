@@ -11,7 +11,7 @@ import { deadLetter, describeError } from '../runtime/runner/dead-letter';
 import { startRunner } from '../runtime/runner/runner';
 import type { Handler, OutputRecord } from '../runtime/runner/types';
 import { CircuitBreaker } from './breaker';
-import { EuresHeader } from './stub';
+import { EuresHeader } from '../../lib/eures/stub';
 
 /** How one delivery ended. */
 export type Outcome = 'delivered' | 'duplicate' | 'refused';

@@ -1,7 +1,7 @@
 import { isNodeId } from '../../contracts/nodes';
 import { Topic } from '../../contracts/topics';
 import type { Messaggio } from '../../contracts/xml/messaggio.types';
-import { routeMessage } from '../dispatcher/routing';
+import { routeMessage } from '../../lib/items/routing';
 import type { OutputRecord } from '../runtime/runner/types';
 import { IssueCode, error, type Issue } from '../../lib/xml/issues';
 import { renderDocument } from '../../lib/xml/render';

@@ -7,7 +7,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { AuditIndex, trails, type AuditEntry } from '../../services/audit/index';
+import { trails, type AuditEntry } from '../../lib/audit/trails';
+import { AuditIndex } from '../../services/runtime/audit-index';
 import { loadConfig } from '../../services/runtime/config';
 import { createRedis } from '../../services/runtime/redis';
 

@@ -7,10 +7,10 @@ import {
 } from '../../contracts/policy';
 import { subjectHash } from '../../contracts/policy';
 import { dispatch } from '../../services/dispatcher/core';
-import type { ItemVersion } from '../../services/dispatcher/items';
-import { publicProjection } from '../../services/dispatcher/render';
-import { euresDocument } from '../../services/eures/hr-open';
-import { canonical, Intermediary } from '../services/dispatcher/items';
+import type { ItemVersion } from '../../lib/items/items';
+import { publicProjection } from '../../lib/items/render';
+import { euresDocument } from '../../lib/eures/hr-open';
+import { canonical, Intermediary } from '../lib/items/canonical';
 
 /** Where each personal field of the fixtures shows, as text a renderer would write. */
 const values: Record<PersonalField, { cv: string[]; vacancy: string[] }> = {

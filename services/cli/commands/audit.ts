@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { AuditIndex, trails } from '../../audit/index';
+import { trails } from '../../../lib/audit/trails';
+import { AuditIndex } from '../../runtime/audit-index';
 import { subjectHash } from '../../../contracts/policy';
 import { loadConfig } from '../../runtime/config';
 import { createRedis } from '../../runtime/redis';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startEuresStub, type StubMode } from '../../eures/stub';
+import { startEuresStub, type StubMode } from '../../../lib/eures/stub';
 
 /** `ncn eures-stub`: a local EURES receiver for the demo and the tests. */
 export function euresStubCommand(program: Command): void {

@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { DeadLetterHeader } from '../../../contracts/headers';
 import type { ClusterStatus } from '../../../infra/local/stack';
-import { AuditIndex } from '../../../services/audit/index';
+import { AuditIndex } from '../../../services/runtime/audit-index';
 import { ncnProgram } from '../../../services/cli/program';
 import { subjectHash } from '../../../contracts/policy';
 import { startLagHttp } from '../../../services/lag/http';

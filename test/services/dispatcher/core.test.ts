@@ -10,7 +10,7 @@ import { Random } from '../../../lib/gen/random';
 import { generatePercettore } from '../../../lib/gen/records';
 import { validateDocument } from '../../../lib/xml/validate';
 import { findCodiciFiscali } from '../../support/personal-data';
-import { canonical, comuneOf, type ItemOptions } from './items';
+import { canonical, comuneOf, type ItemOptions } from '../../lib/items/canonical';
 
 const KEY = 'test-audit-key-0123456789';
 const ctx = { now: Date.UTC(2026, 10, 21, 9), hash: (cf: string) => subjectHash(KEY, cf) };

@@ -11,7 +11,7 @@ import { catalogueReady, submitAs } from '../../support/ingest';
 import { findCodiciFiscali } from '../../support/personal-data';
 import { unique } from '../../support/unique';
 import { validCandidatura, validVacancy } from '../../lib/xml/cases';
-import { comuneOf } from './items';
+import { comuneOf } from '../../lib/items/canonical';
 
 const run = randomBytes(4).toString('hex').toUpperCase();
 const code = (n: number, node: string, kind: 'C' | 'V'): string =>

@@ -7,7 +7,7 @@ import { NodeIds } from '../../../contracts/nodes';
 import { Topic, nodeTopic } from '../../../contracts/topics';
 import type { MessaggioItem } from '../../../contracts/avro/types';
 import { dispatch } from '../../../services/dispatcher/core';
-import { routeMessage } from '../../../services/dispatcher/routing';
+import { routeMessage } from '../../../lib/items/routing';
 import type { OutputRecord } from '../../../services/runtime/runner/types';
 
 const xml = readFileSync(join(__dirname, '../../fixtures/xml/messaggio-valid.xml'), 'utf8');

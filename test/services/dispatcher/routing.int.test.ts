@@ -16,7 +16,7 @@ import { Collector } from '../../support/collect';
 import { catalogueReady, submitAs } from '../../support/ingest';
 import { unique } from '../../support/unique';
 import { validCandidatura } from '../../lib/xml/cases';
-import { comuneOf } from './items';
+import { comuneOf } from '../../lib/items/canonical';
 
 const run = randomBytes(4).toString('hex').toUpperCase();
 const rng = new Random(randomBytes(4).readUInt32BE(0));

@@ -1,9 +1,9 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { CircuitBreaker } from '../../../services/eures/breaker';
-import { euresDocument } from '../../../services/eures/hr-open';
-import { checkDocument } from '../../../services/eures/stub';
+import { euresDocument } from '../../../lib/eures/hr-open';
+import { checkDocument } from '../../../lib/eures/stub';
 import { findCodiciFiscali } from '../../support/personal-data';
-import { canonical } from '../dispatcher/items';
+import { canonical } from '../../lib/items/canonical';
 
 describe('the HR-Open documents for EURES', () => {
   const cv = euresDocument(canonical('CANDIDATURA', { scope: '03' }));

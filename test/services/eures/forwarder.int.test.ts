@@ -3,15 +3,15 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import { avroSchema } from '../../../contracts/avro/schemas';
 import { Topic } from '../../../contracts/topics';
-import { euresDocument } from '../../../services/eures/hr-open';
+import { euresDocument } from '../../../lib/eures/hr-open';
 import { startEuresForwarder, type Forwarder } from '../../../services/eures/forwarder';
-import { startEuresStub, type EuresStub } from '../../../services/eures/stub';
+import { startEuresStub, type EuresStub } from '../../../lib/eures/stub';
 import { AvroSerde, valueSubject } from '../../../services/runtime/avro-serde';
 import { silentLogger, testConfig, testKafka } from '../../support/clients';
 import { freePort } from '../../support/free-port';
 import { catalogueReady } from '../../support/ingest';
 import { unique } from '../../support/unique';
-import { canonical } from '../dispatcher/items';
+import { canonical } from '../../lib/items/canonical';
 
 const total = Number(process.env.NCN_EURES_DOCUMENTS ?? 5_000);
 const perItem = 5;

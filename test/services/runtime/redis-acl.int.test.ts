@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AuditIndex } from '../../../services/audit/index';
+import { AuditIndex } from '../../../services/runtime/audit-index';
 import { loadConfig } from '../../../services/runtime/config';
 import { createRedis } from '../../../services/runtime/redis';
 import { testConfig } from '../../support/clients';

@@ -1,9 +1,9 @@
 import type { ItemMeta } from '../../contracts/avro/types';
-import { schemaModel } from '../../lib/xml/schemas';
+import { schemaModel } from '../xml/schemas';
 import type { ItemDocumentKind } from '../../contracts/xml/schemas';
 import type { Candidatura } from '../../contracts/xml/candidatura.types';
 import type { Vacancy } from '../../contracts/xml/vacancy.types';
-import { avroToDocument } from '../../lib/xml/to-avro';
+import { avroToDocument } from '../xml/to-avro';
 
 /** A canonical item as decoded from ncn.candidature / ncn.vacancies. */
 export interface CanonicalItem {

@@ -4,11 +4,11 @@ import type { NodeId } from '../../../contracts/nodes';
 import { schemaModel } from '../../../lib/xml/schemas';
 import { comuniOf } from '../../../lib/gen/people';
 import type { ItemMeta } from '../../../contracts/avro/types';
-import { itemVersion, type ItemVersion } from '../../../services/dispatcher/items';
+import { itemVersion, type ItemVersion } from '../../../lib/items/items';
 import { documentToAvro } from '../../../lib/xml/to-avro';
 import type { DocumentObject } from '../../../lib/xml/to-object';
 import { validateDocument } from '../../../lib/xml/validate';
-import { validCandidatura, validVacancy } from '../../lib/xml/cases';
+import { validCandidatura, validVacancy } from '../xml/cases';
 
 /** A current comune of a node's region (Bolzano's for 21, Trento's for 22). */
 export const comuneOf = (node: NodeId): string => {

@@ -1,4 +1,4 @@
-import { trails, type AuditEntry } from '../../../services/audit/index';
+import { trails, type AuditEntry } from '../../../lib/audit/trails';
 
 const e = (root: string, at: number, toNode: string, event: string, version: number): AuditEntry => ({
   at,

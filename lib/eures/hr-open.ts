@@ -1,9 +1,9 @@
 import { allows } from '../../contracts/policy';
 import { comune } from '../../contracts/tables/comuni';
 import { iscoOf } from '../../contracts/tables/professions';
-import type { ItemVersion } from '../dispatcher/items';
-import { expiryDate } from '../dispatcher/render';
-import { writeXml, type XmlNode } from '../../lib/xml/xml-writer';
+import type { ItemVersion } from '../items/items';
+import { expiryDate } from '../items/render';
+import { writeXml, type XmlNode } from '../xml/xml-writer';
 
 /** HR Open Standards 3.x, the namespace of EURES's Candidate and PositionOpening documents. */
 export const HrOpenNamespace = 'http://www.hr-xml.org/3';

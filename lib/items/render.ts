@@ -1,10 +1,10 @@
 import { allows, allowsIfVisible } from '../../contracts/policy';
 import { comune } from '../../contracts/tables/comuni';
-import { schemaModel } from '../../lib/xml/schemas';
+import { schemaModel } from '../xml/schemas';
 import { type ItemDocumentKind } from '../../contracts/xml/schemas';
-import { renderDocument } from '../../lib/xml/render';
-import { millisToDateTime } from '../../lib/xml/rome-time';
-import type { DocumentObject } from '../../lib/xml/to-object';
+import { renderDocument } from '../xml/render';
+import { millisToDateTime } from '../xml/rome-time';
+import type { DocumentObject } from '../xml/to-object';
 import { documentKindOfItem, type ItemVersion } from './items';
 
 /** The Rome calendar date an item expires on: the last day it is valid (its expiry is the midnight after). */

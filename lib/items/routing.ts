@@ -1,11 +1,9 @@
 import { NationalNode, NodeIds, type NodeId } from '../../contracts/nodes';
+import { Scope } from '../../contracts/tables/codes';
 import { comune } from '../../contracts/tables/comuni';
 
 /** What the node routes: a CV, a vacancy, or an INPS record of an income-support recipient. */
 export type ItemKind = 'CANDIDATURA' | 'VACANCY' | 'PERCETTORE';
-
-/** `ambitodiffusione` codes of the standard. */
-export const Scope = { regional: '01', national: '02', european: '03' } as const;
 
 /** What the rules need to know about an item's current version. */
 export interface RouteInput {

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { hasValidCheck } from '../../lib/xml/codice-fiscale';
+import { hasValidCheck } from '../xml/codice-fiscale';
 import { HrOpenNamespace } from './hr-open';
 
 /**
