@@ -1,4 +1,5 @@
 import type { AvroRecordName } from './avro/schemas';
+import { PendingHeader } from './headers';
 import { NodeIds, type NodeId } from './nodes';
 
 /**
@@ -87,7 +88,7 @@ const central: readonly TopicSpec[] = [
   { name: Topic.dispatcherHolders, partitions: 6, compacted: true, writer: 'dispatcher', value: 'JSON holder state', key: 'item root' },
   { name: Topic.enricherWaiting, partitions: 6, compacted: true, writer: 'enricher', value: 'JSON waiting INPS records, tombstone on release', key: 'codice fiscale' },
   { name: Topic.schedulerTicks, partitions: 6, compacted: false, writer: 'scheduler', value: 'empty, with the scheduler group in a header: look again at the key', key: 'item root' },
-  { name: Topic.ingestPending, partitions: 1, compacted: false, writer: 'ingest', value: 'original submission bytes + ncn-node, ncn-received-at headers', key: 'item code', maxMessageBytes: LargeMessageBytes },
+  { name: Topic.ingestPending, partitions: 1, compacted: false, writer: 'ingest', value: `original submission bytes + ${PendingHeader.node}, ${PendingHeader.receivedAt} headers`, key: 'item code', maxMessageBytes: LargeMessageBytes },
 ]; // prettier-ignore
 
 function nodeSpecs(node: NodeId): TopicSpec[] {

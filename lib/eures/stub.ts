@@ -2,21 +2,9 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { EuresHeader } from '../../contracts/headers';
 import { hasValidCheck } from '../xml/codice-fiscale';
 import { HrOpenNamespace } from './hr-open';
-
-/**
- * How the node talks to EURES (the forwarder and this receiver agree on it): `POST <endpoint>` with the HR-Open
- * document as the body (UPSERT) or an empty body (WITHDRAW, CLOSE, EXPIRE), and these headers. EURES applies a
- * key once: a repeated key answers 200 with `duplicate`.
- */
-export const EuresHeader = {
-  idempotencyKey: 'idempotency-key',
-  action: 'x-ncn-action',
-  kind: 'x-ncn-kind',
-  root: 'x-ncn-item',
-  version: 'x-ncn-version',
-} as const;
 
 /** What the receiver does with requests: answer, fail (503), or hold them without answering. */
 export type StubMode = 'ok' | 'fail' | 'stall';

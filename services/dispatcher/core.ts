@@ -1,4 +1,5 @@
 import type { ItemExpired, MessaggioItem, PercettoreArricchito } from '../../contracts/avro/types';
+import { DeliveryIdHeader } from '../../contracts/headers';
 import { isNodeId, type NodeId } from '../../contracts/nodes';
 import { FieldPolicy } from '../../contracts/policy';
 import { nodeTopic, Topic } from '../../contracts/topics';
@@ -138,7 +139,7 @@ class Deliveries {
           addressee: null,
         },
       },
-      headers: { 'ncn-delivery-id': deliveryId },
+      headers: { [DeliveryIdHeader]: deliveryId },
     });
     this.#audit(action, node, rule);
   }
@@ -162,7 +163,7 @@ class Deliveries {
           createdAt: this.now,
         },
       },
-      headers: { 'ncn-delivery-id': idempotencyKey },
+      headers: { [DeliveryIdHeader]: idempotencyKey },
     });
     this.#audit(action, 'EURES', rule);
   }
@@ -399,7 +400,7 @@ function dispatchMessage(message: MessaggioItem, ctx: DispatchContext): Dispatch
           addressee: to.addressee,
         },
       },
-      headers: { 'ncn-delivery-id': deliveryId },
+      headers: { [DeliveryIdHeader]: deliveryId },
     },
     {
       topic: Topic.audit,

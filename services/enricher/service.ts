@@ -21,7 +21,8 @@ import { decide, isRecipient, relationOf, type CoRelation, type EnricherDecision
 import { fillCoTable } from './rebuild';
 import { RebuildableIndex } from '../runtime/rebuildable';
 import { toPercettore, toRapporto } from './records';
-import { EnricherHeader, WaitingState, changelogRecord, parseWaitingValue } from './waiting-state';
+import { EnricherHeader } from '../../contracts/headers';
+import { WaitingState, changelogRecord, parseWaitingValue } from './waiting-state';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 
 /** A running enricher. */

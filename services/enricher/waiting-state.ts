@@ -1,15 +1,8 @@
 import type { OutputRecord } from '../runtime/runner/types';
 import { StagedStore } from '../runtime/runner/staged-store';
+import { EnricherHeader } from '../../contracts/headers';
 import { Topic } from '../../contracts/topics';
 import { dueAt, type Waiting, type WaitingChange, type WaitingRecord } from './core';
-
-/** Headers of the enricher's changelog records. */
-export const EnricherHeader = {
-  /** The enricher group the record is for: the topics are shared, each group reads only its own. */
-  group: 'ncn-group',
-  /** On a changelog record: the person's change count, so a tombstone too can be compared with what is known. */
-  seq: 'ncn-seq',
-} as const;
 
 /** The value of a changelog record on ncn.enricher.waiting (key: codice fiscale), as JSON. */
 export interface WaitingValue extends Waiting {

@@ -1,5 +1,6 @@
 import type { EuresDelivery } from '../../contracts/avro/types';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
+import { EuresHeader } from '../../contracts/headers';
 import { Topic, topicCatalogue } from '../../contracts/topics';
 import { Counter, Gauge } from 'prom-client';
 import type { AvroSerde } from '../runtime/avro-serde';
@@ -11,7 +12,6 @@ import { deadLetter, describeError } from '../runtime/runner/dead-letter';
 import { startRunner } from '../runtime/runner/runner';
 import type { Handler, OutputRecord } from '../runtime/runner/types';
 import { CircuitBreaker } from './breaker';
-import { EuresHeader } from '../../lib/eures/stub';
 
 /** How one delivery ended. */
 export type Outcome = 'delivered' | 'duplicate' | 'refused';

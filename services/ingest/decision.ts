@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DeadLetterHeader } from '../../contracts/headers';
 import type { NodeId } from '../../contracts/nodes';
 import { Topic, nodeTopic } from '../../contracts/topics';
 import type { OutputRecord } from '../runtime/runner/types';
@@ -86,13 +87,13 @@ function deadLetterOf(input: SubmissionInput, issues: readonly Issue[]): OutputR
     key: input.key,
     value: input.bytes,
     headers: {
-      'ncn-error-code': first?.code ?? 'REJECTED',
-      'ncn-error-message': (first?.message ?? 'rejected').slice(0, 4_000),
-      'ncn-service': 'ingest',
-      'ncn-source-topic': nodeTopic.in(input.node),
-      'ncn-source-partition': String(input.partition),
-      'ncn-source-offset': input.offset,
-      'ncn-failed-at': input.receivedAt.toISOString(),
+      [DeadLetterHeader.errorCode]: first?.code ?? 'REJECTED',
+      [DeadLetterHeader.errorMessage]: (first?.message ?? 'rejected').slice(0, 4_000),
+      [DeadLetterHeader.service]: 'ingest',
+      [DeadLetterHeader.sourceTopic]: nodeTopic.in(input.node),
+      [DeadLetterHeader.sourcePartition]: String(input.partition),
+      [DeadLetterHeader.sourceOffset]: input.offset,
+      [DeadLetterHeader.failedAt]: input.receivedAt.toISOString(),
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Kafka, ConsumedRecord } from '../runtime/kafka';
+import { PendingHeader } from '../../contracts/headers';
 import { isNodeId, type NodeId } from '../../contracts/nodes';
 import { subjectHash } from '../../contracts/policy';
 import { NodeInTopicPattern, Topic } from '../../contracts/topics';
@@ -34,22 +35,6 @@ export interface IngestOptions {
   /** Where to start a group without offsets [from the beginning]. */
   readonly fromBeginning?: boolean;
 }
-
-/** Headers of a parked submission on ncn.ingest.pending. */
-export const PendingHeader = {
-  /** The ingest group that parked it: the topic is shared, each group takes back only its own. */
-  group: 'ncn-group',
-  node: 'ncn-node',
-  receivedAt: 'ncn-received-at',
-  /** When it was last (re)parked, for an operator reading the queue (`ncn tail ncn.ingest.pending`). */
-  parkedAt: 'ncn-parked-at',
-  waitingFor: 'ncn-waiting-for',
-  /** Where the submission arrived on its node's inbound topic: its receipt and dead letter name that place. */
-  partition: 'ncn-in-partition',
-  offset: 'ncn-in-offset',
-  /** The parked submission's own item code, as its document says. */
-  code: 'ncn-code',
-} as const;
 
 /**
  * The ingest service: loads its tables (item chains from its changelog, income-support recipients, accredited

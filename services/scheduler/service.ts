@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Kafka, Producer } from '../runtime/kafka';
 import type { ExpirySchedule } from '../../contracts/avro/types';
+import { SchedulerHeader } from '../../contracts/headers';
 import { Topic } from '../../contracts/topics';
 import type { AvroSerde } from '../runtime/avro-serde';
 import type { Config } from '../runtime/config';
@@ -12,14 +13,6 @@ import { startRunner, type Runner } from '../runtime/runner/runner';
 import { sourceOf, type Handler, type InputRecord, type OutputRecord } from '../runtime/runner/types';
 import { DueIndex, type IndexedSchedule } from './due-index';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
-
-/** Headers the scheduler writes. */
-export const SchedulerHeader = {
-  /** On a tick: the scheduler group it is for (the topic is shared; each group takes only its own). */
-  group: 'ncn-group',
-  /** On the tombstone an expiry writes: the version it expired, so that it cancels nothing newer. */
-  expiredVersion: 'ncn-expired-version',
-} as const;
 
 export interface SchedulerOptions {
   readonly config: Config;

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { DeadLetterHeader } from '../../../contracts/headers';
+import { DeadLetterHeader, ReplayedFromHeader } from '../../../contracts/headers';
 import { Topic } from '../../../contracts/topics';
 import { loadConfig } from '../../runtime/config';
 import { createKafka } from '../../runtime/kafka';
 import { createLogger } from '../../runtime/logger';
 import { readTopic } from '../read-topic';
 import { table } from '../table';
-
-/** A header a replayed record carries: the dead letter it came from. */
-export const ReplayedFrom = 'ncn-replayed-from';
 
 interface Letter {
   partition: number;
@@ -137,7 +134,7 @@ Examples:
           const headers: Record<string, Buffer | string> = {};
           for (const [k, v] of Object.entries(l.headers))
             if (!Object.values<string>(DeadLetterHeader).includes(k)) headers[k] = v;
-          headers[ReplayedFrom] = `${l.partition}:${l.offset}`;
+          headers[ReplayedFromHeader] = `${l.partition}:${l.offset}`;
           await producer.send({ topic, messages: [{ key: l.key, value: l.value, headers }] });
           console.log(`replayed ${l.partition}:${l.offset} to ${topic}`);
         }

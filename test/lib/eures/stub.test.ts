@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EuresHeader, startEuresStub } from '../../../lib/eures/stub';
+import { EuresHeader } from '../../../contracts/headers';
+import { startEuresStub } from '../../../lib/eures/stub';
 
 /** A WITHDRAW needs no document: the receiver's bookkeeping alone is tested here. */
 const withdraw = (url: string, key: string): Promise<Response> =>

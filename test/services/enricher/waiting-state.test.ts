@@ -4,12 +4,8 @@ import { person } from '../../../lib/gen/people';
 import { Random } from '../../../lib/gen/random';
 import { generatePercettore } from '../../../lib/gen/records';
 import type { Waiting } from '../../../services/enricher/core';
-import {
-  EnricherHeader,
-  WaitingState,
-  changelogRecord,
-  parseWaitingValue,
-} from '../../../services/enricher/waiting-state';
+import { EnricherHeader } from '../../../contracts/headers';
+import { WaitingState, changelogRecord, parseWaitingValue } from '../../../services/enricher/waiting-state';
 
 const CF = 'RSSMRA85T10A562S';
 const p = (id: string): Percettore => ({
