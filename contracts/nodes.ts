@@ -1,5 +1,5 @@
 /**
- * Node ids of the federation (ARCHITECTURE.md, "Actors and nodes"): `00` the national portal, `01`..`20` the
+ * Node ids of the federation: `00` the national portal, `01`..`20` the
  * ISTAT regions except Trentino-Alto Adige (04), which is two nodes: `21` Bolzano and `22` Trento.
  */
 export const NodeIds = [

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * Where personal data may go (ARCHITECTURE.md rule 7, the seeds' data minimisation): one table, read by the
- * renderers of every destination, so the policy is readable in one place and a test holds each renderer to it.
+ * Where personal data may go (rule 7 of the exchange, data minimisation: what identifies a person goes only to a
+ * destination that needs it): one table, read by the renderers of every destination, so the policy is readable in
+ * one place and a test holds each renderer to it.
  */
 
 /** The parties the node sends data to. */

@@ -3,8 +3,8 @@ import { PendingHeader } from './headers';
 import { NodeIds, type NodeId } from './nodes';
 
 /**
- * The topic catalogue: names are the contract (ARCHITECTURE.md, "Topics"). Services import names from here and
- * never spell a topic themselves.
+ * The topic catalogue: the names are the contract between the services, and with the nodes, INPS and the CO
+ * feed. Services import names from here and never spell a topic themselves.
  */
 export const Topic = {
   inpsPercettori: 'inps.percettori',

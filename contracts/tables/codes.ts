@@ -1,6 +1,6 @@
 /**
  * Code lists the standard's schemas fix themselves (enumerations in contracts/xml/*.xsd) and their meaning
- * from "Modelli e regole" and ARCHITECTURE.md. Lists the schemas only constrain by pattern (titolo di studio,
+ * from "Modelli e regole" and the rules of the exchange. Lists the schemas only constrain by pattern (titolo di studio,
  * modalità di lavoro, tipologie contrattuali, patenti, abilitazioni) are the Ministry's and are not carried:
  * see SOURCES.md.
  */

@@ -3,7 +3,7 @@ import type { NodeId } from '../nodes';
 /**
  * ISTAT region codes (Codici statistici delle unità amministrative territoriali, ISTAT, CC BY 3.0 IT) and the
  * node that serves each: the region's own code, except Trentino-Alto Adige (04), whose two autonomous
- * provinces are nodes 21 (Bolzano, BZ) and 22 (Trento, TN) (ARCHITECTURE.md, "Actors and nodes").
+ * provinces are nodes 21 (Bolzano, BZ) and 22 (Trento, TN) (the federation's nodes: ../nodes.ts).
  */
 export const Regions = {
   '01': 'Piemonte',

@@ -29,7 +29,7 @@ export interface Route {
 const everyNodeBut = (sender: NodeId | undefined): NodeId[] => NodeIds.filter((n) => n !== sender);
 
 /**
- * The destinations of an item by rule (ARCHITECTURE.md rules 1-3): a CV by its scope (regional: the domicile
+ * The destinations of an item by rules 1-3 of the exchange: a CV by its scope (regional: the domicile
  * region's node; national: every node; European: every node and EURES), a vacancy to every node and EURES, an
  * INPS record to the domicile region's node. Never back to the sender.
  */

@@ -10,7 +10,7 @@ import { scopeOf, taskOf, type Handler, type InputRecord } from '../runtime/runn
 import { StagedStore } from '../runtime/runner/staged-store';
 import { followTable, type Table } from '../runtime/table';
 import type { ItemExpired, MessaggioItem, PercettoreArricchito } from '../../contracts/avro/types';
-import { dispatch, type DispatchEvent, type Holding } from './core';
+import { dispatch, type DispatchEvent, type Holding } from './dispatch';
 import { itemVersion, type CanonicalItem } from '../../lib/items/items';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';
 

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { RedisRebuildMarker } from '../runtime/rebuildable';
 import { redisUnavailable } from '../runtime/redis';
 import { TipoMovimentoSymbols, type TipoMovimento } from '../../contracts/avro/types';
-import type { CoRelation } from './core';
+import type { CoRelation } from './enrich';
 
 /** What a table operation answers when the table is gone from Redis (the built marker is missing). */
 export const Lost = 'lost' as const;
@@ -15,7 +15,7 @@ export interface RecipientChange {
   readonly order: string;
 }
 
-/** Byte-wise "a > b", as core.ts compareOrder (Lua's own string comparison follows the server's locale). */
+/** Byte-wise "a > b", as enrich.ts compareOrder (Lua's own string comparison follows the server's locale). */
 const GREATER = `
 local function greater(a, b)
   local n = math.min(#a, #b)
@@ -164,7 +164,7 @@ export class CoTable {
     return [check ? '1' : '0', r.order, r.start, r.end ?? '', r.qualifica, r.idComunicazione, r.tipoMovimento];
   }
 
-  /** Merges a relation (core.ts mergeRelation) and answers the person's relation after it. */
+  /** Merges a relation (enrich.ts mergeRelation) and answers the person's relation after it. */
   async merge(cf: string, relation: CoRelation): Promise<CoRelation | Lost> {
     const r = (await this.#run(MERGE, [this.#last(cf), this.#marker], this.#mergeArgs(true, relation))) as unknown[];
     return r[0] === -1 ? Lost : toRelation(r.slice(1));
@@ -177,7 +177,7 @@ export class CoTable {
     return r[0] === 0 ? undefined : toRelation(r.slice(1));
   }
 
-  /** Records an INPS record's effect on the recipients (core.ts isRecipient), unless a later one was recorded. */
+  /** Records an INPS record's effect on the recipients (enrich.ts isRecipient), unless a later one was recorded. */
   async applyRecipient(change: RecipientChange): Promise<boolean | Lost> {
     const r = await this.#run(
       RECIPIENT,

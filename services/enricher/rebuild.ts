@@ -5,7 +5,7 @@ import { NcnError } from '../runtime/errors';
 import type { Logger } from '../runtime/logger';
 import { readToEnd } from '../runtime/read-to-end';
 import { inputOrder, type CoTable, type RecipientChange } from './co-table';
-import { isRecipient, relationOf, type CoRelation } from './core';
+import { isRecipient, relationOf, type CoRelation } from './enrich';
 import { toPercettore, toRapporto } from './records';
 
 /** What a rebuild wrote. */

@@ -2,7 +2,7 @@ import { Type, type Schema } from 'avsc';
 import { avroSchema } from '../../contracts/avro/schemas';
 import { ErrorCode, NcnError } from '../runtime/errors';
 import type { Percettore } from '../../contracts/avro/types';
-import type { Rapporto } from './core';
+import type { Rapporto } from './enrich';
 
 const percettoreSchema = avroSchema('it.ncn.Percettore') as Schema & { fields: readonly { name: string }[] };
 const percettoreType = Type.forSchema(percettoreSchema);
@@ -30,7 +30,7 @@ export function toPercettore(decoded: unknown): Percettore {
   return value as unknown as Percettore;
 }
 
-/** A CO record as decoded from co.rapporti (its fields are checked by core.ts relationOf). */
+/** A CO record as decoded from co.rapporti (its fields are checked by enrich.ts relationOf). */
 export function toRapporto(decoded: unknown): Rapporto {
   if (decoded === null || typeof decoded !== 'object')
     throw new NcnError(ErrorCode.Decode, 'a CO record that is not a record');

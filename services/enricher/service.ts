@@ -17,7 +17,7 @@ import {
 } from '../runtime/runner/types';
 import { followTable, type Table } from '../runtime/table';
 import { CoTable, Lost, inputOrder } from './co-table';
-import { decide, isRecipient, relationOf, type CoRelation, type EnricherDecision, type EnricherInput } from './core';
+import { decide, isRecipient, relationOf, type CoRelation, type EnricherDecision, type EnricherInput } from './enrich';
 import { fillCoTable } from './rebuild';
 import { RebuildableIndex } from '../runtime/rebuildable';
 import { toPercettore, toRapporto } from './records';

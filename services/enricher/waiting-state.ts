@@ -2,7 +2,7 @@ import type { OutputRecord } from '../runtime/runner/types';
 import { StagedStore } from '../runtime/runner/staged-store';
 import { EnricherHeader } from '../../contracts/headers';
 import { Topic } from '../../contracts/topics';
-import { dueAt, type Waiting, type WaitingChange, type WaitingRecord } from './core';
+import { dueAt, type Waiting, type WaitingChange, type WaitingRecord } from './enrich';
 
 /** The value of a changelog record on ncn.enricher.waiting (key: codice fiscale), as JSON. */
 export interface WaitingValue extends Waiting {

@@ -11,7 +11,7 @@ import { processTransactions, startRunner, type Runner } from '../runtime/runner
 import { scopeOf, sourceOf, type Handler, type InputRecord, type TransactionScope } from '../runtime/runner/types';
 import { followTable, type Table } from '../runtime/table';
 import { defaultLimits } from '../../lib/xml/harden';
-import { decideSubmission, type Decision, type IngestSettings } from './core';
+import { decideSubmission, type Decision, type IngestSettings } from './admission';
 import type { Intermediario, Percettore } from '../../contracts/avro/types';
 import { IngestState, type ChangelogRecord } from './state';
 import { NodeConsumerGroupInputs } from '../../contracts/groups';

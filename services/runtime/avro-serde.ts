@@ -2,7 +2,7 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import type { Schema as AvroSchema } from 'avsc';
 import { ErrorCode, NcnError } from './errors';
 
-/** Every subject is registered with BACKWARD compatibility (ARCHITECTURE.md, "Topics"). */
+/** Every subject is registered with BACKWARD compatibility: a consumer on a newer schema reads every older record. */
 export const SubjectCompatibility = COMPATIBILITY.BACKWARD;
 
 /** The Confluent wire format: magic byte 0, then the schema id as a 4-byte big-endian integer, then Avro. */

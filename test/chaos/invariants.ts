@@ -1,6 +1,7 @@
 /**
  * The chaos suite's invariants, as pure functions over what the checker read back from every topic. They are
- * written from the rules (ARCHITECTURE.md 1-4, 7) on purpose, not imported from the services: a checker that
+ * written from the rules of the exchange (1-4: where a CV, a vacancy and an INPS record go, and when an item
+ * expires; 7: no codice fiscale outside the nodes) on purpose, not imported from the services: a checker that
  * shared the dispatcher's routing code would agree with its mistakes.
  */
 import { NodeIds } from '../../contracts/nodes';

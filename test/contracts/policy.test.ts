@@ -6,7 +6,7 @@ import {
   type PersonalField,
 } from '../../contracts/policy';
 import { subjectHash } from '../../contracts/policy';
-import { dispatch } from '../../services/dispatcher/core';
+import { dispatch } from '../../services/dispatcher/dispatch';
 import type { ItemVersion } from '../../lib/items/items';
 import { publicProjection } from '../../lib/items/render';
 import { euresDocument } from '../../lib/eures/hr-open';

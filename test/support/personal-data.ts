@@ -8,8 +8,8 @@ const NUMERIC = /(?<!\d)\d{11}(?!\d)/g;
 /**
  * A keyed hash (HMAC-SHA256, hex), as the audit names a person, or a document's SHA-256. A run of 11 of its digits
  * now and then has the check digit of a numeric codice fiscale, and, since the search is case-blind, 16 of its
- * characters now and then read as a personal one with the right check character (`ecafaa52b55c744f`: a full-size
- * chaos run's audit trail had one), so digests are taken out before either search.
+ * characters now and then read as a personal one with the right check character (`ecafaa52b55c744f` does), so
+ * digests are taken out before either search.
  */
 const HEX_DIGEST = /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g;
 

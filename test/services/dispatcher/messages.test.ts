@@ -6,7 +6,7 @@ import { FieldPolicy } from '../../../contracts/policy';
 import { NodeIds } from '../../../contracts/nodes';
 import { Topic, nodeTopic } from '../../../contracts/topics';
 import type { MessaggioItem } from '../../../contracts/avro/types';
-import { dispatch } from '../../../services/dispatcher/core';
+import { dispatch } from '../../../services/dispatcher/dispatch';
 import { routeMessage } from '../../../lib/items/routing';
 import type { OutputRecord } from '../../../services/runtime/runner/types';
 

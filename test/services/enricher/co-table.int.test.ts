@@ -6,7 +6,7 @@ import {
   relationOf,
   type CoRelation,
   type Rapporto,
-} from '../../../services/enricher/core';
+} from '../../../services/enricher/enrich';
 import { Random } from '../../../lib/gen/random';
 import { createRedis } from '../../../services/runtime/redis';
 import { testConfig } from '../../support/clients';

@@ -6,7 +6,7 @@ import { DeadLetterHeader } from '../../../contracts/headers';
 import type { NodeId } from '../../../contracts/nodes';
 import { comune } from '../../../contracts/tables/comuni';
 import { Topic } from '../../../contracts/topics';
-import type { CoRelation } from '../../../services/enricher/core';
+import type { CoRelation } from '../../../services/enricher/enrich';
 import { CoTable } from '../../../services/enricher/co-table';
 import { fillCoTable } from '../../../services/enricher/rebuild';
 import { RebuildableIndex } from '../../../services/runtime/rebuildable';

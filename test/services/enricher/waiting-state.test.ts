@@ -3,7 +3,7 @@ import type { Percettore } from '../../../contracts/avro/types';
 import { person } from '../../../lib/gen/people';
 import { Random } from '../../../lib/gen/random';
 import { generatePercettore } from '../../../lib/gen/records';
-import type { Waiting } from '../../../services/enricher/core';
+import type { Waiting } from '../../../services/enricher/enrich';
 import { EnricherHeader } from '../../../contracts/headers';
 import { WaitingState, changelogRecord, parseWaitingValue } from '../../../services/enricher/waiting-state';
 

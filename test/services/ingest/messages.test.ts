@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Topic, nodeTopic } from '../../../contracts/topics';
-import { decideSubmission, type Decision, type SubmissionInput } from '../../../services/ingest/core';
+import { decideSubmission, type Decision, type SubmissionInput } from '../../../services/ingest/admission';
 import type { Intermediario } from '../../../contracts/avro/types';
 import { IngestState } from '../../../services/ingest/state';
 import type { OutputRecord } from '../../../services/runtime/runner/types';

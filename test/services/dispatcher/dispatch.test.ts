@@ -3,7 +3,7 @@ import avro from 'avsc';
 import { avroSchema, type AvroRecordName } from '../../../contracts/avro/schemas';
 import { NodeIds, type NodeId } from '../../../contracts/nodes';
 import type { PercettoreArricchito } from '../../../contracts/avro/types';
-import { dispatch, type Dispatch, type Holding } from '../../../services/dispatcher/core';
+import { dispatch, type Dispatch, type Holding } from '../../../services/dispatcher/dispatch';
 import type { OutputRecord } from '../../../services/runtime/runner/types';
 import { person } from '../../../lib/gen/people';
 import { Random } from '../../../lib/gen/random';

@@ -20,7 +20,7 @@ import {
   type EnricherInput,
   type Rapporto,
   type Waiting,
-} from '../../../services/enricher/core';
+} from '../../../services/enricher/enrich';
 import { toPercettore } from '../../../services/enricher/records';
 import { ErrorCode, NcnError } from '../../../services/runtime/errors';
 

@@ -1,6 +1,11 @@
 import avro from 'avsc';
 import { avroSchema } from '../../../contracts/avro/schemas';
-import { decideSubmission, effectiveExpiry, type Decision, type SubmissionInput } from '../../../services/ingest/core';
+import {
+  decideSubmission,
+  effectiveExpiry,
+  type Decision,
+  type SubmissionInput,
+} from '../../../services/ingest/admission';
 import type { Intermediario } from '../../../contracts/avro/types';
 import { IngestState } from '../../../services/ingest/state';
 import type { OutputRecord } from '../../../services/runtime/runner/types';

@@ -1,6 +1,8 @@
 /**
- * The enricher's rules (ARCHITECTURE.md rule 3), without I/O: which CO relation is a person's last, and what an
- * INPS record, a CO record or a tick does to the person's waiting INPS records and to ncn.percettori.
+ * The enricher's rules, without I/O. Rule 3 of the exchange: an INPS record goes to the node of the worker's
+ * domicile region with the qualification of the person's last employment, INPS's own when given, else the most
+ * recent CO relation's. Here: which CO relation is a person's last, and what an INPS record, a CO record or a
+ * tick does to the person's waiting INPS records and to ncn.percettori.
  */
 import {
   TipoMovimentoSymbols,

@@ -428,10 +428,12 @@ function dispatchMessage(message: MessaggioItem, ctx: DispatchContext): Dispatch
 }
 
 /**
- * The dispatcher's rules (ARCHITECTURE.md 1-7) for one input, given the item's holding: deliveries to the nodes
- * that should now hold it (UPSERT), withdrawals from those that no longer should, closes and expiries to every
- * holder, the EURES document or its withdrawal, the public projection, the audit of the decision, and the new
- * holding, all to be produced in one transaction with the input's offset. Pure: no I/O, no clock.
+ * The dispatcher's rules for one input (rules 1-7 of the exchange: where a CV, a vacancy and an INPS record go,
+ * when an item expires, that the holders follow the current version, the intermediary's block, and personal data
+ * only where a destination may have it), given the item's holding: deliveries to the nodes that should now hold
+ * it (UPSERT), withdrawals from those that no longer should, closes and expiries to every holder, the EURES
+ * document or its withdrawal, the public projection, the audit of the decision, and the new holding, all to be
+ * produced in one transaction with the input's offset. Pure: no I/O, no clock.
  */
 export function dispatch(prev: Holding | undefined, event: DispatchEvent, ctx: DispatchContext): Dispatch {
   switch (event.type) {
