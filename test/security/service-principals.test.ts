@@ -1,6 +1,6 @@
 import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../contracts/groups';
 import { Topic } from '../../contracts/topics';
-import { allows, loadPolicy } from '../../services/security/policy';
+import { allows, loadPolicy } from '../../lib/security/policy';
 
 /**
  * Every consuming service runs on the runner, which reads its inputs, commits in transactions of its group's id
