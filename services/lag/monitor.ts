@@ -1,4 +1,4 @@
-import { partitionKey, readPartitionHealth, type Admin, type Kafka, type Quorum } from '../runtime/kafka';
+import { partitionKey, lookPartitionHealth, type Admin, type Kafka, type Quorum } from '../runtime/kafka';
 import type { Logger } from '../runtime/logger';
 import {
   defaultThresholds,
@@ -106,9 +106,13 @@ export async function startLagMonitor(options: LagMonitorOptions): Promise<LagMo
   let cluster: ClusterReport | undefined;
   let quorum: { at: number; value: Quorum | undefined } | undefined;
 
-  /** Every partition's leader, and the cluster's report; a quorum answer not older than its interval. */
+  /**
+   * Every partition's leader, and the cluster's report; a quorum answer not older than its interval. Through the
+   * monitor's own admin client: one made and closed per look would hold the event loop (and the page) while it
+   * waits for its requests to a broker that is down.
+   */
   async function sampleCluster(at: number): Promise<ReadonlyMap<string, number>> {
-    const { leaders, leads, underReplicated, unled } = await readPartitionHealth(kafka);
+    const { leaders, leads, underReplicated, unled } = await lookPartitionHealth(admin);
     if (
       options.quorum !== undefined &&
       (quorum === undefined || at - quorum.at >= (options.quorumIntervalMs ?? 30_000))

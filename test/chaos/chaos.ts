@@ -198,7 +198,7 @@ async function main(): Promise<number> {
   );
   const kafka = createKafka(config, harnessLog, 'ncn-chaos', { connectTimeoutMs: 10 * 60_000 });
   /** The cluster's partitions and the node's lag. */
-  const watch = new ClusterWatch(kafka);
+  const watch = new ClusterWatch();
   let producer: Producer | undefined;
   try {
     await Promise.all(everyone.map((s) => s.start()));
@@ -729,6 +729,7 @@ async function main(): Promise<number> {
     say(violations === 0 ? '\nchaos: no violation' : `\nchaos: ${violations} violations`);
     return violations === 0 ? 0 : 1;
   } finally {
+    watch.close();
     await producer?.disconnect().catch(() => undefined);
     await Promise.all(everyone.map((s) => s.stop()));
     if (args.keep)

@@ -8,50 +8,110 @@ import { setConnected } from '../../infra/local/netns';
 import { runningProcess, type ProcessRef } from '../../infra/local/processes';
 import type { StackSettings } from '../../infra/local/settings';
 import type { BrokerNode } from '../../services/runtime/config';
-import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../contracts/groups';
-import { lagOf } from '../../services/runtime/group-lag';
-import { readPartitionHealth, type Admin, type Kafka, type PartitionHealth } from '../../services/runtime/kafka';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ThreadPoolEnv, type PartitionHealth } from '../../services/runtime/kafka';
+import type { Look, LookAnswer, LookRequest } from './cluster-look';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The suite's view of the cluster: the partitions' leaders and replicas, and the node's lag. Each look takes an
- * admin client of its own, closed after it: one kept across the broker faults crashed the process (SIGSEGV in the
- * client) when a broker it was connected to was killed. A look costs a SCRAM login, so callers look every few
- * seconds, not faster.
+ * The suite's view of the cluster: the partitions' leaders and replicas, and the node's lag. The looks run in a
+ * process of their own (cluster-look.ts), one at a time: closing an admin client waits, on the calling thread,
+ * for every request it still has in flight, which on a cluster with brokers down held the suite's event loop for
+ * minutes (its services' exits went unnoticed, its faults stalled); and a client kept across broker faults
+ * crashed its process (SIGSEGV). A look not answered within `lookTimeoutMs` fails, and the process is replaced.
  */
 export class ClusterWatch {
-  constructor(private readonly kafka: Kafka) {}
+  #child: ChildProcessWithoutNullStreams | undefined;
+  #nextId = 1;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Looks are made one after the other; this is the last one asked. */
+  #queue: Promise<unknown> = Promise.resolve();
 
-  async #with<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      return await use(admin);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+  constructor(private readonly lookTimeoutMs = 30_000) {}
+
+  #process(): ChildProcessWithoutNullStreams {
+    if (this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null)
+      return this.#child;
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'cluster-look.ts')], {
+      env: { ...ThreadPoolEnv, ...process.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stderr.resume();
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const answer = JSON.parse(line) as LookAnswer;
+      const waiting = this.#pending.get(answer.id);
+      if (waiting === undefined) return; // answered after its time ran out
+      this.#pending.delete(answer.id);
+      if ('error' in answer) waiting.reject(new Error(answer.error));
+      else waiting.resolve(answer.value);
+    });
+    child.once('exit', () => {
+      for (const [id, waiting] of this.#pending) {
+        this.#pending.delete(id);
+        waiting.reject(new Error('the cluster watch process exited'));
+      }
+    });
+    this.#child = child;
+    return child;
+  }
+
+  #look(look: Look): Promise<unknown> {
+    const asked = this.#queue.then(
+      () =>
+        new Promise<unknown>((resolve, reject) => {
+          const id = this.#nextId++;
+          const child = this.#process();
+          const timer = setTimeout(() => {
+            this.#pending.delete(id);
+            child.kill('SIGKILL');
+            reject(new Error(`the cluster did not answer a look within ${this.lookTimeoutMs} ms`));
+          }, this.lookTimeoutMs);
+          this.#pending.set(id, {
+            resolve: (v) => {
+              clearTimeout(timer);
+              resolve(v);
+            },
+            reject: (e) => {
+              clearTimeout(timer);
+              reject(e);
+            },
+          });
+          child.stdin.write(`${JSON.stringify({ ...look, id } satisfies LookRequest)}\n`);
+        }),
+    );
+    this.#queue = asked.catch(() => undefined);
+    return asked;
   }
 
   /**
    * The partitions of every topic: how many have no leader or one of `away` as leader, how many lack a replica in
    * sync, and how many each broker leads.
    */
-  health(away: ReadonlySet<number> = new Set()): Promise<PartitionHealth> {
-    return readPartitionHealth(this.kafka, { away });
+  async health(away: ReadonlySet<number> = new Set()): Promise<PartitionHealth> {
+    const h = (await this.#look({ what: 'health', away: [...away] })) as Omit<PartitionHealth, 'leads' | 'leaders'> & {
+      leads: [number, number][];
+      leaders: [string, number][];
+    };
+    return { ...h, leads: new Map(h.leads), leaders: new Map(h.leaders) };
   }
 
   /** Records behind, per consumer group of the node. */
-  lags(): Promise<Map<string, number>> {
-    return this.#with(async (admin) => {
-      const watched = NodeConsumerGroups.map((group) => ({ group, topics: NodeConsumerGroupInputs[group] }));
-      return new Map(Object.entries(await lagOf(admin, watched)));
-    });
+  async lags(): Promise<Map<string, number>> {
+    return new Map(Object.entries((await this.#look({ what: 'lags' })) as Record<string, number>));
   }
 
   /** The node's groups' total lag. */
   async lag(): Promise<number> {
     return [...(await this.lags()).values()].reduce((a, b) => a + b, 0);
+  }
+
+  /** Ends the looking process. */
+  close(): void {
+    this.#child?.kill('SIGKILL');
+    this.#child = undefined;
   }
 }
 

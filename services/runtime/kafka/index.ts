@@ -37,7 +37,7 @@ export {
   type TopicOffsets,
 } from './admin';
 export { isFatalClientError } from './rdkafka';
-export { partitionHealth, readPartitionHealth, type PartitionHealth } from './partition-health';
+export { lookPartitionHealth, partitionHealth, readPartitionHealth, type PartitionHealth } from './partition-health';
 export { javaAdmin, type Acl, type ConfigValue, type JavaAdmin, type Quorum } from './java-admin';
 export { ThreadPoolEnv } from './queue-waker';
 export { type ReadFrom, type TopicReader, type TopicReaderOptions } from './reader';

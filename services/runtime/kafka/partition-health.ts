@@ -1,4 +1,4 @@
-import type { TopicMetadata } from './admin';
+import type { Admin, TopicMetadata } from './admin';
 import type { Kafka } from './client';
 
 /** What the cluster's metadata says of its partitions, counted. */
@@ -41,11 +41,18 @@ export function partitionHealth(
   return { partitions, unled, underReplicated, leads, leaders };
 }
 
+/** Reads every topic's metadata through `admin` and counts it (see partitionHealth). */
+export async function lookPartitionHealth(admin: Admin, away?: ReadonlySet<number>): Promise<PartitionHealth> {
+  const { topics } = await admin.fetchTopicMetadata({ topics: await admin.listTopics() });
+  return partitionHealth(topics, away);
+}
+
 /**
- * Reads every topic's metadata through an admin client of its own, closed after the look, and counts it. An admin
- * client kept across broker faults, asked for metadata while a broker it was connected to was killed, crashed its
- * process (SIGSEGV in the client): a look costs a login, so callers look every few seconds, not faster. Rejects
- * when no answer comes within `timeoutMs` (a cluster without quorum may not answer at all).
+ * Reads every topic's metadata through an admin client of its own, closed after the look, and counts it: for a
+ * command that looks once. Closing a client waits, on the calling thread, for whatever it still has in flight, so a
+ * process that must stay responsive while brokers are down looks through a client it keeps (lookPartitionHealth)
+ * or from another process. Rejects when no answer comes within `timeoutMs` (a cluster without quorum may not
+ * answer at all).
  */
 export async function readPartitionHealth(
   kafka: Kafka,
@@ -55,8 +62,7 @@ export async function readPartitionHealth(
   let timer: NodeJS.Timeout | undefined;
   const look = (async () => {
     await admin.connect();
-    const { topics } = await admin.fetchTopicMetadata({ topics: await admin.listTopics() });
-    return partitionHealth(topics, options.away);
+    return lookPartitionHealth(admin, options.away);
   })();
   try {
     return await Promise.race([
@@ -70,7 +76,7 @@ export async function readPartitionHealth(
     ]);
   } finally {
     clearTimeout(timer);
-    // Closed once the look has ended either way (a client closed under a pending request is what crashed).
+    // Closed once the look has ended either way (a client closed under a pending request waits for it).
     void look.catch(() => undefined).finally(() => void admin.disconnect().catch(() => undefined));
   }
 }
