@@ -28,7 +28,8 @@ const KafkaClient = {
  *   services/<name>/   a service: contracts, lib, runtime and itself, never another service
  *   services/cli/      the CLI, on top: the same, and infra (the local stack it drives)
  *   infra/             the local stack and the code generators: contracts, lib, runtime, infra
- *   test/              anything
+ *   tests              anything but a Kafka client: a `*.test.ts` beside its unit, and test/ (the shared
+ *                      support, fixtures, chaos suite, benchmarks and the cross-cutting tests)
  *
  * An import is a relative path, so a pattern matches the folders a path climbs to: `../` as often as it takes,
  * then the folder (`../dispatcher/items` from a sibling service, `../../lib/xml/tree`, `../../services/x/y`).
@@ -107,8 +108,8 @@ export default tseslint.config(
   })),
   { files: ['infra/**'], rules: restrictImports(KafkaPort, Layer.infra) },
   {
-    files: ['test/**/*.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+    files: ['**/*.test.ts', 'test/**/*.ts'],
+    rules: { ...restrictImports(KafkaPort), '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -9,6 +9,8 @@ const transform = {
 };
 
 /**
+ * A test sits beside the unit it tests (`services/dispatcher/dispatch.test.ts`); test/ holds what they share
+ * (support, fixtures) and the tests of the whole (security, lint, the chaos suite and benchmarks run apart).
  * Two projects: `unit` (pure logic, no broker, milliseconds) and `integration` (`*.int.test.ts`, through the
  * real Kafka, schema registry and Redis that the global setup finds or starts).
  */
@@ -19,14 +21,14 @@ const config = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/{contracts,lib,services,infra,test}/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '/node_modules/'],
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/test/**/*.int.test.ts'],
+      testMatch: ['<rootDir>/{contracts,lib,services,infra,test}/**/*.int.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       slowTestThreshold: 30,

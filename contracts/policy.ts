@@ -46,7 +46,7 @@ export const PersonalFields = {
 } as const;
 export type PersonalField = keyof typeof PersonalFields;
 
-/** The policy. A change here changes what the renderers write; `test/contracts/policy.test.ts` holds them to it. */
+/** The policy. A change here changes what the renderers write; `contracts/policy.test.ts` holds them to it. */
 export const FieldPolicy: Readonly<Record<PersonalField, Readonly<Record<Destination, Allowance>>>> = {
   workerCodiceFiscale: { node: 'yes', eures: 'no', public: 'no', audit: 'hash' },
   workerName: { node: 'yes', eures: 'no', public: 'no', audit: 'no' },

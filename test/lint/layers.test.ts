@@ -62,6 +62,7 @@ const Refused: Record<string, Fixture> = {
   'infra importing a service': importing('infra/local/fixture.ts', '../../services/ingest/service'),
   'a service importing the Kafka client': importing('services/ingest/fixture.ts', '@confluentinc/kafka-javascript'),
   'the Kafka port importing kafkajs': importing('services/runtime/kafka/fixture.ts', 'kafkajs'),
+  'a test importing the Kafka client': importing('services/ingest/fixture.test.ts', '@confluentinc/kafka-javascript'),
 };
 
 const Allowed: Record<string, Fixture> = {
@@ -101,7 +102,15 @@ const Allowed: Record<string, Fixture> = {
     '../../lib/xml/schemas',
     '../../contracts/topics',
   ),
-  'a test importing anything': importing('test/services/fixture.test.ts', '../../services/dispatcher/dispatch'),
+  'a test in test/ importing anything': importing(
+    'test/security/fixture.test.ts',
+    '../../services/dispatcher/dispatch',
+  ),
+  'a test beside its unit importing another service and the test support': importing(
+    'services/cli/fixture.test.ts',
+    '../ingest/service',
+    '../../test/support/unique',
+  ),
 };
 
 /** Every folder of services/ but the runtime is a service: one importing another must be refused. */
