@@ -6,7 +6,7 @@ import { ThreadPoolEnv, connectAdmin, createKafka, isAuthorizationError, type Ka
 import { createLogger, type Logger } from './logger';
 import { createRedis } from './redis';
 import { whenConsumerStopped } from './runner/stopped';
-import { createShutdown, exitOnSignals } from './shutdown';
+import { createShutdown, exitOnSignals, exitProcess } from './shutdown';
 import { ensureTopics } from './topics';
 
 /** What a service's process gives the service. */
@@ -64,7 +64,7 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
     // A consumer that stopped for good: the process exits (1) so that its supervisor starts the service again.
     whenConsumerStopped((service, error) => {
       logger.fatal({ err: error, service }, 'a consumer stopped for good: exiting to be restarted');
-      void shutdown.shutdown('consumer stopped').finally(() => process.exit(1));
+      void shutdown.shutdown('consumer stopped').finally(() => exitProcess(1));
     });
     let redis: Redis | undefined;
     const service = await start({
@@ -85,6 +85,6 @@ export function runService(name: string, start: (context: ServiceContext) => Pro
     // The log (an NcnError's code with it) for whoever reads the JSON lines, the plain line for whoever started it.
     log?.fatal({ err: error }, `${name} did not start: ${message}`);
     console.error(`${name}: ${message}`);
-    process.exit(1);
+    exitProcess(1);
   });
 }

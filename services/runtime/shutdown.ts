@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { ErrorCode, NcnError } from './errors';
 import type { Logger } from './logger';
 
@@ -51,12 +52,48 @@ export function exitOnSignals(shutdown: Shutdown, logger: Logger): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       shutdown.shutdown(signal).then(
-        () => process.exit(0),
+        () => exitProcess(0),
         (error: unknown) => {
           logger.error({ err: error }, 'shutdown incomplete');
-          process.exit(1);
+          exitProcess(1);
         },
       );
     });
   }
+}
+
+/** How long a process that called exitProcess may take to end before its watchdog SIGKILLs it. */
+export const ExitPatienceMs = 10_000;
+
+/** The watchdog: polls the process (argv[1]) until it is gone, or SIGKILLs it after argv[2] ms. Plain JS. */
+const Watchdog = `
+const [pid, patience] = process.argv.slice(1).map(Number);
+const deadline = Date.now() + patience;
+setInterval(() => {
+  try { process.kill(pid, 0); } catch { process.exit(0); }
+  if (Date.now() < deadline) return;
+  try { process.kill(pid, 'SIGKILL'); } catch {}
+  process.exit(0);
+}, 100);`;
+
+/**
+ * Ends the process with `code`, and makes sure it ends. process.exit first waits for every job of libuv's
+ * thread pool to return, and a Kafka client call stays in the pool for as long as librdkafka does not answer:
+ * forever when its handle deadlocked (librdkafka issue #5476, a lock-order inversion when a broker leaves the
+ * metadata while an OffsetForLeaderEpoch request is in flight). Such a process would hang in exit, and its
+ * supervisor would never start it again. So a detached watchdog process is started first; it SIGKILLs this one
+ * if it still runs `patienceMs` later, and ends by itself as soon as this one is gone.
+ */
+export function exitProcess(code: number, patienceMs = ExitPatienceMs): never {
+  try {
+    spawn(process.execPath, ['-e', Watchdog, String(process.pid), String(patienceMs)], {
+      detached: true,
+      stdio: 'ignore',
+      // Plain node: no loader options (tsx) from the environment.
+      env: { PATH: process.env.PATH ?? '' },
+    }).unref();
+  } catch {
+    // No watchdog (no process could be started): exit as Node does.
+  }
+  process.exit(code);
 }

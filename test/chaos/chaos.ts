@@ -31,6 +31,7 @@ import { AvroSerde, valueSubject } from '../../services/runtime/avro-serde';
 import { loadConfig } from '../../services/runtime/config';
 import { createKafka, type Producer } from '../../services/runtime/kafka';
 import { FirstCommitMessage } from '../../services/runtime/runner/runner';
+import { exitProcess } from '../../services/runtime/shutdown';
 import type { BrokerNode } from '../../services/runtime/config';
 import {
   ClusterWatch,
@@ -186,7 +187,7 @@ async function main(): Promise<number> {
     console.log('chaos: stopped; stopping the services and the chaos stack');
     void Promise.all(everyone.map((s) => s.stop()))
       .then(() => down(settings, () => undefined))
-      .finally(() => process.exit(130));
+      .finally(() => exitProcess(130));
   };
   process.once('SIGINT', abandon);
   process.once('SIGTERM', abandon);
@@ -744,9 +745,9 @@ async function main(): Promise<number> {
 export type { Verdict };
 
 main().then(
-  (code) => process.exit(code),
+  (code) => exitProcess(code),
   (error: unknown) => {
     console.error(`chaos: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(2);
+    exitProcess(2);
   },
 );
