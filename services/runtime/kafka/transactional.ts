@@ -55,11 +55,46 @@ export const TransactionTimeoutMs = 15_000;
 /** How long a transactional call (init, offsets, commit, abort) may take before it fails as retriable [30 s]. */
 const CallTimeoutMs = 30_000;
 
+/**
+ * How long a transactional call may go unanswered before the producer counts as broken [45 s]: librdkafka answers
+ * within the call's timeout (CallTimeoutMs), with an error if need be, except where it does not.
+ */
+export const UnansweredMs = CallTimeoutMs + 15_000;
+
 const QueueFull = -184;
 
-function call(run: (done: (err: LibrdKafkaError | null | undefined) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => run((err) => (err ? reject(withType(err)) : resolve())));
+/** The error of a call librdkafka left unanswered: fatal, so the producer is replaced. */
+export class UnansweredCall extends Error {
+  readonly isFatal = true;
+  readonly type = 'UNANSWERED';
+  constructor(what: string, ms: number) {
+    super(`the Kafka client did not answer ${what} within ${ms} ms: the producer is replaced`);
+    this.name = 'UnansweredCall';
+  }
 }
+
+/**
+ * A librdkafka call with a callback, as a promise that settles within `ms`. sendOffsetsToTransaction can wait
+ * forever for a group coordinator that left the metadata (librdkafka issues #5456 and #5511, open in 2.15.1); the
+ * call then stays in libuv's thread pool, but the runner goes on: a replacement producer of the same id fences this
+ * one and aborts its transaction.
+ */
+export function answered(
+  what: string,
+  ms: number,
+  run: (done: (err: LibrdKafkaError | null | undefined) => void) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new UnansweredCall(what, ms)), ms);
+    run((err) => {
+      clearTimeout(timer);
+      if (err) reject(withType(err));
+      else resolve();
+    });
+  });
+}
+
+const call = (what: string, run: Parameters<typeof answered>[2]): Promise<void> => answered(what, UnansweredMs, run);
 
 function headersOf(message: OutgoingMessage): MessageHeader[] | undefined {
   if (message.headers === undefined) return undefined;
@@ -114,7 +149,7 @@ export function transactionalProducer(
       }
     }
   };
-  const flush = (): Promise<void> => call((done) => producer.flush(CallTimeoutMs, done));
+  const flush = (): Promise<void> => call('flush', (done) => producer.flush(CallTimeoutMs, done));
   const transaction: Transaction = {
     async send({ topic, messages }) {
       for (const message of messages) await enqueue(topic, message);
@@ -125,7 +160,7 @@ export function transactionalProducer(
       await flush();
     },
     sendOffsets: ({ consumer, topics }) =>
-      call((done) =>
+      call('sendOffsetsToTransaction', (done) =>
         producer.sendOffsetsToTransaction(
           topics.flatMap(({ topic, partitions }) =>
             partitions.map(({ partition, offset }) => ({ topic, partition, offset: Number(offset) })),
@@ -135,24 +170,27 @@ export function transactionalProducer(
           done,
         ),
       ),
-    commit: () => call((done) => producer.commitTransaction(CallTimeoutMs, done)),
-    abort: () => call((done) => producer.abortTransaction(CallTimeoutMs, done)),
+    commit: () => call('commitTransaction', (done) => producer.commitTransaction(CallTimeoutMs, done)),
+    abort: () => call('abortTransaction', (done) => producer.abortTransaction(CallTimeoutMs, done)),
   };
   return {
     async connect() {
-      await call((done) => producer.connect({ timeout: CallTimeoutMs }, (err) => done(err)));
+      await call('connect', (done) => producer.connect({ timeout: CallTimeoutMs }, (err) => done(err)));
       producer.setPollInterval(100);
-      await call((done) => producer.initTransactions(CallTimeoutMs, done));
+      await call('initTransactions', (done) => producer.initTransactions(CallTimeoutMs, done));
     },
     async transaction() {
-      await call((done) => producer.beginTransaction(done));
+      await call('beginTransaction', (done) => producer.beginTransaction(done));
       return transaction;
     },
     disconnect() {
       closing ??= (async () => {
         if (!producer.isConnected()) return;
         producer.setPollInterval(0);
-        await call((done) => producer.disconnect(CallTimeoutMs, (err) => done(err))).catch(() => undefined);
+        // A producer replaced because a call went unanswered may not answer this either: given up on, not awaited.
+        await call('disconnect', (done) => producer.disconnect(CallTimeoutMs, (err) => done(err))).catch(
+          () => undefined,
+        );
       })();
       return closing;
     },
