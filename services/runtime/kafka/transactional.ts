@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { GroupConsumer } from './group-consumer';
 import type { OutgoingMessage, TopicMessages } from './producer';
-import { connectionProperties, confluent, withType } from './rdkafka';
+import { connectionProperties, confluent, promised, withType } from './rdkafka';
 
 /** Offsets to commit with a transaction: for each partition, the offset of the next record to read. */
 export interface TransactionOffsets {
@@ -84,14 +84,11 @@ export function answered(
   ms: number,
   run: (done: (err: LibrdKafkaError | null | undefined) => void) => void,
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new UnansweredCall(what, ms)), ms);
-    run((err) => {
-      clearTimeout(timer);
-      if (err) reject(withType(err));
-      else resolve();
-    });
+  let timer: NodeJS.Timeout | undefined;
+  const unanswered = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UnansweredCall(what, ms)), ms);
   });
+  return Promise.race([promised<undefined>(run), unanswered]).finally(() => clearTimeout(timer));
 }
 
 const call = (what: string, run: Parameters<typeof answered>[2]): Promise<void> => answered(what, UnansweredMs, run);
@@ -187,7 +184,7 @@ export function transactionalProducer(
       closing ??= (async () => {
         if (!producer.isConnected()) return;
         producer.setPollInterval(0);
-        // A producer replaced because a call went unanswered may not answer this either: given up on, not awaited.
+        // A producer replaced because a call went unanswered may not answer this either: awaited UnansweredMs at most.
         await call('disconnect', (done) => producer.disconnect(CallTimeoutMs, (err) => done(err))).catch(
           () => undefined,
         );
