@@ -45,7 +45,7 @@ import {
   type Recovery,
 } from './cluster-faults';
 import { acknowledgedKept, checkInvariants, inputCounts, type Verdict } from './invariants';
-import { readBack } from './read-back';
+import { inpsWaiting, readBack } from './read-back';
 import { poisonOf, PoisonClasses } from './poison';
 import { ServiceSpecs, Supervised } from './supervisor';
 
@@ -476,7 +476,6 @@ async function main(): Promise<number> {
     const firstReply = traffic.findIndex((t) => t.reply === true);
     let sent = 0;
     let poisonSent = false;
-    let lastInps = Date.now();
     // Batches go out every tick without waiting for the one before to be acknowledged (a round trip with acks=all
     // on a loaded cluster is longer than a tick), up to MaxBatchesInFlight; the client keeps each partition's order.
     const inFlight = new Set<Promise<void>>();
@@ -514,7 +513,6 @@ async function main(): Promise<number> {
         .finally(() => inFlight.delete(batch));
       inFlight.add(batch);
       if (inFlight.size >= MaxBatchesInFlight) await Promise.race(inFlight);
-      if (slice.some((r) => r.topic === Topic.inpsPercettori)) lastInps = Date.now();
       sent += slice.length;
       if (!poisonSent && sent >= traffic.length / 2) {
         poisonSent = true;
@@ -541,26 +539,26 @@ async function main(): Promise<number> {
     unlessAFaultFailed();
     say(`${at()} faults done; waiting until every group has caught up`);
 
-    // Caught up: no group of the node behind, three polls in a row, and INPS waits have run out.
+    // Caught up: nothing held by the enricher (INPS records waiting for CO data go out when their wait, counted
+    // from when it read them, runs out) and then no group of the node behind, three polls in a row.
     const deadline = Date.now() + Math.max(10 * 60_000, args.size * 20);
     let calm = 0;
     let lag = new Map<string, number>();
     for (;;) {
+      const waiting = await inpsWaiting(kafka).catch(() => undefined);
       lag = await watch.lags();
       const behind = [...lag.values()].reduce((a, b) => a + b, 0);
-      calm = behind === 0 ? calm + 1 : 0;
-      if (calm >= 3 && Date.now() - lastInps > 25_000) break;
+      calm = behind === 0 && waiting === 0 ? calm + 1 : 0;
+      if (calm >= 3) break;
+      const shown = [
+        ...[...lag].filter(([, n]) => n > 0).map(([g, n]) => `${g} ${n}`),
+        ...(waiting === 0 ? [] : [`INPS records of ${waiting ?? '?'} people waiting for CO data`]),
+      ].join(', ');
       if (Date.now() > deadline) {
-        say(`${at()} not caught up in time: ${[...lag].map(([g, n]) => `${g} ${n}`).join(', ')}`);
+        say(`${at()} not caught up in time: ${shown}`);
         break;
       }
-      if (calm === 0)
-        say(
-          `${at()} behind: ${[...lag]
-            .filter(([, n]) => n > 0)
-            .map(([g, n]) => `${g} ${n}`)
-            .join(', ')}`,
-        );
+      if (calm === 0) say(`${at()} behind: ${shown}`);
       await sleep(3_000);
     }
 

@@ -3,7 +3,7 @@ import type { ConsumedRecord, Kafka } from '../../services/runtime/kafka';
 import { readToEnd } from '../../services/runtime/read-to-end';
 import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../contracts/groups';
 import { lagOf } from '../../services/runtime/group-lag';
-import { DeadLetterHeader } from '../../contracts/headers';
+import { DeadLetterHeader, EnricherHeader } from '../../contracts/headers';
 import { NodeIds } from '../../contracts/nodes';
 import { comune } from '../../contracts/tables/comuni';
 import { nodeTopic, Topic } from '../../contracts/topics';
@@ -61,6 +61,24 @@ export async function readAll(
       for (const record of records) await onRecord(record.topic, record.partition, record);
     },
   });
+}
+
+/**
+ * Who the enricher `group` holds INPS records of, waiting for CO data, from its changelog (ncn.enricher.waiting):
+ * `records` of one partition in offset order update `held` (codice fiscale → whether the last record for the
+ * group is a value). Held records are not lag: they go out when their wait runs out, counted from when the
+ * enricher read them.
+ */
+export function noteWaiting(held: Map<string, boolean>, records: readonly ConsumedRecord[], group: string): void {
+  for (const r of records)
+    if (r.headers[EnricherHeader.group]?.toString() === group) held.set(r.key?.toString() ?? '', r.value !== null);
+}
+
+/** How many people the enricher `group` holds INPS records of now (see noteWaiting). */
+export async function inpsWaiting(kafka: Kafka, group = 'enricher'): Promise<number> {
+  const held = new Map<string, boolean>();
+  await readToEnd({ kafka, topics: [Topic.enricherWaiting], apply: (records) => noteWaiting(held, records, group) });
+  return [...held.values()].filter(Boolean).length;
 }
 
 /** Records behind per group of the node, over every input it reads (committed or not). */
