@@ -45,7 +45,7 @@ import {
   type Recovery,
 } from './cluster-faults';
 import { acknowledgedKept, checkInvariants, inputCounts, type Verdict } from './invariants';
-import { inpsWaiting, readBack } from './read-back';
+import { followInpsWaiting, readBack } from './read-back';
 import { poisonOf, PoisonClasses } from './poison';
 import { ServiceSpecs, Supervised } from './supervisor';
 
@@ -544,22 +544,27 @@ async function main(): Promise<number> {
     const deadline = Date.now() + Math.max(10 * 60_000, args.size * 20);
     let calm = 0;
     let lag = new Map<string, number>();
-    for (;;) {
-      const waiting = await inpsWaiting(kafka).catch(() => undefined);
-      lag = await watch.lags();
-      const behind = [...lag.values()].reduce((a, b) => a + b, 0);
-      calm = behind === 0 && waiting === 0 ? calm + 1 : 0;
-      if (calm >= 3) break;
-      const shown = [
-        ...[...lag].filter(([, n]) => n > 0).map(([g, n]) => `${g} ${n}`),
-        ...(waiting === 0 ? [] : [`INPS records of ${waiting ?? '?'} people waiting for CO data`]),
-      ].join(', ');
-      if (Date.now() > deadline) {
-        say(`${at()} not caught up in time: ${shown}`);
-        break;
+    const inps = await followInpsWaiting(kafka, harnessLog);
+    try {
+      for (;;) {
+        const waiting = await inps.count();
+        lag = await watch.lags();
+        const behind = [...lag.values()].reduce((a, b) => a + b, 0);
+        calm = behind === 0 && waiting === 0 ? calm + 1 : 0;
+        if (calm >= 3) break;
+        const shown = [
+          ...[...lag].filter(([, n]) => n > 0).map(([g, n]) => `${g} ${n}`),
+          ...(waiting === 0 ? [] : [`INPS records of ${waiting ?? '?'} people waiting for CO data`]),
+        ].join(', ');
+        if (Date.now() > deadline) {
+          say(`${at()} not caught up in time: ${shown}`);
+          break;
+        }
+        if (calm === 0) say(`${at()} behind: ${shown}`);
+        await sleep(3_000);
       }
-      if (calm === 0) say(`${at()} behind: ${shown}`);
-      await sleep(3_000);
+    } finally {
+      await inps.close();
     }
 
     // On a cluster, every partition is fully replicated again before the topics are read back.

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ConsumedRecord, Kafka } from '../../services/runtime/kafka';
 import { readToEnd } from '../../services/runtime/read-to-end';
+import { followTable } from '../../services/runtime/table';
+import type { Logger } from '../../services/runtime/logger';
 import { NodeConsumerGroupInputs, NodeConsumerGroups } from '../../contracts/groups';
 import { lagOf } from '../../services/runtime/group-lag';
 import { DeadLetterHeader, EnricherHeader } from '../../contracts/headers';
@@ -65,20 +67,36 @@ export async function readAll(
 
 /**
  * Who the enricher `group` holds INPS records of, waiting for CO data, from its changelog (ncn.enricher.waiting):
- * `records` of one partition in offset order update `held` (codice fiscale → whether the last record for the
- * group is a value). Held records are not lag: they go out when their wait runs out, counted from when the
+ * each `record`, in offset order, updates `held` (codice fiscale → whether the last record for the group is a
+ * value). Read from the log itself rather than through the enricher's WaitingState, so that the checker does not
+ * share what it checks. Held records are not lag: they go out when their wait runs out, counted from when the
  * enricher read them.
  */
-export function noteWaiting(held: Map<string, boolean>, records: readonly ConsumedRecord[], group: string): void {
-  for (const r of records)
-    if (r.headers[EnricherHeader.group]?.toString() === group) held.set(r.key?.toString() ?? '', r.value !== null);
+export function noteWaiting(held: Map<string, boolean>, record: ConsumedRecord, group: string): void {
+  if (record.headers[EnricherHeader.group]?.toString() === group)
+    held.set(record.key?.toString() ?? '', record.value !== null);
 }
 
-/** How many people the enricher `group` holds INPS records of now (see noteWaiting). */
-export async function inpsWaiting(kafka: Kafka, group = 'enricher'): Promise<number> {
+/** The enricher's changelog, followed: how many people `group` holds INPS records of (see noteWaiting). */
+export interface InpsWaiting {
+  /** The count as of where the changelog ends now; undefined when the follower could not get there in time. */
+  count(): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+export async function followInpsWaiting(kafka: Kafka, logger: Logger, group = 'enricher'): Promise<InpsWaiting> {
   const held = new Map<string, boolean>();
-  await readToEnd({ kafka, topics: [Topic.enricherWaiting], apply: (records) => noteWaiting(held, records, group) });
-  return [...held.values()].filter(Boolean).length;
+  const table = await followTable({
+    kafka,
+    topic: Topic.enricherWaiting,
+    name: 'chaos-inps-waiting',
+    logger,
+    apply: (record) => noteWaiting(held, record, group),
+  });
+  return {
+    count: async () => ((await table.catchUp(10_000)) ? [...held.values()].filter(Boolean).length : undefined),
+    close: () => table.close(),
+  };
 }
 
 /** Records behind per group of the node, over every input it reads (committed or not). */
